@@ -1,0 +1,78 @@
+// rmsnorm and layernorm (docs/numerics.md, "Norms"): integer mean of squares, a table reciprocal square root
+// on a normalised mantissa, then a requantized scale by gamma (and beta).
+#include <cmath>
+
+#include "reference/ops/kernels.h"
+#include "sim/numerics/fixed_point.h"
+#include "sim/numerics/tables.h"
+
+namespace ssmsim::reference {
+
+namespace {
+
+void norm_int(OpView& v, bool center) {
+    const auto x = v.in_as<int8_t>(0);
+    const auto gamma = v.in_as<int8_t>(1);
+    const auto beta = center ? v.in_as<int32_t>(2) : std::span<const int32_t>();
+    if (center) {
+        for (size_t i = 0; i < beta.size(); ++i) {
+            if (beta[i] > (int64_t{1} << 30) || beta[i] < -(int64_t{1} << 30)) v.bad_value(2, i, "a beta within +-2^30", beta[i]);
+        }
+    }
+    const int64_t d = static_cast<int64_t>(gamma.size());
+    const uint64_t eps = static_cast<uint64_t>(v.attr_int("eps"));
+    const int64_t mult = v.attr_int("mult");
+    const int shift = v.attr_shift("shift");
+    const auto& rsqrt = rsqrt_table();
+    auto out = v.out(0).as<int8_t>();
+    std::vector<int64_t> xc(d);
+    const int64_t rows = static_cast<int64_t>(x.size()) / d;
+    for (int64_t r = 0; r < rows; ++r) {
+        const int8_t* xr = &x[r * d];
+        int64_t sum = 0;
+        if (center) {
+            for (int64_t i = 0; i < d; ++i) sum += xr[i];
+        }
+        uint64_t ss = 0;
+        for (int64_t i = 0; i < d; ++i) {
+            xc[i] = center ? d * xr[i] - sum : xr[i];  // layernorm: D * (x - mean), exact in integers
+            ss += static_cast<uint64_t>(xc[i] * xc[i]);
+        }
+        const auto [idx, half_exp] = fx::rsqrt_split(ss / static_cast<uint64_t>(d) + eps);
+        const int64_t rs = rsqrt[idx];
+        for (int64_t i = 0; i < d; ++i) {
+            const int64_t z = fx::rshift_round(xc[i] * rs, fx::kQ15 + half_exp - fx::kNormFracBits);
+            const int64_t y = z * gamma[i] + (center ? beta[i] : 0);
+            out[r * d + i] = fx::requant(y, mult, shift, v.saturations);
+        }
+    }
+}
+
+void norm_float(OpView& v, bool center) {
+    const auto x = v.in_as<float>(0);
+    const auto gamma = v.in_as<float>(1);
+    const auto beta = center ? v.in_as<float>(2) : std::span<const float>();
+    const int64_t d = static_cast<int64_t>(gamma.size());
+    const float eps = static_cast<float>(v.attr_number("eps"));
+    auto out = v.out(0).as<float>();
+    const int64_t rows = static_cast<int64_t>(x.size()) / d;
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* xr = &x[r * d];
+        float mean = 0.0f;
+        if (center) {
+            for (int64_t i = 0; i < d; ++i) mean += xr[i];
+            mean /= static_cast<float>(d);
+        }
+        float ss = 0.0f;
+        for (int64_t i = 0; i < d; ++i) ss += (xr[i] - mean) * (xr[i] - mean);
+        const float inv = 1.0f / std::sqrt(ss / static_cast<float>(d) + eps);
+        for (int64_t i = 0; i < d; ++i) out[r * d + i] = (xr[i] - mean) * inv * gamma[i] + (center ? beta[i] : 0.0f);
+    }
+}
+
+}  // namespace
+
+void rmsnorm(OpView& v) { v.int_mode() ? norm_int(v, false) : norm_float(v, false); }
+void layernorm(OpView& v) { v.int_mode() ? norm_int(v, true) : norm_float(v, true); }
+
+}  // namespace ssmsim::reference

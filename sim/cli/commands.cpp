@@ -1,0 +1,145 @@
+#include "sim/cli/commands.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "sim/backend/backend.h"
+#include "sim/ops/op_schema.h"
+#include "sim/report/report.h"
+#include "sim/trace/trace_io.h"
+#include "sim/util/error.h"
+#include "sim/util/progress.h"
+#include "workloads/lra/lra.h"
+
+namespace ssmsim::cli {
+
+namespace fs = std::filesystem;
+
+std::pair<std::string, nlohmann::json> parse_set(const std::string& kv) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError("--set " + kv, "key=value", "'" + kv + "'");
+    const std::string key = kv.substr(0, eq);
+    const std::string text = kv.substr(eq + 1);
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
+    if (value.is_discarded()) value = text;
+    return {key, value};
+}
+
+namespace {
+
+std::vector<const BackendInfo*> select_models(const std::string& model) {
+    if (model == "all") return BackendRegistry::all();
+    if (const BackendInfo* b = BackendRegistry::find(model)) return {b};
+    std::string names;
+    for (const auto* b : BackendRegistry::all()) names += b->name + ", ";
+    throw InputError("--model", "one of " + names + "all", "'" + model + "'");
+}
+
+struct Row {
+    std::string model;
+    nlohmann::ordered_json report;
+    double wall_seconds;
+};
+
+std::string cell(const nlohmann::ordered_json& r, const char* key) {
+    if (!r.contains(key)) return "-";
+    const auto& v = r.at(key);
+    return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+void print_summary(const std::string& workload, const Trace& trace, const std::vector<Row>& rows) {
+    fmt::print("\n{} ({} ops, {} numerics)\n", workload, trace.ops.size(), numerics_name(trace.numerics));
+    fmt::print("{:<14} {:>10} {:>14} {:>12} {:>12} {:>11} {:>10} {:>9}  {}\n", "model", "GMAC", "cycles", "energy_uJ",
+               "dram_MB", "saturations", "pred/label", "wall_s", "output_sha256");
+    for (const Row& row : rows) {
+        const auto& r = row.report;
+        const double gmac = r.value("macs", int64_t{0}) / 1e9;
+        const std::string energy = r.contains("energy_pj") ? fmt::format("{:.2f}", r["energy_pj"].get<double>() / 1e6) : "-";
+        const std::string dram = r.contains("dram_bytes") ? fmt::format("{:.2f}", r["dram_bytes"].get<double>() / 1e6) : "-";
+        std::string pred = "-";
+        if (r.contains("predicted_class") && !r["predicted_class"].empty()) {
+            pred = r["predicted_class"][0].dump() + "/" + (r.contains("label") ? r["label"].dump() : "?");
+        }
+        const std::string sha = r.contains("output_sha256") ? r["output_sha256"].get<std::string>().substr(0, 16) : "-";
+        fmt::print("{:<14} {:>10.3f} {:>14} {:>12} {:>12} {:>11} {:>10} {:>9.2f}  {}\n", row.model, gmac, cell(r, "cycles"),
+                   energy, dram, cell(r, "saturations"), pred, row.wall_seconds, sha);
+    }
+}
+
+}  // namespace
+
+int cmd_run(const RunArgs& a) {
+    const auto models = select_models(a.model);
+    nlohmann::json overrides = nlohmann::json::object();
+    for (const auto& kv : a.sets) {
+        auto [k, v] = parse_set(kv);
+        overrides[k] = v;
+    }
+    const bool many = models.size() > 1;
+    auto out_dir = [&](const BackendInfo* b) { return many ? fs::path(a.out) / b->name : fs::path(a.out); };
+    if (!a.out.empty()) {
+        for (const auto* b : models) clear_previous_report(out_dir(b));
+    }
+    ResolvedWorkload w = resolve_workload(a.workload, a.workload_opts, !a.timing_only);
+    std::vector<Row> rows;
+    for (const auto* b : models) {
+        if (b->needs_data && !w.data) {
+            if (many) continue;  // `all` runs the timing models on a shape-only trace
+            throw InputError("--model " + b->name, "a trace with data (not --timing-only, not shape-only)",
+                             a.timing_only ? "--timing-only" : "a shape-only trace");
+        }
+        auto backend = b->make();
+        RunRequest req{w.trace, w.data ? &*w.data : nullptr, overrides, a.config, !a.quiet};
+        const auto start = std::chrono::steady_clock::now();
+        RunResult result = backend->run(req);
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        nlohmann::ordered_json report = common_report(b->name, w.name, w.trace, w.data ? &result.outputs : nullptr);
+        report["timing_only"] = !w.data.has_value();
+        for (auto& [k, v] : result.report.items()) report[k] = v;
+        if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs);
+        rows.push_back({b->name, std::move(report), wall});
+    }
+    print_summary(w.name, w.trace, rows);
+    return 0;
+}
+
+int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out) {
+    if (workload.rfind("lra:", 0) != 0) throw InputError("gen", "a workload of the form lra:<task>[:<arch>]", "'" + workload + "'");
+    ResolvedWorkload w = resolve_workload(workload, opts, true);
+    save_trace(out, w.trace, *w.data);
+    int64_t bytes = 0;
+    for (const auto& [name, t] : *w.data) bytes += static_cast<int64_t>(t.nbytes());
+    fmt::print("wrote {}: {} ops, {} tensors, {:.1f} MB of data\n", (fs::path(out) / "trace.json").string(),
+               w.trace.ops.size(), w.trace.tensors.size(), bytes / 1e6);
+    return 0;
+}
+
+int cmd_validate(const std::string& path) {
+    const Trace t = load_trace(path);
+    if (t.has_data) {
+        load_tensor_data(t);  // reads every file: catches files that changed since the header check
+    }
+    int64_t macs = 0;
+    for (const auto& op : t.ops) macs += find_op_schema(op.kind)->cost(t, op).macs;
+    fmt::print("{}: valid {} trace '{}': {} tensors, {} ops, {:.3f} GMAC, {}\n", path, numerics_name(t.numerics), t.name,
+               t.tensors.size(), t.ops.size(), macs / 1e9, t.has_data ? "with data" : "shape-only");
+    return 0;
+}
+
+int cmd_list() {
+    fmt::print("models:\n");
+    for (const auto* b : BackendRegistry::all()) fmt::print("  {:<14} {}\n", b->name, b->description);
+    fmt::print("LRA tasks (lra:<task>[:<arch>]):\n");
+    for (const auto& t : workloads::lra_tasks()) {
+        fmt::print("  {:<11} L={:<6} classes={:<3} {}\n", t.name, t.seq_len, t.classes, t.description);
+    }
+    fmt::print("architectures:");
+    for (auto a : workloads::lra_archs()) fmt::print(" {}", workloads::arch_name(a));
+    fmt::print("\nop kinds:\n");
+    for (auto k : op_kinds()) fmt::print("  {:<24} {}\n", k, find_op_schema(k)->summary);
+    return 0;
+}
+
+}  // namespace ssmsim::cli

@@ -1,0 +1,31 @@
+// The ssmsim subcommands (DESIGN.md "CLI and outputs", contract).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/cli/workload_arg.h"
+
+namespace ssmsim::cli {
+
+struct RunArgs {
+    std::string model = "reference";
+    std::string workload;
+    WorkloadOptions workload_opts;
+    std::string config;
+    std::vector<std::string> sets;
+    bool timing_only = false;
+    std::string out;
+    bool quiet = false;
+};
+
+int cmd_run(const RunArgs& a);
+int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out);
+int cmd_validate(const std::string& path);
+int cmd_list();
+
+// "key=value" -> JSON; the value is parsed as JSON when it is valid JSON, else kept as a string.
+std::pair<std::string, nlohmann::json> parse_set(const std::string& kv);
+
+}  // namespace ssmsim::cli

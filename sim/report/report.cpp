@@ -1,0 +1,97 @@
+#include "sim/report/report.h"
+
+#include "sim/ops/op_schema.h"
+#include "sim/trace/npy.h"
+#include "sim/util/atomic_file.h"
+#include "sim/util/sha256.h"
+
+namespace ssmsim {
+
+namespace fs = std::filesystem;
+
+std::string output_sha256(const Trace& trace, const TensorStore& outputs) {
+    Sha256 h;
+    for (const auto& name : trace.outputs) h.update(outputs.at(name).bytes());
+    return h.hex();
+}
+
+nlohmann::ordered_json op_work(const Trace& trace) {
+    auto ops = nlohmann::ordered_json::array();
+    for (const auto& op : trace.ops) {
+        const OpCost c = find_op_schema(op.kind)->cost(trace, op);
+        ops.push_back({{"name", op.name},
+                       {"kind", op.kind},
+                       {"macs", c.macs},
+                       {"vector_ops", c.vector_ops},
+                       {"bytes_read", c.bytes_read},
+                       {"bytes_written", c.bytes_written}});
+    }
+    return ops;
+}
+
+namespace {
+
+// argmax per row of a [B, C] logits tensor; first maximum wins.
+nlohmann::ordered_json predictions(const Tensor& logits) {
+    auto out = nlohmann::ordered_json::array();
+    if (logits.shape().size() != 2) return out;
+    const int64_t rows = logits.shape()[0], cols = logits.shape()[1];
+    for (int64_t r = 0; r < rows; ++r) {
+        int64_t best = 0;
+        for (int64_t c = 1; c < cols; ++c) {
+            const bool better = logits.dtype() == DType::int32
+                                    ? logits.as<int32_t>()[r * cols + c] > logits.as<int32_t>()[r * cols + best]
+                                    : logits.as<float>()[r * cols + c] > logits.as<float>()[r * cols + best];
+            if (better) best = c;
+        }
+        out.push_back(best);
+    }
+    return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json common_report(const std::string& model, const std::string& workload, const Trace& trace,
+                                     const TensorStore* outputs) {
+    nlohmann::ordered_json r;
+    r["model"] = model;
+    r["workload"] = workload;
+    r["trace"] = trace.name;
+    r["numerics"] = numerics_name(trace.numerics);
+    int64_t macs = 0, bytes = 0;
+    for (const auto& op : trace.ops) {
+        const OpCost c = find_op_schema(op.kind)->cost(trace, op);
+        macs += c.macs;
+        bytes += c.bytes_read + c.bytes_written;
+    }
+    r["macs"] = macs;
+    r["bytes"] = bytes;
+    if (outputs) {
+        r["output_sha256"] = output_sha256(trace, *outputs);
+        auto& outs = r["outputs"] = nlohmann::ordered_json::object();
+        for (const auto& name : trace.outputs) {
+            const Tensor& t = outputs->at(name);
+            outs[name] = {{"dtype", dtype_name(t.dtype())}, {"shape", t.shape()}, {"sha256", sha256_hex(t.bytes())}};
+        }
+        const Tensor& first = outputs->at(trace.outputs.front());
+        if (first.dtype() == DType::int32 || first.dtype() == DType::float32) r["predicted_class"] = predictions(first);
+    }
+    if (trace.meta.contains("label")) r["label"] = trace.meta["label"];
+    return r;
+}
+
+void clear_previous_report(const fs::path& out_dir) {
+    std::error_code ec;
+    fs::remove(out_dir / "report.json", ec);
+}
+
+void write_run_output(const fs::path& out_dir, const nlohmann::ordered_json& report, const TensorStore& outputs) {
+    fs::create_directories(out_dir);
+    if (!outputs.empty()) {
+        fs::create_directories(out_dir / "outputs");
+        for (const auto& [name, t] : outputs) write_npy(out_dir / "outputs" / (name + ".npy"), t);
+    }
+    write_file_atomic(out_dir / "report.json", report.dump(2) + "\n");
+}
+
+}  // namespace ssmsim

@@ -1,0 +1,114 @@
+// Assembles an LRA workload: task input -> embedding -> encoder -> mean pool -> head -> int32 logits,
+// as float32, then (int8 mode) calibrated on a prefix of the input and quantized by the contract.
+#include <algorithm>
+#include <cmath>
+
+#include "workloads/inputs/inputs.h"
+#include "workloads/lra/archs.h"
+#include "workloads/lra/quantize.h"
+
+namespace ssmsim::workloads {
+
+namespace {
+
+// Calibration runs on at most this many time steps of the input: activation ranges settle long before,
+// and it keeps gen and `run --workload lra:` from paying for a second full-length run.
+constexpr int64_t kCalibrationLength = 2048;
+
+TaskInput make_input(Task t, uint64_t seed, int64_t len) {
+    switch (t) {
+        case Task::listops: return make_listops(seed, len);
+        case Task::text: return make_text(seed, len);
+        case Task::retrieval: return make_retrieval(seed, len);
+        case Task::image: return make_image(seed, len);
+        case Task::pathfinder:
+        case Task::pathx: return make_pathfinder(seed, len);
+    }
+    return {};
+}
+
+// The first `len` steps of every row.
+Tensor token_prefix(const TaskInput& in, int64_t len) {
+    std::vector<int32_t> v;
+    for (int64_t r = 0; r < in.rows; ++r) {
+        const auto row = in.tokens.begin() + r * in.seq_len;
+        v.insert(v.end(), row, row + len);
+    }
+    return Tensor::from<int32_t>({in.rows, len}, v);
+}
+
+struct FloatGraph {
+    Trace trace;
+    TensorStore data;
+};
+
+FloatGraph build_float(const WorkloadSpec& spec, const TaskInput& in, int64_t len) {
+    const ArchConfig c = arch_config(spec.task, spec.arch);
+    const TaskInfo& task = task_info(spec.task);
+    GraphBuilder g(spec.name(), spec.seed);
+    const std::string tokens = g.tokens("tokens", token_prefix(in, len));
+    const int64_t d = c.d_model;
+    std::string x = g.op("embedding", "embed", {tokens, g.normal("embed.table", {in.vocab, d}, 1.0)}, {in.rows, len, d});
+    switch (spec.arch) {
+        case Arch::s4d: x = s4d_encoder(g, c, x); break;
+        case Arch::mamba: x = mamba_encoder(g, c, x); break;
+        case Arch::transformer: x = transformer_encoder(g, c, x); break;
+    }
+    std::string pooled = g.op("pool", "pool", {x}, {in.rows, d});
+    if (in.rows == 2) {
+        // Retrieval: the two documents' embeddings side by side, as the released LRA code combines them.
+        pooled = g.op("reshape", "pair", {pooled}, {1, 2 * d}, {{"shape", {1, 2 * d}}});
+    }
+    if (spec.arch == Arch::transformer) {
+        pooled = g.unary("relu", "head_act", g.linear("head", pooled, c.mlp_dim, true));  // LRA: Dense, ReLU, Dense
+    } else if (in.rows == 2) {
+        pooled = g.unary("gelu", "head_act", g.linear("head", pooled, d, true));  // S4: Linear, GELU, Linear
+    }
+    const int64_t k = g.width(pooled);
+    const double bound = 1.0 / std::sqrt(static_cast<double>(k));
+    const std::string logits = g.op("classifier", "logits",
+                                    {pooled, g.uniform("classifier.w", {task.classes, k}, bound),
+                                     g.uniform("classifier.b", {task.classes}, bound)},
+                                    {in.rows == 2 ? 1 : in.rows, task.classes});
+    nlohmann::json meta = {{"task", task.name},
+                           {"arch", arch_name(spec.arch)},
+                           {"seed", spec.seed},
+                           {"seq_len", len},
+                           {"label", in.label},
+                           {"vocab", in.vocab},
+                           {"generator", "ssmsim gen"},
+                           {"config",
+                            {{"layers", c.layers},
+                             {"d_model", c.d_model},
+                             {"d_state", c.d_state},
+                             {"bidirectional", c.bidirectional},
+                             {"prenorm", c.prenorm},
+                             {"heads", c.heads},
+                             {"qkv_dim", c.qkv_dim},
+                             {"mlp_dim", c.mlp_dim},
+                             {"source", c.source}}}};
+    Trace t = g.take_trace({logits}, meta);
+    return {std::move(t), g.take_data()};
+}
+
+}  // namespace
+
+Workload build_lra(const WorkloadSpec& spec) {
+    const int64_t len = spec.length();
+    const TaskInput in = make_input(spec.task, spec.seed, len);
+    FloatGraph f = build_float(spec, in, len);
+    if (spec.numerics == Numerics::float32) return {std::move(f.trace), std::move(f.data)};
+    AbsMax absmax;
+    if (len > kCalibrationLength) {
+        const FloatGraph calib = build_float(spec, in, kCalibrationLength);
+        absmax = calibrate(calib.trace, calib.data);
+    } else {
+        absmax = calibrate(f.trace, f.data);
+    }
+    QuantizedTrace q = quantize(f.trace, f.data, absmax);
+    q.trace.meta["numerics"] = "int8";
+    q.trace.meta["calibration_len"] = std::min(len, kCalibrationLength);
+    return {std::move(q.trace), std::move(q.data)};
+}
+
+}  // namespace ssmsim::workloads

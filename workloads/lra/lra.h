@@ -1,0 +1,52 @@
+// The Long Range Arena tasks and the three architectures as traces (docs/workloads.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/trace/trace.h"
+
+namespace ssmsim::workloads {
+
+enum class Task { listops, text, retrieval, image, pathfinder, pathx };
+enum class Arch { s4d, mamba, transformer };
+
+struct TaskInfo {
+    Task task;
+    std::string_view name;
+    int64_t seq_len;  // full LRA length
+    int classes;
+    std::string_view description;
+};
+
+const std::vector<TaskInfo>& lra_tasks();
+const TaskInfo& task_info(Task t);
+std::string_view arch_name(Arch a);
+const std::vector<Arch>& lra_archs();
+
+struct WorkloadSpec {
+    Task task = Task::listops;
+    Arch arch = Arch::s4d;
+    uint64_t seed = 1;
+    int64_t seq_len = 0;  // 0: the task's full length
+    Numerics numerics = Numerics::int8;
+
+    int64_t length() const { return seq_len ? seq_len : task_info(task).seq_len; }
+    std::string name() const;  // "lra:image:mamba"
+};
+
+// Parses "lra:<task>[:<arch>]" (arch defaults to s4d). Throws InputError naming the part at fault.
+WorkloadSpec parse_workload_spec(std::string_view text);
+
+struct Workload {
+    Trace trace;
+    TensorStore data;  // every graph input: tokens, weights, tables
+};
+
+// Builds the trace with deterministic weights from the seed; in int8 mode, calibrates activation scales
+// on a float32 run and quantizes by the numerics contract.
+Workload build_lra(const WorkloadSpec& spec);
+
+}  // namespace ssmsim::workloads

@@ -1,0 +1,35 @@
+// Post-training quantization of a float32 trace into the integer contract (docs/workloads.md,
+// "Quantization"): per-tensor symmetric int8 weights, activation scales from a calibration run (max |x|),
+// and for every op the integer attributes and tables that docs/numerics.md defines.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "sim/trace/trace.h"
+
+namespace ssmsim::workloads {
+
+// max |x| of every activation, from a float32 run (Calibration::observe fills it).
+using AbsMax = std::map<std::string, double>;
+
+// Runs the float32 trace on its data and records max |x| of every op output.
+AbsMax calibrate(const Trace& float_trace, const TensorStore& float_data);
+
+struct QuantizedTrace {
+    Trace trace;
+    TensorStore data;
+};
+
+// `absmax` must hold every activation of `float_trace` (it may come from a shorter calibration trace with
+// the same tensor names).
+QuantizedTrace quantize(const Trace& float_trace, const TensorStore& float_data, const AbsMax& absmax);
+
+// r ~= mult / 2^shift with mult <= max_mult as large as possible (most precision), shift in [0, 62].
+struct Multiplier {
+    int64_t mult;
+    int shift;
+};
+Multiplier quant_multiplier(double r, int64_t max_mult);
+
+}  // namespace ssmsim::workloads

@@ -1,0 +1,37 @@
+// The LRA transformer baseline (Tay et al. 2020; google-research/long-range-arena): learned position
+// embeddings, pre-LayerNorm blocks of multi-head self-attention (bidirectional) and a GELU MLP, a final
+// LayerNorm. Pooling and the classifier head are added by build.cpp.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "workloads/lra/archs.h"
+
+namespace ssmsim::workloads {
+
+std::string transformer_encoder(GraphBuilder& g, const ArchConfig& c, std::string x) {
+    const Shape s = g.shape(x);  // [B, L, D]
+    // One position table, repeated per row, drawn N(0, 0.02) from one stream so a shorter trace sees a prefix.
+    Rng pos_rng = Rng::for_stream(g.seed(), "pos_embedding");
+    std::vector<float> table(s[1] * s[2]);
+    for (auto& v : table) v = static_cast<float>(pos_rng.normal(0.0, 0.02));
+    std::vector<float> pos;
+    for (int64_t b = 0; b < s[0]; ++b) pos.insert(pos.end(), table.begin(), table.end());
+    x = g.add("pos_add", x, g.values("pos_embedding", s, pos));
+    for (int l = 0; l < c.layers; ++l) {
+        const std::string p = fmt::format("l{}", l);
+        const std::string h = g.layernorm(p + ".ln1", x);
+        const std::string q = g.linear(p + ".q", h, c.qkv_dim, true);
+        const std::string k = g.linear(p + ".k", h, c.qkv_dim, true);
+        const std::string v = g.linear(p + ".v", h, c.qkv_dim, true);
+        const double scale = 1.0 / std::sqrt(static_cast<double>(c.qkv_dim / c.heads));
+        const std::string att = g.op("attention", p + ".attn", {q, k, v}, g.shape(q),
+                                     {{"heads", c.heads}, {"causal", false}, {"scale", scale}});
+        x = g.add(p + ".res1", x, g.linear(p + ".attn_out", att, c.d_model, true));
+        const std::string m = g.unary("gelu", p + ".mlp_act", g.linear(p + ".mlp1", g.layernorm(p + ".ln2", x), c.mlp_dim, true));
+        x = g.add(p + ".res2", x, g.linear(p + ".mlp2", m, c.d_model, true));
+    }
+    return g.layernorm("final_norm", x);
+}
+
+}  // namespace ssmsim::workloads
