@@ -77,7 +77,7 @@ int cmd_run(const RunArgs& a) {
         auto [k, v] = parse_set(kv);
         overrides[k] = v;
     }
-    const bool many = models.size() > 1;
+    const bool many = a.model == "all";  // one folder per model, however many are registered
     auto out_dir = [&](const BackendInfo* b) { return many ? fs::path(a.out) / b->name : fs::path(a.out); };
     if (!a.out.empty()) {
         for (const auto* b : models) clear_previous_report(out_dir(b));

@@ -13,7 +13,7 @@ namespace {
 
 // Calibration runs on at most this many time steps of the input: activation ranges settle long before,
 // and it keeps gen and `run --workload lra:` from paying for a second full-length run.
-constexpr int64_t kCalibrationLength = 2048;
+constexpr int64_t kCalibrationLength = 1024;
 
 TaskInput make_input(Task t, uint64_t seed, int64_t len) {
     switch (t) {
