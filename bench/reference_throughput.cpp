@@ -24,7 +24,8 @@ void run_reference(benchmark::State& state, WorkloadSpec spec) {
         benchmark::DoNotOptimize(ex.outputs);
     }
     state.counters["GMAC"] = static_cast<double>(macs) / 1e9;
-    state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(macs), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["MAC/s"] =
+        benchmark::Counter(static_cast<double>(macs), benchmark::Counter::kIsIterationInvariantRate);
     state.counters["seq_len"] = static_cast<double>(spec.length());
 }
 

@@ -17,7 +17,8 @@ void check(cudaError_t e, const char* what) {
 __global__ void requant_kernel(const int32_t* acc, int8_t* out, int64_t n, int64_t mult, int shift,
                                unsigned long long* clips) {
     uint64_t local = 0;
-    for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
+    for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
+         i += int64_t{gridDim.x} * blockDim.x) {
         out[i] = fx::requant(acc[i], mult, shift, local);
     }
     if (local) atomicAdd(clips, static_cast<unsigned long long>(local));
@@ -27,7 +28,8 @@ __global__ void lookup_kernel(const int8_t* x, const int8_t* lut, int8_t* out, i
     __shared__ int8_t table[256];
     for (int i = threadIdx.x; i < 256; i += blockDim.x) table[i] = lut[i];
     __syncthreads();
-    for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
+    for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n;
+         i += int64_t{gridDim.x} * blockDim.x) {
         out[i] = table[fx::lut_index(x[i])];
     }
 }

@@ -14,13 +14,15 @@ namespace {
 class ReferenceBackend : public Backend {
 public:
     RunResult run(const RunRequest& req) override {
-        if (!req.data) throw std::invalid_argument("the reference model needs data: it cannot run a shape-only trace");
+        if (!req.data)
+            throw std::invalid_argument("the reference model needs data: it cannot run a shape-only trace");
         if (!req.overrides.empty()) {
-            throw std::invalid_argument("the reference model has no configuration: --set " + req.overrides.begin().key() +
-                                        " does not apply");
+            throw std::invalid_argument("the reference model has no configuration: --set " +
+                                        req.overrides.begin().key() + " does not apply");
         }
         Progress bar("reference", req.trace.ops.size(), req.progress);
-        Execution ex = execute(req.trace, *req.data, [&](size_t done, const std::string& op) { bar.update(done, op); });
+        Execution ex =
+            execute(req.trace, *req.data, [&](size_t done, const std::string& op) { bar.update(done, op); });
         bar.finish();
         RunResult result;
         auto& r = result.report;

@@ -12,7 +12,8 @@ Execution execute(const Trace& trace, TensorStore data, const ProgressFn& progre
                   const ObserverFn& observer) {
     for (const auto& td : trace.tensors) {
         if (td.is_graph_input() && td.last_reader >= 0 && !data.count(td.name)) {
-            throw std::invalid_argument("reference: no data for graph input '" + td.name + "' (shape-only trace?)");
+            throw std::invalid_argument("reference: no data for graph input '" + td.name +
+                                        "' (shape-only trace?)");
         }
     }
     const std::set<std::string> outputs(trace.outputs.begin(), trace.outputs.end());

@@ -25,7 +25,7 @@ using ProgressFn = std::function<void(size_t done, const std::string& op)>;
 using ObserverFn = std::function<void(const OpDecl& op, const TensorStore& live)>;
 
 // `data` holds every graph input. With keep_all, no intermediate is freed (tests).
-Execution execute(const Trace& trace, TensorStore data, const ProgressFn& progress = {}, bool keep_all = false,
-                  const ObserverFn& observer = {});
+Execution execute(const Trace& trace, TensorStore data, const ProgressFn& progress = {},
+                  bool keep_all = false, const ObserverFn& observer = {});
 
 }  // namespace ssmsim::reference

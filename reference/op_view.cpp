@@ -21,8 +21,8 @@ Tensor& OpView::out(size_t i) {
 void OpView::bad_value(size_t input, int64_t flat_index, const std::string& expected, int64_t found) const {
     const TensorDecl& d = trace_.tensor(op_.inputs.at(input));
     const std::string file = d.file.empty() ? "tensor '" + d.name + "'" : (trace_.dir / d.file).string();
-    throw InputError(fmt::format("{} (input {} of op '{}', element {})", file, input, op_.name, flat_index), expected,
-                     std::to_string(found));
+    throw InputError(fmt::format("{} (input {} of op '{}', element {})", file, input, op_.name, flat_index),
+                     expected, std::to_string(found));
 }
 
 }  // namespace ssmsim::reference

@@ -9,7 +9,8 @@ namespace ssmsim::reference {
 
 class OpView {
 public:
-    OpView(const Trace& trace, const OpDecl& op, TensorStore& store) : trace_(trace), op_(op), store_(store) {}
+    OpView(const Trace& trace, const OpDecl& op, TensorStore& store)
+        : trace_(trace), op_(op), store_(store) {}
 
     bool int_mode() const { return trace_.numerics == Numerics::int8; }
     const OpDecl& op() const { return op_; }
@@ -30,7 +31,8 @@ public:
     bool attr_bool(const char* key, bool fallback) const { return op_.attrs.value(key, fallback); }
 
     // A value in a data tensor that the contract does not allow (a token id out of range, say).
-    [[noreturn]] void bad_value(size_t input, int64_t flat_index, const std::string& expected, int64_t found) const;
+    [[noreturn]] void bad_value(size_t input, int64_t flat_index, const std::string& expected,
+                                int64_t found) const;
 
     uint64_t saturations = 0;
 

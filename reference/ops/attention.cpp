@@ -22,7 +22,8 @@ void attention_int(OpView& v) {
     const auto val = v.in_as<int8_t>(2);
     const auto table = v.in_as<int32_t>(3);
     for (size_t i = 0; i < table.size(); ++i) {
-        if (table[i] < 0 || table[i] > 32768) v.bad_value(3, static_cast<int64_t>(i), "a Q1.15 value in [0, 32768]", table[i]);
+        if (table[i] < 0 || table[i] > 32768)
+            v.bad_value(3, static_cast<int64_t>(i), "a Q1.15 value in [0, 32768]", table[i]);
     }
     if (table[0] == 0) v.bad_value(3, 0, "a positive first entry (exp(0) = 32768)", 0);
     const int64_t table_size = static_cast<int64_t>(table.size());
@@ -47,7 +48,8 @@ void attention_int(OpView& v) {
                 }
                 int64_t sum = 0;
                 for (int64_t j = 0; j <= last; ++j) {
-                    e[j] = table[fx::table_index((int64_t{best} - score[j]) * score_mult, score_shift, table_size)];
+                    e[j] = table[fx::table_index((int64_t{best} - score[j]) * score_mult, score_shift,
+                                                 table_size)];
                     sum += e[j];
                 }
                 // sum >= table[0] > 0: the maximum's own entry is table[0].
@@ -58,7 +60,8 @@ void attention_int(OpView& v) {
                     for (int64_t d = 0; d < dh; ++d) acc[d] += p * vj[d];
                 }
                 int8_t* oi = &out[(b * len + i) * width + hd * dh];
-                for (int64_t d = 0; d < dh; ++d) oi[d] = fx::sat8(fx::rshift_round(acc[d], fx::kQ15), v.saturations);
+                for (int64_t d = 0; d < dh; ++d)
+                    oi[d] = fx::sat8(fx::rshift_round(acc[d], fx::kQ15), v.saturations);
             }
         }
     }

@@ -26,14 +26,17 @@ void embedding_impl(OpView& v) {
     const int64_t d = v.in_shape(1)[1];
     auto out = v.out(0).as<T>();
     for (size_t i = 0; i < tok.size(); ++i) {
-        if (tok[i] < 0 || tok[i] >= vocab) v.bad_value(0, static_cast<int64_t>(i), fmt_range(0, vocab - 1), tok[i]);
+        if (tok[i] < 0 || tok[i] >= vocab)
+            v.bad_value(0, static_cast<int64_t>(i), fmt_range(0, vocab - 1), tok[i]);
         std::memcpy(&out[i * d], &table[tok[i] * d], d * sizeof(T));
     }
 }
 
 }  // namespace
 
-std::string fmt_range(int64_t lo, int64_t hi) { return "a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]"; }
+std::string fmt_range(int64_t lo, int64_t hi) {
+    return "a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+}
 
 void embedding(OpView& v) { v.int_mode() ? embedding_impl<int8_t>(v) : embedding_impl<float>(v); }
 

@@ -36,7 +36,8 @@ void mul(OpView& v) {
         const int64_t mult = v.attr_int("mult");
         const int shift = v.attr_shift("shift");
         auto out = v.out(0).as<int8_t>();
-        for (size_t i = 0; i < a.size(); ++i) out[i] = fx::requant(int64_t{a[i]} * b[i], mult, shift, v.saturations);
+        for (size_t i = 0; i < a.size(); ++i)
+            out[i] = fx::requant(int64_t{a[i]} * b[i], mult, shift, v.saturations);
     } else {
         const auto a = v.in_as<float>(0);
         const auto b = v.in_as<float>(1);
@@ -78,7 +79,8 @@ void gate(OpView& v) {
     } else {
         const auto a = v.in_as<float>(0);
         const auto z = v.in_as<float>(1);
-        const LutFn fn = v.op().attrs.value("fn", std::string("silu")) == "sigmoid" ? LutFn::sigmoid : LutFn::silu;
+        const LutFn fn =
+            v.op().attrs.value("fn", std::string("silu")) == "sigmoid" ? LutFn::sigmoid : LutFn::silu;
         auto out = v.out(0).as<float>();
         for (size_t i = 0; i < a.size(); ++i) out[i] = a[i] * lut_fn_eval_f32(fn, z[i]);
     }

@@ -16,7 +16,8 @@ void norm_int(OpView& v, bool center) {
     const auto beta = center ? v.in_as<int32_t>(2) : std::span<const int32_t>();
     if (center) {
         for (size_t i = 0; i < beta.size(); ++i) {
-            if (beta[i] > (int64_t{1} << 30) || beta[i] < -(int64_t{1} << 30)) v.bad_value(2, i, "a beta within +-2^30", beta[i]);
+            if (beta[i] > (int64_t{1} << 30) || beta[i] < -(int64_t{1} << 30))
+                v.bad_value(2, i, "a beta within +-2^30", beta[i]);
         }
     }
     const int64_t d = static_cast<int64_t>(gamma.size());
@@ -66,7 +67,8 @@ void norm_float(OpView& v, bool center) {
         float ss = 0.0f;
         for (int64_t i = 0; i < d; ++i) ss += (xr[i] - mean) * (xr[i] - mean);
         const float inv = 1.0f / std::sqrt(ss / static_cast<float>(d) + eps);
-        for (int64_t i = 0; i < d; ++i) out[r * d + i] = (xr[i] - mean) * inv * gamma[i] + (center ? beta[i] : 0.0f);
+        for (int64_t i = 0; i < d; ++i)
+            out[r * d + i] = (xr[i] - mean) * inv * gamma[i] + (center ? beta[i] : 0.0f);
     }
 }
 

@@ -119,7 +119,8 @@ void s4d_scan_int(OpView& v) {
     const auto cm = v.in_as<int16_t>(3);
     const auto dskip = v.in_as<int32_t>(4);
     for (size_t i = 0; i < abar.size(); ++i) {
-        if (abar[i] < 0 || abar[i] > 32768) v.bad_value(1, static_cast<int64_t>(i), "a Q1.15 decay in [0, 32768]", abar[i]);
+        if (abar[i] < 0 || abar[i] > 32768)
+            v.bad_value(1, static_cast<int64_t>(i), "a Q1.15 decay in [0, 32768]", abar[i]);
     }
     const int y_shift = v.attr_shift("y_shift");
     const int64_t mult = v.attr_int("mult");
@@ -136,7 +137,8 @@ void s4d_scan_int(OpView& v) {
                 int64_t y = 0;
                 for (int64_t k = 0; k < n; ++k) {
                     const int64_t i = e * n + k;
-                    h[i] = fx::sat32(fx::rshift_round(int64_t{abar[i]} * h[i], fx::kQ15) + bbar[i] * x, v.saturations);
+                    h[i] = fx::sat32(fx::rshift_round(int64_t{abar[i]} * h[i], fx::kQ15) + bbar[i] * x,
+                                     v.saturations);
                     y += int64_t{cm[i]} * h[i];
                 }
                 const int64_t ys = fx::sat32(fx::rshift_round(y, y_shift), v.saturations);

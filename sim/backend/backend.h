@@ -15,10 +15,10 @@ namespace ssmsim {
 
 struct RunRequest {
     const Trace& trace;
-    const TensorStore* data = nullptr;  // nullptr: timing only
+    const TensorStore* data = nullptr;                    // nullptr: timing only
     nlohmann::json overrides = nlohmann::json::object();  // --set key=value pairs, already parsed
-    std::string config_file;                               // --config, empty for the model's default
-    bool progress = false;                                 // draw a progress bar on stderr
+    std::string config_file;                              // --config, empty for the model's default
+    bool progress = false;                                // draw a progress bar on stderr
 };
 
 struct RunResult {

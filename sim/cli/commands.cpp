@@ -51,20 +51,23 @@ std::string cell(const nlohmann::ordered_json& r, const char* key) {
 
 void print_summary(const std::string& workload, const Trace& trace, const std::vector<Row>& rows) {
     fmt::print("\n{} ({} ops, {} numerics)\n", workload, trace.ops.size(), numerics_name(trace.numerics));
-    fmt::print("{:<14} {:>10} {:>14} {:>12} {:>12} {:>11} {:>10} {:>9}  {}\n", "model", "GMAC", "cycles", "energy_uJ",
-               "dram_MB", "saturations", "pred/label", "wall_s", "output_sha256");
+    fmt::print("{:<14} {:>10} {:>14} {:>12} {:>12} {:>11} {:>10} {:>9}  {}\n", "model", "GMAC", "cycles",
+               "energy_uJ", "dram_MB", "saturations", "pred/label", "wall_s", "output_sha256");
     for (const Row& row : rows) {
         const auto& r = row.report;
         const double gmac = r.value("macs", int64_t{0}) / 1e9;
-        const std::string energy = r.contains("energy_pj") ? fmt::format("{:.2f}", r["energy_pj"].get<double>() / 1e6) : "-";
-        const std::string dram = r.contains("dram_bytes") ? fmt::format("{:.2f}", r["dram_bytes"].get<double>() / 1e6) : "-";
+        const std::string energy =
+            r.contains("energy_pj") ? fmt::format("{:.2f}", r["energy_pj"].get<double>() / 1e6) : "-";
+        const std::string dram =
+            r.contains("dram_bytes") ? fmt::format("{:.2f}", r["dram_bytes"].get<double>() / 1e6) : "-";
         std::string pred = "-";
         if (r.contains("predicted_class") && !r["predicted_class"].empty()) {
             pred = r["predicted_class"][0].dump() + "/" + (r.contains("label") ? r["label"].dump() : "?");
         }
-        const std::string sha = r.contains("output_sha256") ? r["output_sha256"].get<std::string>().substr(0, 16) : "-";
-        fmt::print("{:<14} {:>10.3f} {:>14} {:>12} {:>12} {:>11} {:>10} {:>9.2f}  {}\n", row.model, gmac, cell(r, "cycles"),
-                   energy, dram, cell(r, "saturations"), pred, row.wall_seconds, sha);
+        const std::string sha =
+            r.contains("output_sha256") ? r["output_sha256"].get<std::string>().substr(0, 16) : "-";
+        fmt::print("{:<14} {:>10.3f} {:>14} {:>12} {:>12} {:>11} {:>10} {:>9.2f}  {}\n", row.model, gmac,
+                   cell(r, "cycles"), energy, dram, cell(r, "saturations"), pred, row.wall_seconds, sha);
     }
 }
 
@@ -95,7 +98,8 @@ int cmd_run(const RunArgs& a) {
         const auto start = std::chrono::steady_clock::now();
         RunResult result = backend->run(req);
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        nlohmann::ordered_json report = common_report(b->name, w.name, w.trace, w.data ? &result.outputs : nullptr);
+        nlohmann::ordered_json report =
+            common_report(b->name, w.name, w.trace, w.data ? &result.outputs : nullptr);
         report["timing_only"] = !w.data.has_value();
         for (auto& [k, v] : result.report.items()) report[k] = v;
         if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs);
@@ -106,7 +110,8 @@ int cmd_run(const RunArgs& a) {
 }
 
 int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out) {
-    if (workload.rfind("lra:", 0) != 0) throw InputError("gen", "a workload of the form lra:<task>[:<arch>]", "'" + workload + "'");
+    if (workload.rfind("lra:", 0) != 0)
+        throw InputError("gen", "a workload of the form lra:<task>[:<arch>]", "'" + workload + "'");
     ResolvedWorkload w = resolve_workload(workload, opts, true);
     save_trace(out, w.trace, *w.data);
     int64_t bytes = 0;
@@ -123,8 +128,9 @@ int cmd_validate(const std::string& path) {
     }
     int64_t macs = 0;
     for (const auto& op : t.ops) macs += find_op_schema(op.kind)->cost(t, op).macs;
-    fmt::print("{}: valid {} trace '{}': {} tensors, {} ops, {:.3f} GMAC, {}\n", path, numerics_name(t.numerics), t.name,
-               t.tensors.size(), t.ops.size(), macs / 1e9, t.has_data ? "with data" : "shape-only");
+    fmt::print("{}: valid {} trace '{}': {} tensors, {} ops, {:.3f} GMAC, {}\n", path,
+               numerics_name(t.numerics), t.name, t.tensors.size(), t.ops.size(), macs / 1e9,
+               t.has_data ? "with data" : "shape-only");
     return 0;
 }
 

@@ -1,7 +1,7 @@
 // ssmsim: the command-line front end. Registers every model, parses arguments, maps errors to exit codes:
 // 0 success, 1 internal error, 2 bad input (the message names the file and field).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "reference/backend.h"
 #include "sim/cli/commands.h"
@@ -16,10 +16,12 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "ssmsim 0.1.0");
 
     auto add_workload_opts = [](CLI::App* c, WorkloadOptions& o) {
-        c->add_option("--seed", o.seed, "seed of the weights and inputs of lra: workloads")->capture_default_str();
+        c->add_option("--seed", o.seed, "seed of the weights and inputs of lra: workloads")
+            ->capture_default_str();
         c->add_option("--seq-len", o.seq_len, "sequence length of lra: workloads (0: the task's full length)")
             ->check(CLI::Range(int64_t{0}, int64_t{1} << 22));
-        c->add_option("--numerics", o.numerics, "int8 (the integer contract) or float32")->capture_default_str();
+        c->add_option("--numerics", o.numerics, "int8 (the integer contract) or float32")
+            ->capture_default_str();
     };
 
     RunArgs run;

@@ -27,7 +27,9 @@ ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions&
         if (want_data) r.data = std::move(w.data);
         return r;
     }
-    if (opts.seq_len != 0) throw InputError("--seq-len", "no --seq-len with a trace folder (it fixes its shapes)", std::to_string(opts.seq_len));
+    if (opts.seq_len != 0)
+        throw InputError("--seq-len", "no --seq-len with a trace folder (it fixes its shapes)",
+                         std::to_string(opts.seq_len));
     ResolvedWorkload r{arg, load_trace(arg), std::nullopt};
     if (want_data && r.trace.has_data) r.data = load_tensor_data(r.trace);
     return r;

@@ -11,12 +11,18 @@ namespace {
 DType role_dtype(Role r, bool int_mode) {
     switch (r) {
         case Role::act:
-        case Role::w8: return int_mode ? DType::int8 : DType::float32;
-        case Role::w16: return int_mode ? DType::int16 : DType::float32;
-        case Role::w32: return int_mode ? DType::int32 : DType::float32;
-        case Role::tokens: return DType::int32;
-        case Role::lut8: return DType::int8;
-        case Role::table32: return DType::int32;
+        case Role::w8:
+            return int_mode ? DType::int8 : DType::float32;
+        case Role::w16:
+            return int_mode ? DType::int16 : DType::float32;
+        case Role::w32:
+            return int_mode ? DType::int32 : DType::float32;
+        case Role::tokens:
+            return DType::int32;
+        case Role::lut8:
+            return DType::int8;
+        case Role::table32:
+            return DType::int32;
     }
     return DType::int8;
 }
@@ -34,11 +40,13 @@ OpCheck::OpCheck(const OpSite& site, std::initializer_list<InputSpec> inputs, si
     const size_t n = site.op.inputs.size();
     if (n != required && n != specs_.size()) {
         std::string names;
-        for (const InputSpec& s : specs_) names += std::string(names.empty() ? "" : ", ") + s.name + (s.optional ? "?" : "");
-        const std::string expected = required == specs_.size()
-                                         ? fmt::format("{} inputs ({})", required, names)
-                                         : fmt::format("{} or {} inputs ({})", required, specs_.size(), names);
-        fail(fmt::format("/ops/{}/inputs", site.index), expected + " in " + std::string(numerics_name(site.trace.numerics)) + " mode",
+        for (const InputSpec& s : specs_)
+            names += std::string(names.empty() ? "" : ", ") + s.name + (s.optional ? "?" : "");
+        const std::string expected =
+            required == specs_.size() ? fmt::format("{} inputs ({})", required, names)
+                                      : fmt::format("{} or {} inputs ({})", required, specs_.size(), names);
+        fail(fmt::format("/ops/{}/inputs", site.index),
+             expected + " in " + std::string(numerics_name(site.trace.numerics)) + " mode",
              std::to_string(n));
     }
     for (size_t i = 0; i < specs_.size(); ++i) position_.push_back(i < n ? static_cast<int>(i) : -1);
@@ -62,12 +70,14 @@ OpCheck::OpCheck(const OpSite& site, std::initializer_list<InputSpec> inputs, si
         fail(fmt::format("/ops/{}/outputs", site.index), fmt::format("{} output(s)", outputs),
              std::to_string(site.op.outputs.size()));
     }
-    if (!site.op.attrs.is_object()) fail(fmt::format("/ops/{}/attrs", site.index), "an object", site.op.attrs.dump());
+    if (!site.op.attrs.is_object())
+        fail(fmt::format("/ops/{}/attrs", site.index), "an object", site.op.attrs.dump());
 }
 
 void OpCheck::fail(const std::string& where, const std::string& expected, const std::string& found) const {
-    throw InputError(location(site_.file, where) + fmt::format(" (op '{}', {})", site_.op.name, site_.op.kind),
-                     expected, found);
+    throw InputError(
+        location(site_.file, where) + fmt::format(" (op '{}', {})", site_.op.name, site_.op.kind), expected,
+        found);
 }
 
 std::string OpCheck::where_input(size_t i) const { return fmt::format("/ops/{}/inputs/{}", site_.index, i); }
@@ -147,13 +157,16 @@ void OpCheck::same_shape(const char* a, const char* b) const {
 int64_t OpCheck::attr_int(const char* key, int64_t lo, int64_t hi) {
     attrs_seen_.insert(key);
     const auto& attrs = site_.op.attrs;
-    if (!attrs.contains(key)) fail(where_attr(key), fmt::format("an integer in [{}, {}]", lo, hi), "nothing (missing)");
+    if (!attrs.contains(key))
+        fail(where_attr(key), fmt::format("an integer in [{}, {}]", lo, hi), "nothing (missing)");
     const auto& v = attrs.at(key);
-    if (!v.is_number_integer()) fail(where_attr(key), fmt::format("an integer in [{}, {}]", lo, hi), v.dump());
+    if (!v.is_number_integer())
+        fail(where_attr(key), fmt::format("an integer in [{}, {}]", lo, hi), v.dump());
     const int64_t x = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
                           ? INT64_MAX
                           : v.get<int64_t>();
-    if (x < lo || x > hi) fail(where_attr(key), fmt::format("an integer in [{}, {}]", lo, hi), std::to_string(x));
+    if (x < lo || x > hi)
+        fail(where_attr(key), fmt::format("an integer in [{}, {}]", lo, hi), std::to_string(x));
     return x;
 }
 
@@ -173,7 +186,8 @@ bool OpCheck::attr_bool_or(const char* key, bool fallback) {
     return v.get<bool>();
 }
 
-std::string OpCheck::attr_enum_or(const char* key, std::initializer_list<const char*> values, const char* fallback) {
+std::string OpCheck::attr_enum_or(const char* key, std::initializer_list<const char*> values,
+                                  const char* fallback) {
     attrs_seen_.insert(key);
     if (!site_.op.attrs.contains(key)) return fallback;
     const auto& v = site_.op.attrs.at(key);
@@ -188,7 +202,8 @@ std::string OpCheck::attr_enum_or(const char* key, std::initializer_list<const c
 double OpCheck::attr_number(const char* key, double lo, double hi) {
     attrs_seen_.insert(key);
     const auto& attrs = site_.op.attrs;
-    if (!attrs.contains(key)) fail(where_attr(key), fmt::format("a number in [{}, {}]", lo, hi), "nothing (missing)");
+    if (!attrs.contains(key))
+        fail(where_attr(key), fmt::format("a number in [{}, {}]", lo, hi), "nothing (missing)");
     const auto& v = attrs.at(key);
     if (!v.is_number()) fail(where_attr(key), fmt::format("a number in [{}, {}]", lo, hi), v.dump());
     const double x = v.get<double>();
@@ -225,7 +240,8 @@ void OpCheck::output(size_t i, const Shape& shape, DType dtype) {
              fmt::format("{} (tensor '{}')", shape_str(t.shape), t.name));
     }
     if (t.dtype != dtype) {
-        fail(where + " dtype", std::string(dtype_name(dtype)), fmt::format("{} (tensor '{}')", dtype_name(t.dtype), t.name));
+        fail(where + " dtype", std::string(dtype_name(dtype)),
+             fmt::format("{} (tensor '{}')", dtype_name(t.dtype), t.name));
     }
     if (++outputs_checked_ == site_.op.outputs.size()) done();
 }
@@ -238,8 +254,9 @@ void OpCheck::done() {
             std::string known;
             for (const auto& k : attrs_seen_) known += (known.empty() ? "" : ", ") + k;
             fail(where_attr(key.c_str()),
-                 "one of the attributes of " + site_.op.kind + " in " + std::string(numerics_name(site_.trace.numerics)) +
-                     " mode (" + (known.empty() ? "none" : known) + ")",
+                 "one of the attributes of " + site_.op.kind + " in " +
+                     std::string(numerics_name(site_.trace.numerics)) + " mode (" +
+                     (known.empty() ? "none" : known) + ")",
                  "unknown attribute '" + key + "'");
         }
     }

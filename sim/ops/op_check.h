@@ -46,18 +46,21 @@ public:
     int64_t attr_int(const char* key, int64_t lo, int64_t hi);
     int64_t attr_int_or(const char* key, int64_t lo, int64_t hi, int64_t fallback);
     bool attr_bool_or(const char* key, bool fallback);
-    std::string attr_enum_or(const char* key, std::initializer_list<const char*> values, const char* fallback);
+    std::string attr_enum_or(const char* key, std::initializer_list<const char*> values,
+                             const char* fallback);
     double attr_number(const char* key, double lo, double hi);
     Shape attr_shape(const char* key);
     // mult/shift of a requantization, integer mode only.
-    void requant_attrs(const char* mult = "mult", const char* shift = "shift", int64_t max_mult = limits::kMaxMult);
+    void requant_attrs(const char* mult = "mult", const char* shift = "shift",
+                       int64_t max_mult = limits::kMaxMult);
 
     // Checks the declared output against the shape and dtype the op produces, then that no unknown attribute
     // is left. Call last.
     void output(size_t i, const Shape& shape, DType dtype);
     void output_like(size_t i, const char* input);  // same shape, activation dtype
     void done();
-    [[noreturn]] void reject_attr(const char* key, const std::string& expected, const std::string& found) const {
+    [[noreturn]] void reject_attr(const char* key, const std::string& expected,
+                                  const std::string& found) const {
         fail(where_attr(key), expected, found);
     }
 
@@ -66,11 +69,12 @@ public:
 private:
     std::string where_input(size_t i) const;
     std::string where_attr(const char* key) const;
-    [[noreturn]] void fail(const std::string& where, const std::string& expected, const std::string& found) const;
+    [[noreturn]] void fail(const std::string& where, const std::string& expected,
+                           const std::string& found) const;
 
     const OpSite& site_;
-    std::vector<InputSpec> specs_;          // the specs that apply in this mode
-    std::vector<int> position_;             // spec index -> position in op.inputs, -1 if absent
+    std::vector<InputSpec> specs_;  // the specs that apply in this mode
+    std::vector<int> position_;     // spec index -> position in op.inputs, -1 if absent
     std::set<std::string> attrs_seen_;
     size_t outputs_checked_ = 0;
 };

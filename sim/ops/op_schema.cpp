@@ -40,7 +40,9 @@ void check_embedding(const OpSite& s) {
     const Shape& tok = c.shape("tokens");
     c.output(0, {tok[0], tok[1], c.shape("table")[1]}, c.act_dtype());
 }
-OpCost cost_embedding(const Trace& t, const OpDecl& op) { return io_cost(t, op, 0, elements(t, op.outputs[0])); }
+OpCost cost_embedding(const Trace& t, const OpDecl& op) {
+    return io_cost(t, op, 0, elements(t, op.outputs[0]));
+}
 
 // ---- linear --------------------------------------------------------------------------------------------
 void check_linear(const OpSite& s) {
@@ -90,7 +92,9 @@ void check_lut(const OpSite& s) {
     L c(s, {{"x", Role::act}, {"lut", Role::lut8}});
     c.output_like(0, "x");
 }
-OpCost cost_elementwise(const Trace& t, const OpDecl& op) { return io_cost(t, op, 0, elements(t, op.outputs[0])); }
+OpCost cost_elementwise(const Trace& t, const OpDecl& op) {
+    return io_cost(t, op, 0, elements(t, op.outputs[0]));
+}
 
 void check_mul(const OpSite& s) {
     L c(s, {{"a", Role::act}, {"b", Role::act}});
@@ -145,7 +149,9 @@ void check_layernorm(const OpSite& s) {
     L c(s, {{"x", Role::act}, {"gamma", Role::w8}, {"beta", Role::w32}});
     check_norm_common(c);
 }
-OpCost cost_norm(const Trace& t, const OpDecl& op) { return io_cost(t, op, 0, 4 * elements(t, op.inputs[0])); }
+OpCost cost_norm(const Trace& t, const OpDecl& op) {
+    return io_cost(t, op, 0, 4 * elements(t, op.inputs[0]));
+}
 
 // ---- scans -----------------------------------------------------------------------------------------------
 void check_selective_scan(const OpSite& s) {
@@ -270,8 +276,10 @@ void check_reshape(const OpSite& s) {
     L c(s, {{"x", Role::act}});
     const Shape shape = c.attr_shape("shape");
     if (element_count(shape) != element_count(c.shape("x"))) {
-        c.reject_attr("shape", fmt::format("{} elements, as in x {}", element_count(c.shape("x")), shape_str(c.shape("x"))),
-                      fmt::format("{} ({} elements)", shape_str(shape), element_count(shape)));
+        c.reject_attr(
+            "shape",
+            fmt::format("{} elements, as in x {}", element_count(c.shape("x")), shape_str(c.shape("x"))),
+            fmt::format("{} ({} elements)", shape_str(shape), element_count(shape)));
     }
     c.output(0, shape, c.act_dtype());
 }
@@ -289,7 +297,8 @@ const std::array kSchemas = {
     OpSchema{"sigmoid", "1 / (1 + e^-x) by lookup table", check_lut, cost_elementwise},
     OpSchema{"mul", "elementwise product, requantized", check_mul, cost_elementwise},
     OpSchema{"add", "elementwise sum with two input scales", check_add, cost_elementwise},
-    OpSchema{"gate", "a * f(z), f = silu (Mamba) or sigmoid (GLU) by lookup table", check_gate, cost_elementwise},
+    OpSchema{"gate", "a * f(z), f = silu (Mamba) or sigmoid (GLU) by lookup table", check_gate,
+             cost_elementwise},
     OpSchema{"rmsnorm", "RMS normalisation", check_rmsnorm, cost_norm},
     OpSchema{"layernorm", "layer normalisation", check_layernorm, cost_norm},
     OpSchema{"selective_scan", "Mamba S6 scan with D skip and optional z gate", check_selective_scan,

@@ -39,9 +39,10 @@ nlohmann::ordered_json predictions(const Tensor& logits) {
     for (int64_t r = 0; r < rows; ++r) {
         int64_t best = 0;
         for (int64_t c = 1; c < cols; ++c) {
-            const bool better = logits.dtype() == DType::int32
-                                    ? logits.as<int32_t>()[r * cols + c] > logits.as<int32_t>()[r * cols + best]
-                                    : logits.as<float>()[r * cols + c] > logits.as<float>()[r * cols + best];
+            const bool better =
+                logits.dtype() == DType::int32
+                    ? logits.as<int32_t>()[r * cols + c] > logits.as<int32_t>()[r * cols + best]
+                    : logits.as<float>()[r * cols + c] > logits.as<float>()[r * cols + best];
             if (better) best = c;
         }
         out.push_back(best);
@@ -51,8 +52,8 @@ nlohmann::ordered_json predictions(const Tensor& logits) {
 
 }  // namespace
 
-nlohmann::ordered_json common_report(const std::string& model, const std::string& workload, const Trace& trace,
-                                     const TensorStore* outputs) {
+nlohmann::ordered_json common_report(const std::string& model, const std::string& workload,
+                                     const Trace& trace, const TensorStore* outputs) {
     nlohmann::ordered_json r;
     r["model"] = model;
     r["workload"] = workload;
@@ -71,10 +72,12 @@ nlohmann::ordered_json common_report(const std::string& model, const std::string
         auto& outs = r["outputs"] = nlohmann::ordered_json::object();
         for (const auto& name : trace.outputs) {
             const Tensor& t = outputs->at(name);
-            outs[name] = {{"dtype", dtype_name(t.dtype())}, {"shape", t.shape()}, {"sha256", sha256_hex(t.bytes())}};
+            outs[name] = {
+                {"dtype", dtype_name(t.dtype())}, {"shape", t.shape()}, {"sha256", sha256_hex(t.bytes())}};
         }
         const Tensor& first = outputs->at(trace.outputs.front());
-        if (first.dtype() == DType::int32 || first.dtype() == DType::float32) r["predicted_class"] = predictions(first);
+        if (first.dtype() == DType::int32 || first.dtype() == DType::float32)
+            r["predicted_class"] = predictions(first);
     }
     if (trace.meta.contains("label")) r["label"] = trace.meta["label"];
     return r;
@@ -85,7 +88,8 @@ void clear_previous_report(const fs::path& out_dir) {
     fs::remove(out_dir / "report.json", ec);
 }
 
-void write_run_output(const fs::path& out_dir, const nlohmann::ordered_json& report, const TensorStore& outputs) {
+void write_run_output(const fs::path& out_dir, const nlohmann::ordered_json& report,
+                      const TensorStore& outputs) {
     fs::create_directories(out_dir);
     if (!outputs.empty()) {
         fs::create_directories(out_dir / "outputs");

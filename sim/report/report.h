@@ -17,8 +17,8 @@ nlohmann::ordered_json op_work(const Trace& trace);
 
 // Fields shared by every model: model, workload, trace, numerics, macs, bytes, and when outputs are
 // given, output_sha256, per-output hashes and the predicted class (argmax of the first output).
-nlohmann::ordered_json common_report(const std::string& model, const std::string& workload, const Trace& trace,
-                                     const TensorStore* outputs);
+nlohmann::ordered_json common_report(const std::string& model, const std::string& workload,
+                                     const Trace& trace, const TensorStore* outputs);
 
 // Removes a previous report.json, so that a failed run never leaves one looking complete.
 void clear_previous_report(const std::filesystem::path& out_dir);

@@ -30,11 +30,13 @@ std::string dict_value(const std::string& header, const std::string& key, const 
     const std::string pat = "'" + key + "':";
     const auto pos = header.find(pat);
     if (pos == std::string::npos) {
-        throw InputError(file + ": header field '" + key + "'", "present", "missing (header: " + header + ")");
+        throw InputError(file + ": header field '" + key + "'", "present",
+                         "missing (header: " + header + ")");
     }
     size_t i = pos + pat.size();
     while (i < header.size() && header[i] == ' ') ++i;
-    if (i >= header.size()) throw InputError(file + ": header field '" + key + "'", "a value", "end of header");
+    if (i >= header.size())
+        throw InputError(file + ": header field '" + key + "'", "a value", "end of header");
     const char open = header[i];
     const char close = open == '(' ? ')' : open == '\'' ? '\'' : open == '"' ? '"' : '\0';
     if (close == '\0') {  // a bare word: True/False
@@ -43,7 +45,8 @@ std::string dict_value(const std::string& header, const std::string& key, const 
         return header.substr(i, j - i);
     }
     const auto end = header.find(close, i + 1);
-    if (end == std::string::npos) throw InputError(file + ": header field '" + key + "'", "a closed value", header);
+    if (end == std::string::npos)
+        throw InputError(file + ": header field '" + key + "'", "a closed value", header);
     return header.substr(i + 1, end - i - 1);
 }
 
@@ -57,7 +60,8 @@ Shape parse_shape(const std::string& text, const std::string& file) {
         const auto e = item.find_last_not_of(" \tL");
         const std::string num = item.substr(b, e - b + 1);
         if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos || num.size() > 15) {
-            throw InputError(file + ": header field 'shape'", "a tuple of non-negative integers", "(" + text + ")");
+            throw InputError(file + ": header field 'shape'", "a tuple of non-negative integers",
+                             "(" + text + ")");
         }
         shape.push_back(std::stoll(num));
     }
@@ -77,7 +81,8 @@ NpyHeader read_npy_header(const fs::path& path) {
     char pre[10] = {};
     in.read(pre, 10);
     if (in.gcount() < 10 || std::string(pre, 6) != std::string(kMagic, 6)) {
-        throw InputError(file, "the .npy magic \\x93NUMPY", "a file of " + std::to_string(file_size) + " bytes without it");
+        throw InputError(file, "the .npy magic \\x93NUMPY",
+                         "a file of " + std::to_string(file_size) + " bytes without it");
     }
     const int major = static_cast<unsigned char>(pre[6]);
     size_t header_len = 0;
@@ -96,7 +101,8 @@ NpyHeader read_npy_header(const fs::path& path) {
         throw InputError(file + ": format version", "1, 2 or 3", std::to_string(major));
     }
     if (header_len > 1u << 20 || prefix + header_len > file_size) {
-        throw InputError(file + ": header length", "at most the file size (" + std::to_string(file_size) + ")",
+        throw InputError(file + ": header length",
+                         "at most the file size (" + std::to_string(file_size) + ")",
                          std::to_string(header_len));
     }
     std::string header(header_len, '\0');
@@ -105,10 +111,13 @@ NpyHeader read_npy_header(const fs::path& path) {
     NpyHeader h;
     const std::string descr = dict_value(header, "descr", file);
     const auto dt = parse_npy_descr(descr);
-    if (!dt) throw InputError(file + ": header field 'descr'", "one of |i1 <i2 <i4 <f4 (int8, int16, int32, float32)", "'" + descr + "'");
+    if (!dt)
+        throw InputError(file + ": header field 'descr'",
+                         "one of |i1 <i2 <i4 <f4 (int8, int16, int32, float32)", "'" + descr + "'");
     h.dtype = *dt;
     const std::string fortran = dict_value(header, "fortran_order", file);
-    if (fortran != "False") throw InputError(file + ": header field 'fortran_order'", "False (C order)", fortran);
+    if (fortran != "False")
+        throw InputError(file + ": header field 'fortran_order'", "False (C order)", fortran);
     h.shape = parse_shape(dict_value(header, "shape", file), file);
     h.data_offset = prefix + header_len;
 
@@ -118,8 +127,10 @@ NpyHeader read_npy_header(const fs::path& path) {
     const long double expect = elements * dtype_size(h.dtype) + h.data_offset;
     if (expect != static_cast<long double>(file_size)) {
         const std::string what = expect > file_size ? "truncated" : "oversized";
-        throw InputError(file, std::to_string(static_cast<uint64_t>(expect - h.data_offset)) + " data bytes for shape " +
-                                   shape_str(h.shape) + " of " + std::string(dtype_name(h.dtype)),
+        throw InputError(file,
+                         std::to_string(static_cast<uint64_t>(expect - h.data_offset)) +
+                             " data bytes for shape " + shape_str(h.shape) + " of " +
+                             std::string(dtype_name(h.dtype)),
                          std::to_string(file_size - h.data_offset) + " (" + what + " file)");
     }
     return h;
@@ -132,13 +143,15 @@ Tensor read_npy(const fs::path& path) {
     in.seekg(static_cast<std::streamoff>(h.data_offset));
     in.read(reinterpret_cast<char*>(t.bytes().data()), static_cast<std::streamsize>(t.nbytes()));
     if (static_cast<size_t>(in.gcount()) != t.nbytes()) {
-        throw InputError(path.string(), std::to_string(t.nbytes()) + " data bytes", "a file that shrank while read");
+        throw InputError(path.string(), std::to_string(t.nbytes()) + " data bytes",
+                         "a file that shrank while read");
     }
     return t;
 }
 
 void write_npy(const fs::path& path, const Tensor& t) {
-    std::string dict = "{'descr': '" + std::string(dtype_npy_descr(t.dtype())) + "', 'fortran_order': False, 'shape': (";
+    std::string dict =
+        "{'descr': '" + std::string(dtype_npy_descr(t.dtype())) + "', 'fortran_order': False, 'shape': (";
     for (size_t i = 0; i < t.shape().size(); ++i) dict += (i ? ", " : "") + std::to_string(t.shape()[i]);
     if (t.shape().size() == 1) dict += ",";  // Python's 1-tuple
     dict += "), }";

@@ -51,7 +51,8 @@ public:
     template <typename T>
     static Tensor from(Shape shape, const std::vector<T>& values) {
         Tensor t(dtype_of<T>(), std::move(shape));
-        if (values.size() != static_cast<size_t>(t.size())) throw std::logic_error("Tensor::from: size mismatch");
+        if (values.size() != static_cast<size_t>(t.size()))
+            throw std::logic_error("Tensor::from: size mismatch");
         std::memcpy(t.bytes_.data(), values.data(), t.bytes_.size());
         return t;
     }

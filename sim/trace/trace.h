@@ -20,9 +20,9 @@ struct TensorDecl {
     std::string name;
     DType dtype = DType::int8;
     Shape shape;
-    std::string file{};     // .npy file relative to the trace folder; empty when the trace has no data
-    int producer = -1;      // index of the op that writes it, -1 for a graph input (tokens, weights, tables)
-    int last_reader = -1;   // index of the last op that reads it, -1 if none (then it is a graph output)
+    std::string file{};    // .npy file relative to the trace folder; empty when the trace has no data
+    int producer = -1;     // index of the op that writes it, -1 for a graph input (tokens, weights, tables)
+    int last_reader = -1;  // index of the last op that reads it, -1 if none (then it is a graph output)
 
     int64_t nbytes() const { return element_count(shape) * static_cast<int64_t>(dtype_size(dtype)); }
     bool is_graph_input() const { return producer < 0; }
@@ -43,8 +43,8 @@ struct Trace {
     std::vector<TensorDecl> tensors;                 // in file order
     std::vector<OpDecl> ops;                         // in execution order
     std::vector<std::string> outputs;
-    std::filesystem::path dir;                       // where the .npy files are; empty for in-memory traces
-    bool has_data = false;                           // every graph input has a file (else: shape-only)
+    std::filesystem::path dir;  // where the .npy files are; empty for in-memory traces
+    bool has_data = false;      // every graph input has a file (else: shape-only)
 
     const TensorDecl& tensor(const std::string& name) const;
     TensorDecl& tensor(const std::string& name);

@@ -26,7 +26,8 @@ class Reader {
 public:
     explicit Reader(std::string file) : file_(std::move(file)) {}
 
-    [[noreturn]] void fail(const std::string& ptr, const std::string& expected, const std::string& found) const {
+    [[noreturn]] void fail(const std::string& ptr, const std::string& expected,
+                           const std::string& found) const {
         throw InputError(location(file_, ptr), expected, found);
     }
 
@@ -48,7 +49,8 @@ public:
                 known |= k == key;
                 list += (list.empty() ? "" : ", ") + std::string(key);
             }
-            if (!known) fail(ptr + "/" + pointer_escape(k), "one of the keys " + list, "unknown key '" + k + "'");
+            if (!known)
+                fail(ptr + "/" + pointer_escape(k), "one of the keys " + list, "unknown key '" + k + "'");
         }
     }
 
@@ -93,7 +95,8 @@ TensorDecl parse_tensor(const Reader& r, const std::string& name, const json& v,
         total *= static_cast<long double>(t.shape.back());
     }
     if (total > static_cast<long double>(kMaxDim)) {
-        r.fail(ptr + "/shape", "at most 2^40 elements", fmt::format("{} ({:.3g} elements)", shape_str(t.shape), static_cast<double>(total)));
+        r.fail(ptr + "/shape", "at most 2^40 elements",
+               fmt::format("{} ({:.3g} elements)", shape_str(t.shape), static_cast<double>(total)));
     }
     if (v.contains("file")) {
         const json& f = v.at("file");
@@ -120,7 +123,8 @@ OpDecl parse_op(const Reader& r, const json& v, const std::string& ptr) {
         const json& a = r.member(v, ptr, list, json::value_t::array, "an array of tensor names");
         auto& dst = std::string(list) == "inputs" ? op.inputs : op.outputs;
         for (size_t i = 0; i < a.size(); ++i) {
-            if (!a[i].is_string()) r.fail(fmt::format("{}/{}/{}", ptr, list, i), "a tensor name", Reader::brief(a[i]));
+            if (!a[i].is_string())
+                r.fail(fmt::format("{}/{}/{}", ptr, list, i), "a tensor name", Reader::brief(a[i]));
             dst.push_back(a[i].get<std::string>());
         }
     }
@@ -145,7 +149,8 @@ std::string find_cycle(const Trace& t) {
             // edge: op i depends on op p
             if (state[p] == 1) {
                 std::string path = t.ops[p].name;
-                for (int j = static_cast<int>(i); j != p && j >= 0; j = parent[j]) path = t.ops[j].name + " -> " + path;
+                for (int j = static_cast<int>(i); j != p && j >= 0; j = parent[j])
+                    path = t.ops[j].name + " -> " + path;
                 found = t.ops[p].name + " -> " + path;
                 return true;
             }
@@ -176,7 +181,8 @@ void validate_trace(Trace& t, const std::string& file) {
     for (size_t i = 0; i < t.ops.size(); ++i) {
         const OpDecl& op = t.ops[i];
         const std::string ptr = fmt::format("/ops/{}", i);
-        if (!op_names.insert(op.name).second) r.fail(ptr + "/name", "a unique op name", "'" + op.name + "' again");
+        if (!op_names.insert(op.name).second)
+            r.fail(ptr + "/name", "a unique op name", "'" + op.name + "' again");
         if (!find_op_schema(op.kind)) {
             std::string kinds;
             for (auto k : op_kinds()) kinds += (kinds.empty() ? "" : ", ") + std::string(k);
@@ -199,8 +205,8 @@ void validate_trace(Trace& t, const std::string& file) {
                        fmt::format("'{}', also written by op '{}'", out.name, t.ops[out.producer].name));
             }
             if (!out.file.empty()) {
-                r.fail("/tensors/" + pointer_escape(out.name) + "/file", "no file: op '" + op.name + "' computes it",
-                       "'" + out.file + "'");
+                r.fail("/tensors/" + pointer_escape(out.name) + "/file",
+                       "no file: op '" + op.name + "' computes it", "'" + out.file + "'");
             }
             out.producer = static_cast<int>(i);
         }
@@ -211,9 +217,12 @@ void validate_trace(Trace& t, const std::string& file) {
             TensorDecl& in = t.tensor(t.ops[i].inputs[j]);
             if (in.producer >= static_cast<int>(i)) {
                 const std::string cycle = find_cycle(t);
-                if (!cycle.empty()) throw InputError(location(file, "/ops") + ": the op graph has a cycle: " + cycle);
-                r.fail(fmt::format("/ops/{}/inputs/{}", i, j), "a tensor written by an earlier op (ops are listed in execution order)",
-                       fmt::format("'{}', written by op {} ('{}')", in.name, in.producer, t.ops[in.producer].name));
+                if (!cycle.empty())
+                    throw InputError(location(file, "/ops") + ": the op graph has a cycle: " + cycle);
+                r.fail(fmt::format("/ops/{}/inputs/{}", i, j),
+                       "a tensor written by an earlier op (ops are listed in execution order)",
+                       fmt::format("'{}', written by op {} ('{}')", in.name, in.producer,
+                                   t.ops[in.producer].name));
             }
             in.last_reader = static_cast<int>(i);
         }
@@ -250,14 +259,17 @@ Trace parse_trace(const json& doc, const std::string& file, const fs::path& dir)
     const Reader r(file);
     if (!doc.is_object()) r.fail("", "a JSON object", Reader::brief(doc));
     r.only_keys(doc, "", {"format", "version", "name", "numerics", "meta", "tensors", "ops", "outputs"});
-    const std::string format = r.member(doc, "", "format", json::value_t::string, "\"ssmsim-trace\"").get<std::string>();
+    const std::string format =
+        r.member(doc, "", "format", json::value_t::string, "\"ssmsim-trace\"").get<std::string>();
     if (format != "ssmsim-trace") r.fail("/format", "\"ssmsim-trace\"", "\"" + format + "\"");
     const json& version = r.member(doc, "", "version", json::value_t::number_integer, "an integer");
-    if (version.get<int64_t>() != kFormatVersion) r.fail("/version", std::to_string(kFormatVersion), version.dump());
+    if (version.get<int64_t>() != kFormatVersion)
+        r.fail("/version", std::to_string(kFormatVersion), version.dump());
     Trace t;
     t.dir = dir;
     t.name = r.member(doc, "", "name", json::value_t::string, "a string").get<std::string>();
-    const std::string numerics = r.member(doc, "", "numerics", json::value_t::string, "a string").get<std::string>();
+    const std::string numerics =
+        r.member(doc, "", "numerics", json::value_t::string, "a string").get<std::string>();
     if (numerics == "int8") {
         t.numerics = Numerics::int8;
     } else if (numerics == "float32") {
@@ -278,7 +290,8 @@ Trace parse_trace(const json& doc, const std::string& file, const fs::path& dir)
     for (size_t i = 0; i < ops.size(); ++i) t.ops.push_back(parse_op(r, ops[i], fmt::format("/ops/{}", i)));
     const json& outs = r.member(doc, "", "outputs", json::value_t::array, "an array of tensor names");
     for (size_t i = 0; i < outs.size(); ++i) {
-        if (!outs[i].is_string()) r.fail(fmt::format("/outputs/{}", i), "a tensor name", Reader::brief(outs[i]));
+        if (!outs[i].is_string())
+            r.fail(fmt::format("/outputs/{}", i), "a tensor name", Reader::brief(outs[i]));
         t.outputs.push_back(outs[i].get<std::string>());
     }
     validate_trace(t, file);
@@ -289,7 +302,9 @@ Trace load_trace(const fs::path& path) {
     const fs::path file = fs::is_directory(path) ? path / "trace.json" : path;
     const std::string name = file.string();
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw InputError(name, "a readable trace.json", fs::exists(file) ? "a file that cannot be read" : "no such file");
+    if (!in)
+        throw InputError(name, "a readable trace.json",
+                         fs::exists(file) ? "a file that cannot be read" : "no such file");
     json doc;
     try {
         doc = json::parse(in);
@@ -339,7 +354,10 @@ nlohmann::ordered_json trace_to_json(const Trace& t) {
     }
     auto& ops = doc["ops"] = nlohmann::ordered_json::array();
     for (const auto& op : t.ops) {
-        ops.push_back({{"name", op.name}, {"kind", op.kind}, {"inputs", op.inputs}, {"outputs", op.outputs},
+        ops.push_back({{"name", op.name},
+                       {"kind", op.kind},
+                       {"inputs", op.inputs},
+                       {"outputs", op.outputs},
                        {"attrs", op.attrs}});
     }
     doc["outputs"] = t.outputs;

@@ -9,7 +9,10 @@
 namespace ssmsim {
 
 Progress::Progress(std::string label, size_t total, bool enabled)
-    : label_(std::move(label)), total_(total), enabled_(enabled && terminal()), start_(std::chrono::steady_clock::now()) {}
+    : label_(std::move(label)),
+      total_(total),
+      enabled_(enabled && terminal()),
+      start_(std::chrono::steady_clock::now()) {}
 
 Progress::~Progress() { finish(); }
 

@@ -27,11 +27,13 @@ protected:
         fs::copy(root_ / "good", dir, fs::copy_options::recursive);
         breakit(dir);
         const fs::path out = root_ / (name + "_out");
-        for (const std::string& cmd : {"run --workload " + dir.string() + " --out " + out.string(), "validate " + dir.string()}) {
+        for (const std::string& cmd :
+             {"run --workload " + dir.string() + " --out " + out.string(), "validate " + dir.string()}) {
             const auto r = run_ssmsim(cmd);
             EXPECT_EQ(r.exit_code, 2) << cmd << "\n" << r.output;
             EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;
-            for (const auto& f : fragments) EXPECT_NE(r.output.find(f), std::string::npos) << "missing '" << f << "' in: " << r.output;
+            for (const auto& f : fragments)
+                EXPECT_NE(r.output.find(f), std::string::npos) << "missing '" << f << "' in: " << r.output;
         }
         EXPECT_FALSE(fs::exists(out / "report.json"));
     }
@@ -44,17 +46,24 @@ protected:
 fs::path BadInput::root_;
 
 TEST_F(BadInput, TruncatedNpy) {
-    expect_refused("truncated", [](const fs::path& d) { fs::resize_file(d / "l0.in_x.w.npy", fs::file_size(d / "l0.in_x.w.npy") - 7); },
+    expect_refused("truncated",
+                   [](const fs::path& d) {
+                       fs::resize_file(d / "l0.in_x.w.npy", fs::file_size(d / "l0.in_x.w.npy") - 7);
+                   },
                    {"l0.in_x.w.npy", "truncated"});
 }
 
 TEST_F(BadInput, OversizedNpy) {
-    expect_refused("oversized", [](const fs::path& d) { fs::resize_file(d / "l0.in_x.w.npy", fs::file_size(d / "l0.in_x.w.npy") + 3); },
+    expect_refused("oversized",
+                   [](const fs::path& d) {
+                       fs::resize_file(d / "l0.in_x.w.npy", fs::file_size(d / "l0.in_x.w.npy") + 3);
+                   },
                    {"l0.in_x.w.npy", "oversized"});
 }
 
 TEST_F(BadInput, MissingNpy) {
-    expect_refused("missing", [](const fs::path& d) { fs::remove(d / "l0.in_x.w.npy"); }, {"l0.in_x.w.npy", "no such file"});
+    expect_refused("missing", [](const fs::path& d) { fs::remove(d / "l0.in_x.w.npy"); },
+                   {"l0.in_x.w.npy", "no such file"});
 }
 
 TEST_F(BadInput, NpyNotNumpy) {
@@ -63,72 +72,90 @@ TEST_F(BadInput, NpyNotNumpy) {
 }
 
 TEST_F(BadInput, WrongShapeDeclared) {
-    expect_refused("shape", [](const fs::path& d) {
-        json j = trace(d);
-        j["tensors"]["l0.in_x.w"]["shape"][0] = 7;
-        save(d, j);
-    }, {"trace.json", "/ops/", "l0.in_x"});
+    expect_refused("shape",
+                   [](const fs::path& d) {
+                       json j = trace(d);
+                       j["tensors"]["l0.in_x.w"]["shape"][0] = 7;
+                       save(d, j);
+                   },
+                   {"trace.json", "/ops/", "l0.in_x"});
 }
 
 TEST_F(BadInput, NpyDtypeDiffersFromDeclaration) {
-    expect_refused("dtype", [](const fs::path& d) {
-        json j = trace(d);
-        j["tensors"]["l0.conv.b"]["dtype"] = "int16";
-        save(d, j);
-    }, {"trace.json", "l0.conv"});
+    expect_refused("dtype",
+                   [](const fs::path& d) {
+                       json j = trace(d);
+                       j["tensors"]["l0.conv.b"]["dtype"] = "int16";
+                       save(d, j);
+                   },
+                   {"trace.json", "l0.conv"});
 }
 
 TEST_F(BadInput, UnknownOp) {
-    expect_refused("unknown_op", [](const fs::path& d) {
-        json j = trace(d);
-        j["ops"][3]["kind"] = "fft";
-        save(d, j);
-    }, {"trace.json", "/ops/3/kind", "unknown op 'fft'"});
+    expect_refused("unknown_op",
+                   [](const fs::path& d) {
+                       json j = trace(d);
+                       j["ops"][3]["kind"] = "fft";
+                       save(d, j);
+                   },
+                   {"trace.json", "/ops/3/kind", "unknown op 'fft'"});
 }
 
 TEST_F(BadInput, MalformedJson) {
-    expect_refused("malformed", [](const fs::path& d) {
-        std::string s = read_text(d / "trace.json");
-        write_text(d / "trace.json", s.substr(0, s.size() / 2));
-    }, {"trace.json", "valid JSON"});
+    expect_refused("malformed",
+                   [](const fs::path& d) {
+                       std::string s = read_text(d / "trace.json");
+                       write_text(d / "trace.json", s.substr(0, s.size() / 2));
+                   },
+                   {"trace.json", "valid JSON"});
 }
 
 TEST_F(BadInput, DanglingTensorName) {
-    expect_refused("dangling", [](const fs::path& d) {
-        json j = trace(d);
-        j["ops"][2]["inputs"][0] = "no.such.tensor";
-        save(d, j);
-    }, {"/ops/2/inputs/0", "no.such.tensor", "not declared"});
+    expect_refused("dangling",
+                   [](const fs::path& d) {
+                       json j = trace(d);
+                       j["ops"][2]["inputs"][0] = "no.such.tensor";
+                       save(d, j);
+                   },
+                   {"/ops/2/inputs/0", "no.such.tensor", "not declared"});
 }
 
 TEST_F(BadInput, CycleInGraph) {
-    expect_refused("cycle", [](const fs::path& d) {
-        json j = trace(d);
-        // op 1 now reads the output of op 2, which reads op 1's output: a cycle.
-        j["ops"][1]["inputs"][0] = j["ops"][2]["outputs"][0];
-        save(d, j);
-    }, {"cycle"});
+    expect_refused("cycle",
+                   [](const fs::path& d) {
+                       json j = trace(d);
+                       // op 1 now reads the output of op 2, which reads op 1's output: a cycle.
+                       j["ops"][1]["inputs"][0] = j["ops"][2]["outputs"][0];
+                       save(d, j);
+                   },
+                   {"cycle"});
 }
 
 TEST_F(BadInput, UnknownAttributeAndMissingAttribute) {
-    expect_refused("attr", [](const fs::path& d) {
-        json j = trace(d);
-        j["ops"][2]["attrs"]["shfit"] = 3;
-        save(d, j);
-    }, {"/ops/2/attrs/shfit", "unknown attribute"});
-    expect_refused("attr_missing", [](const fs::path& d) {
-        json j = trace(d);
-        j["ops"][2]["attrs"].erase("mult");
-        save(d, j);
-    }, {"/ops/2/attrs/mult", "missing"});
+    expect_refused("attr",
+                   [](const fs::path& d) {
+                       json j = trace(d);
+                       j["ops"][2]["attrs"]["shfit"] = 3;
+                       save(d, j);
+                   },
+                   {"/ops/2/attrs/shfit", "unknown attribute"});
+    expect_refused("attr_missing",
+                   [](const fs::path& d) {
+                       json j = trace(d);
+                       j["ops"][2]["attrs"].erase("mult");
+                       save(d, j);
+                   },
+                   {"/ops/2/attrs/mult", "missing"});
 }
 
 TEST_F(BadInput, ZeroAndNegativeSizes) {
-    expect_refused("zero", [](const fs::path& d) {
-        json j = trace(d);
-        j["tensors"]["tokens"]["shape"][1] = 0;
-        save(d, j);
-    }, {"/tensors/tokens/shape/1", "positive integer"});
+    expect_refused("zero",
+                   [](const fs::path& d) {
+                       json j = trace(d);
+                       j["tensors"]["tokens"]["shape"][1] = 0;
+                       save(d, j);
+                   },
+                   {"/tensors/tokens/shape/1", "positive integer"});
 }
 
 TEST_F(BadInput, TokenOutOfVocabulary) {

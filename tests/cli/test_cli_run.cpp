@@ -12,7 +12,8 @@ class CliRun : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         dir_ = scratch_dir("cli_run");
-        const auto g = run_ssmsim("gen lra:image:mamba --seq-len 64 --seed 1 --out " + (dir_ / "trace").string());
+        const auto g =
+            run_ssmsim("gen lra:image:mamba --seq-len 64 --seed 1 --out " + (dir_ / "trace").string());
         ASSERT_EQ(g.exit_code, 0) << g.output;
     }
     static void TearDownTestSuite() { fs::remove_all(dir_); }
@@ -20,10 +21,13 @@ protected:
 };
 fs::path CliRun::dir_;
 
-std::string sha_of(const fs::path& out) { return read_json(out / "report.json").at("output_sha256").get<std::string>(); }
+std::string sha_of(const fs::path& out) {
+    return read_json(out / "report.json").at("output_sha256").get<std::string>();
+}
 
 TEST_F(CliRun, GenThenRunWritesReportWithOutputHash) {
-    const auto r = run_ssmsim("run --model reference --workload " + (dir_ / "trace").string() + " --out " + (dir_ / "r1").string());
+    const auto r = run_ssmsim("run --model reference --workload " + (dir_ / "trace").string() + " --out " +
+                              (dir_ / "r1").string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto rep = read_json(dir_ / "r1" / "report.json");
     EXPECT_EQ(rep.at("model"), "reference");
@@ -36,7 +40,8 @@ TEST_F(CliRun, GenThenRunWritesReportWithOutputHash) {
 
 TEST_F(CliRun, SameInputsGiveByteIdenticalReports) {
     for (const char* out : {"a", "b"}) {
-        const auto r = run_ssmsim("run --workload " + (dir_ / "trace").string() + " --out " + (dir_ / out).string());
+        const auto r =
+            run_ssmsim("run --workload " + (dir_ / "trace").string() + " --out " + (dir_ / out).string());
         ASSERT_EQ(r.exit_code, 0) << r.output;
     }
     EXPECT_EQ(read_text(dir_ / "a" / "report.json"), read_text(dir_ / "b" / "report.json"));
@@ -44,16 +49,20 @@ TEST_F(CliRun, SameInputsGiveByteIdenticalReports) {
 
 TEST_F(CliRun, InMemoryWorkloadEqualsGeneratedTrace) {
     // `--workload lra:...` builds in memory; it must give what gen + run gives.
-    const auto a = run_ssmsim("run --workload lra:image:mamba --seq-len 64 --seed 1 --out " + (dir_ / "mem").string());
+    const auto a =
+        run_ssmsim("run --workload lra:image:mamba --seq-len 64 --seed 1 --out " + (dir_ / "mem").string());
     ASSERT_EQ(a.exit_code, 0) << a.output;
-    const auto b = run_ssmsim("run --workload " + (dir_ / "trace").string() + " --out " + (dir_ / "disk").string());
+    const auto b =
+        run_ssmsim("run --workload " + (dir_ / "trace").string() + " --out " + (dir_ / "disk").string());
     ASSERT_EQ(b.exit_code, 0) << b.output;
     EXPECT_EQ(sha_of(dir_ / "mem"), sha_of(dir_ / "disk"));
 }
 
 TEST_F(CliRun, AnotherSeedGivesAnotherHash) {
-    const auto a = run_ssmsim("run --workload lra:image:mamba --seq-len 64 --seed 1 --out " + (dir_ / "s1").string());
-    const auto b = run_ssmsim("run --workload lra:image:mamba --seq-len 64 --seed 2 --out " + (dir_ / "s2").string());
+    const auto a =
+        run_ssmsim("run --workload lra:image:mamba --seq-len 64 --seed 1 --out " + (dir_ / "s1").string());
+    const auto b =
+        run_ssmsim("run --workload lra:image:mamba --seq-len 64 --seed 2 --out " + (dir_ / "s2").string());
     ASSERT_EQ(a.exit_code, 0) << a.output;
     ASSERT_EQ(b.exit_code, 0) << b.output;
     EXPECT_NE(sha_of(dir_ / "s1"), sha_of(dir_ / "s2"));
@@ -66,7 +75,8 @@ TEST_F(CliRun, ValidateAcceptsGeneratedTrace) {
 }
 
 TEST_F(CliRun, Float32ModeRuns) {
-    const auto r = run_ssmsim("run --workload lra:listops:s4d --seq-len 32 --numerics float32 --out " + (dir_ / "f32").string());
+    const auto r = run_ssmsim("run --workload lra:listops:s4d --seq-len 32 --numerics float32 --out " +
+                              (dir_ / "f32").string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(read_json(dir_ / "f32" / "report.json").at("numerics"), "float32");
 }
@@ -86,7 +96,8 @@ TEST_F(CliRun, UnknownModelAndWorkloadAreRefused) {
 TEST(CliAllTasks, EveryTaskAndArchitectureRunsAtReducedLength) {
     for (const char* task : {"listops", "text", "retrieval", "image", "pathfinder", "pathx"}) {
         for (const char* arch : {"s4d", "mamba", "transformer"}) {
-            const auto r = run_ssmsim(std::string("run -q --workload lra:") + task + ":" + arch + " --seq-len 64");
+            const auto r =
+                run_ssmsim(std::string("run -q --workload lra:") + task + ":" + arch + " --seq-len 64");
             EXPECT_EQ(r.exit_code, 0) << task << ":" << arch << "\n" << r.output;
         }
     }

@@ -13,7 +13,9 @@ using namespace ssmsim;
 
 namespace {
 
-fs::path tmp(const std::string& name) { return fs::temp_directory_path() / ("ssmsim_npy_" + std::to_string(::getpid()) + "_" + name); }
+fs::path tmp(const std::string& name) {
+    return fs::temp_directory_path() / ("ssmsim_npy_" + std::to_string(::getpid()) + "_" + name);
+}
 
 std::string message_of(const fs::path& p) {
     try {
@@ -46,7 +48,8 @@ TEST(Npy, RoundTripEveryDtypeAndRank) {
 }
 
 TEST(Npy, ReadsAndWritesFilesNumPyUnderstands) {
-    if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0) GTEST_SKIP() << "python3-numpy not installed";
+    if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0)
+        GTEST_SKIP() << "python3-numpy not installed";
     const auto p = tmp("np.npy");
     const std::string make = "/usr/bin/python3 -c \"import numpy as np; np.save('" + p.string() +
                              "', np.arange(-6, 6, dtype=np.int32).reshape(3, 4))\"";
@@ -70,8 +73,8 @@ TEST(Npy, BrokenFilesNameTheFileAndTheProblem) {
     EXPECT_NE(message_of(p).find(p.string()), std::string::npos);
 
     const std::string dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n";
-    std::ofstream(p, std::ios::trunc) << std::string("\x93NUMPY\x01\x00", 8) << static_cast<char>(dict.size()) << '\0' << dict
-                                      << std::string(8, '\0');
+    std::ofstream(p, std::ios::trunc) << std::string("\x93NUMPY\x01\x00", 8) << static_cast<char>(dict.size())
+                                      << '\0' << dict << std::string(8, '\0');
     EXPECT_NE(message_of(p).find("descr"), std::string::npos);
 
     std::ofstream(p, std::ios::trunc) << "PK\x03\x04 a zip file";

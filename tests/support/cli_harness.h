@@ -39,7 +39,9 @@ inline std::string read_text(const std::filesystem::path& p) {
     return ss.str();
 }
 
-inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohmann::json::parse(read_text(p)); }
+inline nlohmann::json read_json(const std::filesystem::path& p) {
+    return nlohmann::json::parse(read_text(p));
+}
 
 inline void write_text(const std::filesystem::path& p, const std::string& s) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -48,7 +50,8 @@ inline void write_text(const std::filesystem::path& p, const std::string& s) {
 
 // A fresh, empty folder under the system temp folder for one test.
 inline std::filesystem::path scratch_dir(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / ("ssmsim_test_" + name + "_" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("ssmsim_test_" + name + "_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;

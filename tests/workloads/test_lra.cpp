@@ -81,7 +81,8 @@ TEST(Lra, IntegerLogitsTrackFloatLogits) {
             mf /= fo.size(), mq /= qo.size();
             double sfq = 0, sff = 0, sqq = 0;
             for (size_t i = 0; i < fo.size(); ++i) {
-                sfq += (fo[i] - mf) * (qo[i] - mq), sff += (fo[i] - mf) * (fo[i] - mf), sqq += (qo[i] - mq) * (qo[i] - mq);
+                sfq += (fo[i] - mf) * (qo[i] - mq), sff += (fo[i] - mf) * (fo[i] - mf),
+                    sqq += (qo[i] - mq) * (qo[i] - mq);
             }
             EXPECT_GT(sfq / std::sqrt(sff * sqq), 0.98) << arch_name(arch) << " seed " << seed;
             const auto argmax = [](auto v) { return std::max_element(v.begin(), v.end()) - v.begin(); };

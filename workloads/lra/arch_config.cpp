@@ -8,12 +8,18 @@ namespace {
 ArchConfig s4d(Task t) {
     constexpr std::string_view src = "state-spaces/s4 v3.0.0 configs/experiment/lra/s4-lra-*.yaml";
     switch (t) {
-        case Task::listops: return {8, 128, 64, false, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
-        case Task::text: return {6, 256, 64, true, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
-        case Task::retrieval: return {6, 256, 64, true, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
-        case Task::image: return {6, 512, 64, false, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
-        case Task::pathfinder: return {6, 256, 64, true, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
-        case Task::pathx: return {6, 256, 64, true, true, 1e-4, 1e-1, 2, 4, 0, 0, 0, src};
+        case Task::listops:
+            return {8, 128, 64, false, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
+        case Task::text:
+            return {6, 256, 64, true, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
+        case Task::retrieval:
+            return {6, 256, 64, true, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
+        case Task::image:
+            return {6, 512, 64, false, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
+        case Task::pathfinder:
+            return {6, 256, 64, true, true, 1e-3, 1e-1, 2, 4, 0, 0, 0, src};
+        case Task::pathx:
+            return {6, 256, 64, true, true, 1e-4, 1e-1, 2, 4, 0, 0, 0, src};
     }
     return {};
 }
@@ -38,12 +44,24 @@ ArchConfig transformer(Task t) {
     c.prenorm = true;
     c.source = src;
     switch (t) {
-        case Task::listops: c.layers = 4, c.d_model = 512, c.heads = 8, c.qkv_dim = 512, c.mlp_dim = 1024; break;
-        case Task::text: c.layers = 4, c.d_model = 256, c.heads = 4, c.qkv_dim = 256, c.mlp_dim = 1024; break;
-        case Task::retrieval: c.layers = 4, c.d_model = 128, c.heads = 4, c.qkv_dim = 128, c.mlp_dim = 512; break;
-        case Task::image: c.layers = 1, c.d_model = 128, c.heads = 8, c.qkv_dim = 64, c.mlp_dim = 128; break;
-        case Task::pathfinder: c.layers = 4, c.d_model = 32, c.heads = 4, c.qkv_dim = 16, c.mlp_dim = 32; break;
-        case Task::pathx: c.layers = 1, c.d_model = 32, c.heads = 2, c.qkv_dim = 16, c.mlp_dim = 32; break;
+        case Task::listops:
+            c.layers = 4, c.d_model = 512, c.heads = 8, c.qkv_dim = 512, c.mlp_dim = 1024;
+            break;
+        case Task::text:
+            c.layers = 4, c.d_model = 256, c.heads = 4, c.qkv_dim = 256, c.mlp_dim = 1024;
+            break;
+        case Task::retrieval:
+            c.layers = 4, c.d_model = 128, c.heads = 4, c.qkv_dim = 128, c.mlp_dim = 512;
+            break;
+        case Task::image:
+            c.layers = 1, c.d_model = 128, c.heads = 8, c.qkv_dim = 64, c.mlp_dim = 128;
+            break;
+        case Task::pathfinder:
+            c.layers = 4, c.d_model = 32, c.heads = 4, c.qkv_dim = 16, c.mlp_dim = 32;
+            break;
+        case Task::pathx:
+            c.layers = 1, c.d_model = 32, c.heads = 2, c.qkv_dim = 16, c.mlp_dim = 32;
+            break;
     }
     return c;
 }
@@ -52,9 +70,12 @@ ArchConfig transformer(Task t) {
 
 ArchConfig arch_config(Task task, Arch arch) {
     switch (arch) {
-        case Arch::s4d: return s4d(task);
-        case Arch::mamba: return mamba(task);
-        case Arch::transformer: return transformer(task);
+        case Arch::s4d:
+            return s4d(task);
+        case Arch::mamba:
+            return mamba(task);
+        case Arch::transformer:
+            return transformer(task);
     }
     return {};
 }

@@ -10,12 +10,12 @@ namespace ssmsim::workloads {
 struct ArchConfig {
     int layers = 0;
     int d_model = 0;
-    int d_state = 0;          // N (SSMs)
+    int d_state = 0;  // N (SSMs)
     bool prenorm = true;
     bool bidirectional = false;
     double dt_min = 1e-3, dt_max = 1e-1;
-    int expand = 2, d_conv = 4;                // Mamba
-    int heads = 0, qkv_dim = 0, mlp_dim = 0;   // transformer
+    int expand = 2, d_conv = 4;               // Mamba
+    int heads = 0, qkv_dim = 0, mlp_dim = 0;  // transformer
     std::string_view source;
 };
 

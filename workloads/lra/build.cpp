@@ -17,12 +17,17 @@ constexpr int64_t kCalibrationLength = 1024;
 
 TaskInput make_input(Task t, uint64_t seed, int64_t len) {
     switch (t) {
-        case Task::listops: return make_listops(seed, len);
-        case Task::text: return make_text(seed, len);
-        case Task::retrieval: return make_retrieval(seed, len);
-        case Task::image: return make_image(seed, len);
+        case Task::listops:
+            return make_listops(seed, len);
+        case Task::text:
+            return make_text(seed, len);
+        case Task::retrieval:
+            return make_retrieval(seed, len);
+        case Task::image:
+            return make_image(seed, len);
         case Task::pathfinder:
-        case Task::pathx: return make_pathfinder(seed, len);
+        case Task::pathx:
+            return make_pathfinder(seed, len);
     }
     return {};
 }
@@ -48,11 +53,18 @@ FloatGraph build_float(const WorkloadSpec& spec, const TaskInput& in, int64_t le
     GraphBuilder g(spec.name(), spec.seed);
     const std::string tokens = g.tokens("tokens", token_prefix(in, len));
     const int64_t d = c.d_model;
-    std::string x = g.op("embedding", "embed", {tokens, g.normal("embed.table", {in.vocab, d}, 1.0)}, {in.rows, len, d});
+    std::string x =
+        g.op("embedding", "embed", {tokens, g.normal("embed.table", {in.vocab, d}, 1.0)}, {in.rows, len, d});
     switch (spec.arch) {
-        case Arch::s4d: x = s4d_encoder(g, c, x); break;
-        case Arch::mamba: x = mamba_encoder(g, c, x); break;
-        case Arch::transformer: x = transformer_encoder(g, c, x); break;
+        case Arch::s4d:
+            x = s4d_encoder(g, c, x);
+            break;
+        case Arch::mamba:
+            x = mamba_encoder(g, c, x);
+            break;
+        case Arch::transformer:
+            x = transformer_encoder(g, c, x);
+            break;
     }
     std::string pooled = g.op("pool", "pool", {x}, {in.rows, d});
     if (in.rows == 2) {
@@ -60,7 +72,8 @@ FloatGraph build_float(const WorkloadSpec& spec, const TaskInput& in, int64_t le
         pooled = g.op("reshape", "pair", {pooled}, {1, 2 * d}, {{"shape", {1, 2 * d}}});
     }
     if (spec.arch == Arch::transformer) {
-        pooled = g.unary("relu", "head_act", g.linear("head", pooled, c.mlp_dim, true));  // LRA: Dense, ReLU, Dense
+        pooled = g.unary("relu", "head_act",
+                         g.linear("head", pooled, c.mlp_dim, true));  // LRA: Dense, ReLU, Dense
     } else if (in.rows == 2) {
         pooled = g.unary("gelu", "head_act", g.linear("head", pooled, d, true));  // S4: Linear, GELU, Linear
     }

@@ -17,7 +17,8 @@ std::string GraphBuilder::tokens(const std::string& name, Tensor t) {
     return name;
 }
 
-std::string GraphBuilder::param(const std::string& name, Shape shape, const std::function<float(Rng&, int64_t)>& init) {
+std::string GraphBuilder::param(const std::string& name, Shape shape,
+                                const std::function<float(Rng&, int64_t)>& init) {
     Tensor t(DType::float32, shape);
     Rng rng = Rng::for_stream(seed_, name);
     auto v = t.as<float>();
@@ -28,11 +29,13 @@ std::string GraphBuilder::param(const std::string& name, Shape shape, const std:
 }
 
 std::string GraphBuilder::uniform(const std::string& name, Shape shape, double bound) {
-    return param(name, std::move(shape), [bound](Rng& r, int64_t) { return static_cast<float>(r.uniform(-bound, bound)); });
+    return param(name, std::move(shape),
+                 [bound](Rng& r, int64_t) { return static_cast<float>(r.uniform(-bound, bound)); });
 }
 
 std::string GraphBuilder::normal(const std::string& name, Shape shape, double stddev) {
-    return param(name, std::move(shape), [stddev](Rng& r, int64_t) { return static_cast<float>(r.normal(0.0, stddev)); });
+    return param(name, std::move(shape),
+                 [stddev](Rng& r, int64_t) { return static_cast<float>(r.normal(0.0, stddev)); });
 }
 
 std::string GraphBuilder::constant(const std::string& name, Shape shape, float value) {
@@ -50,7 +53,8 @@ std::string GraphBuilder::op(const std::string& kind, const std::string& out, st
     return out;
 }
 
-std::string GraphBuilder::linear(const std::string& name, const std::string& x, int64_t out_features, bool bias) {
+std::string GraphBuilder::linear(const std::string& name, const std::string& x, int64_t out_features,
+                                 bool bias) {
     // PyTorch's nn.Linear initialisation: U(-1/sqrt(K), 1/sqrt(K)) for weight and bias.
     const int64_t k = width(x);
     const double bound = 1.0 / std::sqrt(static_cast<double>(k));
@@ -71,7 +75,8 @@ std::string GraphBuilder::add(const std::string& name, const std::string& a, con
 
 std::string GraphBuilder::layernorm(const std::string& name, const std::string& x) {
     const int64_t d = width(x);
-    return op("layernorm", name, {x, constant(name + ".gamma", {d}, 1.0f), constant(name + ".beta", {d}, 0.0f)}, shape(x),
+    return op("layernorm", name,
+              {x, constant(name + ".gamma", {d}, 1.0f), constant(name + ".beta", {d}, 0.0f)}, shape(x),
               {{"eps", 1e-5}});
 }
 

@@ -24,8 +24,8 @@ public:
     std::string values(const std::string& name, Shape shape, std::vector<float> v);
 
     // Appends an op writing one new float32 tensor named `out`; returns `out`.
-    std::string op(const std::string& kind, const std::string& out, std::vector<std::string> inputs, Shape out_shape,
-                   nlohmann::json attrs = nlohmann::json::object());
+    std::string op(const std::string& kind, const std::string& out, std::vector<std::string> inputs,
+                   Shape out_shape, nlohmann::json attrs = nlohmann::json::object());
 
     // Layers made of ops. Activations are [B, L, D] (or [B, D] after pooling).
     std::string linear(const std::string& name, const std::string& x, int64_t out_features, bool bias);

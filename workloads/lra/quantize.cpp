@@ -30,14 +30,16 @@ Tensor quantize_values(const Tensor& f, double scale, int64_t lo, int64_t hi) {
     const auto src = f.as<float>();
     auto dst = q.as<T>();
     for (size_t i = 0; i < src.size(); ++i) {
-        dst[i] = static_cast<T>(std::clamp<double>(std::round(src[i] / scale), static_cast<double>(lo), static_cast<double>(hi)));
+        dst[i] = static_cast<T>(
+            std::clamp<double>(std::round(src[i] / scale), static_cast<double>(lo), static_cast<double>(hi)));
     }
     return q;
 }
 
 class Quantizer {
 public:
-    Quantizer(const Trace& ft, const TensorStore& fd, const AbsMax& absmax) : ft_(ft), fd_(fd), absmax_(absmax) {
+    Quantizer(const Trace& ft, const TensorStore& fd, const AbsMax& absmax)
+        : ft_(ft), fd_(fd), absmax_(absmax) {
         qt_.name = ft.name;
         qt_.numerics = Numerics::int8;
         qt_.meta = ft.meta;
@@ -57,7 +59,8 @@ private:
     // Scale of an activation: set by the op that wrote it, else from calibration.
     double scale(const std::string& act) {
         if (auto it = scale_.find(act); it != scale_.end()) return it->second;
-        if (ft_.tensor(act).is_graph_input()) return scale_[act] = weight8(act);  // a constant operand (positions)
+        if (ft_.tensor(act).is_graph_input())
+            return scale_[act] = weight8(act);  // a constant operand (positions)
         const auto it = absmax_.find(act);
         if (it == absmax_.end()) throw std::logic_error("quantize: no calibration for '" + act + "'");
         return scale_[act] = std::max(it->second, kTiny) / 127.0;
@@ -160,7 +163,9 @@ void Quantizer::quantize_op(const OpDecl& f) {
     } else if (k == "add") {
         const double ra = scale(in[0]) / scale(out), rb = scale(in[1]) / scale(out);
         const Multiplier m = quant_multiplier(std::max(ra, rb), limits::kMaxMult);
-        const auto other = [&](double r) { return static_cast<int64_t>(std::llround(std::ldexp(r, m.shift))); };
+        const auto other = [&](double r) {
+            return static_cast<int64_t>(std::llround(std::ldexp(r, m.shift)));
+        };
         emit(f, in, {{"mult_a", other(ra)}, {"mult_b", other(rb)}, {"shift", m.shift}}, 0);
     } else if (k == "gate") {
         const LutFn fn = f.attrs.value("fn", std::string("silu")) == "sigmoid" ? LutFn::sigmoid : LutFn::silu;
@@ -182,8 +187,10 @@ void Quantizer::quantize_op(const OpDecl& f) {
         const double step = kSoftmaxRange / kExpTableSize;
         const double r = scale(in[0]) * scale(in[1]) * f.attrs.value("scale", 1.0 / std::sqrt(dh)) / step;
         const Multiplier m = quant_multiplier(r, limits::kMaxMult);
-        nlohmann::json attrs = {{"heads", f.attrs["heads"]}, {"causal", f.attrs.value("causal", false)},
-                                {"score_mult", m.mult}, {"score_shift", m.shift}};
+        nlohmann::json attrs = {{"heads", f.attrs["heads"]},
+                                {"causal", f.attrs.value("causal", false)},
+                                {"score_mult", m.mult},
+                                {"score_shift", m.shift}};
         emit(f, {in[0], in[1], in[2], exp_table(f.name, step, kExpTableSize)}, attrs, scale(in[2]));
     } else if (k == "pool") {
         const double len = static_cast<double>(ft_.tensor(in[0]).shape[1]);
@@ -218,8 +225,10 @@ void Quantizer::quantize_scan(const OpDecl& f) {
     // Exp table over the product delta_q * A_q (units sd * sa), up to where exp(-x) leaves Q1.15.
     const double unit = sd * sa;
     const double needed = std::min(127.0 * sd * amax, 12.0) / unit;  // largest product index that matters
-    const int exp_shift = std::max(0, static_cast<int>(std::ceil(std::log2(std::max(needed, 1.0) / (kExpTableSize - 1)))));
-    const int64_t size = std::min<int64_t>(kExpTableSize, static_cast<int64_t>(std::ceil(needed / std::ldexp(1.0, exp_shift))) + 1);
+    const int exp_shift =
+        std::max(0, static_cast<int>(std::ceil(std::log2(std::max(needed, 1.0) / (kExpTableSize - 1)))));
+    const int64_t size = std::min<int64_t>(
+        kExpTableSize, static_cast<int64_t>(std::ceil(needed / std::ldexp(1.0, exp_shift))) + 1);
     const std::string table = exp_table(f.name, std::ldexp(unit, exp_shift), size);
     const double sh = sd * sb * su;  // state unit: delta * B * u
     const double so = scale(f.outputs[0]);
@@ -242,12 +251,14 @@ void Quantizer::quantize_s4d(const OpDecl& f) {
     const auto abar = fdata(in[1]).as<float>();
     Tensor aq(DType::int32, fdata(in[1]).shape());
     auto av = aq.as<int32_t>();
-    for (size_t i = 0; i < abar.size(); ++i) av[i] = static_cast<int32_t>(std::clamp(std::round(abar[i] * 32768.0), 0.0, 32767.0));
+    for (size_t i = 0; i < abar.size(); ++i)
+        av[i] = static_cast<int32_t>(std::clamp(std::round(abar[i] * 32768.0), 0.0, 32767.0));
     add_input(in[1], std::move(aq));
     // Bbar's scale leaves the state headroom: |h| <= |Bbar_q| * 127 / (1 - Abar) must stay below 2^30.
     const auto bbar = fdata(in[2]).as<float>();
     double gain = 0.0;
-    for (size_t i = 0; i < bbar.size(); ++i) gain = std::max(gain, std::fabs(bbar[i]) / std::max(1.0 - av[i] / 32768.0, 1.0 / 32768));
+    for (size_t i = 0; i < bbar.size(); ++i)
+        gain = std::max(gain, std::fabs(bbar[i]) / std::max(1.0 - av[i] / 32768.0, 1.0 / 32768));
     const double sbb = weight16(in[2], gain * 127.0 / std::ldexp(1.0, 30));
     const double sc = weight16(in[3]);
     const double sh = sbb * su;
@@ -265,7 +276,8 @@ void Quantizer::quantize_s4d(const OpDecl& f) {
 
 Multiplier quant_multiplier(double r, int64_t max_mult) {
     if (!(r > 0)) return {0, 0};
-    int shift = static_cast<int>(std::clamp(std::floor(std::log2(static_cast<double>(max_mult) / r)), 0.0, 62.0));
+    int shift =
+        static_cast<int>(std::clamp(std::floor(std::log2(static_cast<double>(max_mult) / r)), 0.0, 62.0));
     int64_t m = std::llround(std::ldexp(r, shift));
     while (m > max_mult && shift > 0) m = std::llround(std::ldexp(r, --shift));
     return {std::min(m, max_mult), shift};

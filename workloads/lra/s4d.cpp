@@ -42,7 +42,8 @@ std::string s4d_encoder(GraphBuilder& g, const ArchConfig& c, std::string x) {
         const std::string p = fmt::format("l{}", l);
         const std::string u = c.prenorm ? g.layernorm(p + ".norm", x) : x;
         std::string y = s4d_direction(g, c, p + ".ssm_fwd", u, false, true);
-        if (c.bidirectional) y = g.add(p + ".ssm_sum", y, s4d_direction(g, c, p + ".ssm_bwd", u, true, false));
+        if (c.bidirectional)
+            y = g.add(p + ".ssm_sum", y, s4d_direction(g, c, p + ".ssm_bwd", u, true, false));
         y = g.unary("gelu", p + ".act", y);
         const std::string a = g.linear(p + ".glu_a", y, h, true);
         const std::string b = g.linear(p + ".glu_b", y, h, true);

@@ -11,7 +11,8 @@ const std::vector<TaskInfo>& lra_tasks() {
     static const std::vector<TaskInfo> tasks = {
         {Task::listops, "listops", 2048, 10, "nested MIN/MAX/MED/SM expressions (generated as published)"},
         {Task::text, "text", 4096, 2, "byte-level review classification (synthetic IMDb-like bytes)"},
-        {Task::retrieval, "retrieval", 4000, 2, "document-pair matching, 2 x 4000 bytes (synthetic AAN-like)"},
+        {Task::retrieval, "retrieval", 4000, 2,
+         "document-pair matching, 2 x 4000 bytes (synthetic AAN-like)"},
         {Task::image, "image", 1024, 10, "32x32 grey image (synthetic CIFAR-10-like pixels)"},
         {Task::pathfinder, "pathfinder", 1024, 2, "32x32 path connectivity (generated as published)"},
         {Task::pathx, "pathx", 16384, 2, "128x128 path connectivity (generated as published)"},
@@ -28,9 +29,12 @@ const TaskInfo& task_info(Task t) {
 
 std::string_view arch_name(Arch a) {
     switch (a) {
-        case Arch::s4d: return "s4d";
-        case Arch::mamba: return "mamba";
-        case Arch::transformer: return "transformer";
+        case Arch::s4d:
+            return "s4d";
+        case Arch::mamba:
+            return "mamba";
+        case Arch::transformer:
+            return "transformer";
     }
     return "?";
 }
@@ -58,7 +62,8 @@ WorkloadSpec parse_workload_spec(std::string_view text) {
     for (const auto& t : lra_tasks()) tasks += (tasks.empty() ? "" : ", ") + std::string(t.name);
     for (auto a : lra_archs()) archs += (archs.empty() ? "" : ", ") + std::string(arch_name(a));
     if (parts.size() < 2 || parts.size() > 3 || parts[0] != "lra") {
-        throw InputError("workload '" + s + "'", "lra:<task>[:<arch>] with task one of " + tasks, "'" + s + "'");
+        throw InputError("workload '" + s + "'", "lra:<task>[:<arch>] with task one of " + tasks,
+                         "'" + s + "'");
     }
     WorkloadSpec spec;
     bool found = false;
@@ -71,7 +76,8 @@ WorkloadSpec parse_workload_spec(std::string_view text) {
         for (auto a : lra_archs()) {
             if (arch_name(a) == parts[2]) spec.arch = a, found = true;
         }
-        if (!found) throw InputError("workload '" + s + "' architecture", "one of " + archs, "'" + parts[2] + "'");
+        if (!found)
+            throw InputError("workload '" + s + "' architecture", "one of " + archs, "'" + parts[2] + "'");
     }
     return spec;
 }

@@ -11,7 +11,8 @@ namespace ssmsim::workloads {
 
 std::string transformer_encoder(GraphBuilder& g, const ArchConfig& c, std::string x) {
     const Shape s = g.shape(x);  // [B, L, D]
-    // One position table, repeated per row, drawn N(0, 0.02) from one stream so a shorter trace sees a prefix.
+    // One position table, repeated per row, drawn N(0, 0.02) from one stream so a shorter trace sees a
+    // prefix.
     Rng pos_rng = Rng::for_stream(g.seed(), "pos_embedding");
     std::vector<float> table(s[1] * s[2]);
     for (auto& v : table) v = static_cast<float>(pos_rng.normal(0.0, 0.02));
@@ -28,7 +29,8 @@ std::string transformer_encoder(GraphBuilder& g, const ArchConfig& c, std::strin
         const std::string att = g.op("attention", p + ".attn", {q, k, v}, g.shape(q),
                                      {{"heads", c.heads}, {"causal", false}, {"scale", scale}});
         x = g.add(p + ".res1", x, g.linear(p + ".attn_out", att, c.d_model, true));
-        const std::string m = g.unary("gelu", p + ".mlp_act", g.linear(p + ".mlp1", g.layernorm(p + ".ln2", x), c.mlp_dim, true));
+        const std::string m = g.unary("gelu", p + ".mlp_act",
+                                      g.linear(p + ".mlp1", g.layernorm(p + ".ln2", x), c.mlp_dim, true));
         x = g.add(p + ".res2", x, g.linear(p + ".mlp2", m, c.d_model, true));
     }
     return g.layernorm("final_norm", x);
