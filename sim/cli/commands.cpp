@@ -105,17 +105,20 @@ int cmd_run(const RunArgs& a) {
         if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs);
         rows.push_back({b->name, std::move(report), wall});
     }
+    if (rows.empty()) {
+        throw InputError("--model all", "a model that runs without data (none is registered yet)", "a run without data");
+    }
     print_summary(w.name, w.trace, rows);
     return 0;
 }
 
-int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out) {
+int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out, bool shape_only) {
     if (workload.rfind("lra:", 0) != 0)
         throw InputError("gen", "a workload of the form lra:<task>[:<arch>]", "'" + workload + "'");
     ResolvedWorkload w = resolve_workload(workload, opts, true);
-    save_trace(out, w.trace, *w.data);
+    save_trace(out, w.trace, shape_only ? TensorStore{} : *w.data);
     int64_t bytes = 0;
-    for (const auto& [name, t] : *w.data) bytes += static_cast<int64_t>(t.nbytes());
+    for (const auto& [name, t] : *w.data) bytes += shape_only ? 0 : static_cast<int64_t>(t.nbytes());
     fmt::print("wrote {}: {} ops, {} tensors, {:.1f} MB of data\n", (fs::path(out) / "trace.json").string(),
                w.trace.ops.size(), w.trace.tensors.size(), bytes / 1e6);
     return 0;

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
     gen_cmd->add_option("workload", gen_workload, "lra:<task>[:<arch>]")->required();
     gen_cmd->add_option("--out", gen_out, "trace folder to write")->required();
     add_workload_opts(gen_cmd, gen_opts);
+    bool gen_shape_only = false;
+    gen_cmd->add_flag("--shape-only", gen_shape_only, "write trace.json without tensor data (timing-only runs)");
 
     std::string validate_path;
     auto* validate_cmd = app.add_subcommand("validate", "check a trace folder without running it");
@@ -55,7 +57,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (*run_cmd) return cmd_run(run);
-        if (*gen_cmd) return cmd_gen(gen_workload, gen_opts, gen_out);
+        if (*gen_cmd) return cmd_gen(gen_workload, gen_opts, gen_out, gen_shape_only);
         if (*validate_cmd) return cmd_validate(validate_path);
         if (*list_cmd) return cmd_list();
     } catch (const ssmsim::InputError& e) {

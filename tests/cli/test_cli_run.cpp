@@ -93,6 +93,18 @@ TEST_F(CliRun, UnknownModelAndWorkloadAreRefused) {
     EXPECT_NE(r.output.find("rnn"), std::string::npos) << r.output;
 }
 
+TEST_F(CliRun, ShapeOnlyTraceValidatesButTheReferenceRefusesIt) {
+    const auto g = run_ssmsim("gen lra:image:s4d --seq-len 32 --shape-only --out " + (dir_ / "shape").string());
+    ASSERT_EQ(g.exit_code, 0) << g.output;
+    EXPECT_FALSE(fs::exists(dir_ / "shape" / "tokens.npy"));
+    const auto v = run_ssmsim("validate " + (dir_ / "shape").string());
+    EXPECT_EQ(v.exit_code, 0) << v.output;
+    EXPECT_NE(v.output.find("shape-only"), std::string::npos) << v.output;
+    const auto r = run_ssmsim("run --model reference --workload " + (dir_ / "shape").string());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("shape-only"), std::string::npos) << r.output;
+}
+
 TEST(CliAllTasks, EveryTaskAndArchitectureRunsAtReducedLength) {
     for (const char* task : {"listops", "text", "retrieval", "image", "pathfinder", "pathx"}) {
         for (const char* arch : {"s4d", "mamba", "transformer"}) {
