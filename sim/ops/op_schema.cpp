@@ -126,8 +126,8 @@ void check_gate(const OpSite& s) {
 void check_norm_common(L& c) {
     c.rank_at_least("x", 1);
     const int64_t d = c.shape("x").back();
-    c.dim_at_most("gamma", 0, lim::kMaxReduction, "channels");
     c.rank("gamma", 1);
+    c.dim_at_most("gamma", 0, lim::kMaxReduction, "channels");
     c.dim("gamma", 0, d, "channels, the last dimension of x");
     if (c.has("beta")) {
         c.rank("beta", 1);

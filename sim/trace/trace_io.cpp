@@ -71,6 +71,23 @@ const std::regex& name_pattern() {
     return re;
 }
 
+// The shape rules, for tensors from a file and tensors built in memory alike.
+void check_shape(const Reader& r, const Shape& shape, const std::string& ptr) {
+    if (shape.empty() || shape.size() > 8) r.fail(ptr + "/shape", "1 to 8 dimensions", shape_str(shape));
+    long double total = 1;
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (shape[i] < 1 || shape[i] > kMaxDim) {
+            r.fail(fmt::format("{}/shape/{}", ptr, i), "a positive integer (at most 2^40)",
+                   std::to_string(shape[i]));
+        }
+        total *= static_cast<long double>(shape[i]);
+    }
+    if (total > static_cast<long double>(kMaxDim)) {
+        r.fail(ptr + "/shape", "at most 2^40 elements",
+               fmt::format("{} ({:.3g} elements)", shape_str(shape), static_cast<double>(total)));
+    }
+}
+
 TensorDecl parse_tensor(const Reader& r, const std::string& name, const json& v, const std::string& ptr) {
     if (!std::regex_match(name, name_pattern())) {
         r.fail(ptr, "a tensor name of 1-200 characters from A-Z a-z 0-9 _ . : -", "'" + name + "'");
@@ -84,20 +101,14 @@ TensorDecl parse_tensor(const Reader& r, const std::string& name, const json& v,
     if (!dtype) r.fail(ptr + "/dtype", "one of int8, int16, int32, float32", "'" + dt + "'");
     t.dtype = *dtype;
     const json& shape = r.member(v, ptr, "shape", json::value_t::array, "an array of positive integers");
-    if (shape.empty() || shape.size() > 8) r.fail(ptr + "/shape", "1 to 8 dimensions", Reader::brief(shape));
-    long double total = 1;
     for (size_t i = 0; i < shape.size(); ++i) {
         const json& d = shape[i];
         if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > kMaxDim) {
             r.fail(fmt::format("{}/shape/{}", ptr, i), "a positive integer (at most 2^40)", Reader::brief(d));
         }
         t.shape.push_back(d.get<int64_t>());
-        total *= static_cast<long double>(t.shape.back());
     }
-    if (total > static_cast<long double>(kMaxDim)) {
-        r.fail(ptr + "/shape", "at most 2^40 elements",
-               fmt::format("{} ({:.3g} elements)", shape_str(t.shape), static_cast<double>(total)));
-    }
+    check_shape(r, t.shape, ptr);
     if (v.contains("file")) {
         const json& f = v.at("file");
         if (!f.is_string()) r.fail(ptr + "/file", "a string", Reader::brief(f));
@@ -177,6 +188,7 @@ void validate_trace(Trace& t, const std::string& file) {
         td.producer = -1;
         td.last_reader = -1;
     }
+    for (const auto& td : t.tensors) check_shape(r, td.shape, "/tensors/" + pointer_escape(td.name));
     std::set<std::string> op_names;
     for (size_t i = 0; i < t.ops.size(); ++i) {
         const OpDecl& op = t.ops[i];
