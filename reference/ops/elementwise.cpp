@@ -1,4 +1,4 @@
-// silu, softplus, exp, gelu (lookup tables), mul, add, gate (docs/numerics.md).
+// silu, softplus, exp, gelu, relu, sigmoid (lookup tables), mul, add, gate (docs/numerics.md).
 #include "reference/ops/kernels.h"
 #include "sim/numerics/fixed_point.h"
 #include "sim/numerics/tables.h"

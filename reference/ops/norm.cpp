@@ -5,6 +5,7 @@
 #include "reference/ops/kernels.h"
 #include "sim/numerics/fixed_point.h"
 #include "sim/numerics/tables.h"
+#include "sim/ops/op_schema.h"
 
 namespace ssmsim::reference {
 
@@ -16,8 +17,9 @@ void norm_int(OpView& v, bool center) {
     const auto beta = center ? v.in_as<int32_t>(2) : std::span<const int32_t>();
     if (center) {
         for (size_t i = 0; i < beta.size(); ++i) {
-            if (beta[i] > (int64_t{1} << 30) || beta[i] < -(int64_t{1} << 30))
-                v.bad_value(2, i, "a beta within +-2^30", beta[i]);
+            if (beta[i] > limits::kMaxBiasMagnitude || beta[i] < -limits::kMaxBiasMagnitude) {
+                v.bad_value(2, i, "a beta within +-(2^30 - 1)", beta[i]);
+            }
         }
     }
     const int64_t d = static_cast<int64_t>(gamma.size());

@@ -220,7 +220,9 @@ Shape OpCheck::attr_shape(const char* key) {
     if (!v.is_array() || v.empty() || v.size() > 8) fail(where_attr(key), expected, v.dump());
     Shape s;
     for (const auto& d : v) {
-        if (!d.is_number_integer() || d.get<int64_t>() < 1) fail(where_attr(key), expected, v.dump());
+        if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > (int64_t{1} << 40)) {
+            fail(where_attr(key), expected, v.dump());
+        }
         s.push_back(d.get<int64_t>());
     }
     return s;

@@ -87,7 +87,8 @@ OpCost cost_conv(const Trace& t, const OpDecl& op) {
     return io_cost(t, op, n * t.tensor(op.inputs[1]).shape[1], n);
 }
 
-// ---- elementwise LUT ops: silu, softplus, exp, gelu ------------------------------------------------------
+// ---- elementwise LUT ops: silu, softplus, exp, gelu, relu, sigmoid
+// ------------------------------------------------------
 void check_lut(const OpSite& s) {
     L c(s, {{"x", Role::act}, {"lut", Role::lut8}});
     c.output_like(0, "x");
@@ -137,7 +138,7 @@ void check_norm_common(L& c) {
         c.attr_int("eps", 1, int64_t{1} << 40);
         c.requant_attrs("mult", "shift", lim::kMaxNormMult);
     } else {
-        c.attr_number("eps", 0.0, 1.0);
+        c.attr_number("eps", 1e-12, 1.0);  // 0 would divide by zero on an all-zero row
     }
     c.output_like(0, "x");
 }

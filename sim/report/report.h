@@ -1,4 +1,4 @@
-// report.json (contract, DESIGN.md "CLI and outputs"): the fields every model shares, and atomic output.
+// report.json (contract, docs/trace-format.md): the fields every model shares, and atomic output.
 #pragma once
 
 #include <filesystem>

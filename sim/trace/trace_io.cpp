@@ -193,6 +193,10 @@ void validate_trace(Trace& t, const std::string& file) {
     for (size_t i = 0; i < t.ops.size(); ++i) {
         const OpDecl& op = t.ops[i];
         const std::string ptr = fmt::format("/ops/{}", i);
+        if (!std::regex_match(op.name, name_pattern())) {
+            r.fail(ptr + "/name", "an op name of 1-200 characters from A-Z a-z 0-9 _ . : -",
+                   "'" + op.name + "'");
+        }
         if (!op_names.insert(op.name).second)
             r.fail(ptr + "/name", "a unique op name", "'" + op.name + "' again");
         if (!find_op_schema(op.kind)) {
@@ -240,7 +244,11 @@ void validate_trace(Trace& t, const std::string& file) {
         }
     }
     if (t.outputs.empty()) r.fail("/outputs", "at least one output tensor", "an empty list");
+    std::set<std::string> listed;
     for (size_t i = 0; i < t.outputs.size(); ++i) {
+        if (!listed.insert(t.outputs[i]).second) {
+            r.fail(fmt::format("/outputs/{}", i), "each output listed once", "'" + t.outputs[i] + "' again");
+        }
         if (!t.has_tensor(t.outputs[i]) || t.tensor(t.outputs[i]).producer < 0) {
             r.fail(fmt::format("/outputs/{}", i), "a tensor written by an op", "'" + t.outputs[i] + "'");
         }

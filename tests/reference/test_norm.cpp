@@ -56,9 +56,10 @@ TEST(LayerNorm, BetaLimit) {
             .attrs = {{"eps", 1}, {"mult", 1}, {"shift", 30}},
             .out_shape = {1, 2}};
     };
-    EXPECT_EQ(run_op(spec(1 << 30)).ints(), Ints({1, 0}));  // y = beta = 2^30, >> 30 = 1
-    EXPECT_EQ(run_op(spec(-(1 << 30))).ints(), Ints({-1, 0}));
-    EXPECT_THROW(run_op(spec((1 << 30) + 1)), InputError);
+    // The same bound as biases: |beta| <= 2^30 - 1.
+    EXPECT_EQ(run_op(spec((1 << 30) - 1)).ints(), Ints({1, 0}));  // y = 2^30 - 1, rounded >> 30 = 1
+    EXPECT_EQ(run_op(spec(-(1 << 30) + 1)).ints(), Ints({-1, 0}));
+    EXPECT_THROW(run_op(spec(1 << 30)), InputError);
     EXPECT_THROW(run_op(spec(INT32_MIN)), InputError);
 }
 
