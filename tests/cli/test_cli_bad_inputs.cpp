@@ -110,6 +110,18 @@ TEST_F(BadInput, MalformedJson) {
                    {"trace.json", "valid JSON"});
 }
 
+TEST_F(BadInput, DuplicateJsonKey) {
+    expect_refused("dupkey",
+                   [](const fs::path& d) {
+                       std::string s = read_text(d / "trace.json");
+                       const auto pos = s.find("\"tensors\": {");
+                       ASSERT_NE(pos, std::string::npos);
+                       s.insert(pos + 13, "\"tokens\": {\"dtype\": \"int8\", \"shape\": [1]},");
+                       write_text(d / "trace.json", s);
+                   },
+                   {"trace.json", "the key 'tokens' twice"});
+}
+
 TEST_F(BadInput, DanglingTensorName) {
     expect_refused("dangling",
                    [](const fs::path& d) {

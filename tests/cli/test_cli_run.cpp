@@ -94,7 +94,8 @@ TEST_F(CliRun, UnknownModelAndWorkloadAreRefused) {
 }
 
 TEST_F(CliRun, ShapeOnlyTraceValidatesButTheReferenceRefusesIt) {
-    const auto g = run_ssmsim("gen lra:image:s4d --seq-len 64 --shape-only --out " + (dir_ / "shape").string());
+    const auto g =
+        run_ssmsim("gen lra:image:s4d --seq-len 64 --shape-only --out " + (dir_ / "shape").string());
     ASSERT_EQ(g.exit_code, 0) << g.output;
     EXPECT_FALSE(fs::exists(dir_ / "shape" / "tokens.npy"));
     const auto v = run_ssmsim("validate " + (dir_ / "shape").string());
