@@ -106,13 +106,15 @@ int cmd_run(const RunArgs& a) {
         rows.push_back({b->name, std::move(report), wall});
     }
     if (rows.empty()) {
-        throw InputError("--model all", "a model that runs without data (none is registered yet)", "a run without data");
+        throw InputError("--model all", "a model that runs without data (none is registered yet)",
+                         "a run without data");
     }
     print_summary(w.name, w.trace, rows);
     return 0;
 }
 
-int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out, bool shape_only) {
+int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out,
+            bool shape_only) {
     if (workload.rfind("lra:", 0) != 0)
         throw InputError("gen", "a workload of the form lra:<task>[:<arch>]", "'" + workload + "'");
     ResolvedWorkload w = resolve_workload(workload, opts, true);

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
             ->check(CLI::Range(int64_t{0}, int64_t{1} << 22));
         c->add_option("--numerics", o.numerics, "int8 (the integer contract) or float32")
             ->capture_default_str();
+        c->add_option("--weights", o.weights,
+                      "folder of float32 <tensor>.npy parameters that replace the generated ones");
     };
 
     RunArgs run;
@@ -42,7 +44,8 @@ int main(int argc, char** argv) {
     gen_cmd->add_option("--out", gen_out, "trace folder to write")->required();
     add_workload_opts(gen_cmd, gen_opts);
     bool gen_shape_only = false;
-    gen_cmd->add_flag("--shape-only", gen_shape_only, "write trace.json without tensor data (timing-only runs)");
+    gen_cmd->add_flag("--shape-only", gen_shape_only,
+                      "write trace.json without tensor data (timing-only runs)");
 
     std::string validate_path;
     auto* validate_cmd = app.add_subcommand("validate", "check a trace folder without running it");

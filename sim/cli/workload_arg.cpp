@@ -22,10 +22,14 @@ ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions&
         spec.seed = opts.seed;
         spec.seq_len = opts.seq_len;
         spec.numerics = parse_numerics(opts.numerics);
+        spec.weights_dir = opts.weights;
         workloads::Workload w = workloads::build_lra(spec);
         ResolvedWorkload r{spec.name(), std::move(w.trace), std::nullopt};
         if (want_data) r.data = std::move(w.data);
         return r;
+    }
+    if (!opts.weights.empty()) {
+        throw InputError("--weights", "an lra: workload (a trace folder carries its own weights)", arg);
     }
     if (opts.seq_len != 0)
         throw InputError("--seq-len", "no --seq-len with a trace folder (it fixes its shapes)",

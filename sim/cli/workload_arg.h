@@ -12,6 +12,7 @@ struct WorkloadOptions {
     uint64_t seed = 1;
     int64_t seq_len = 0;
     std::string numerics = "int8";
+    std::string weights;
 };
 
 struct ResolvedWorkload {

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <filesystem>
+
+#include "sim/trace/npy.h"
+#include "sim/util/error.h"
 #include "workloads/inputs/inputs.h"
 #include "workloads/lra/archs.h"
 #include "workloads/lra/quantize.h"
@@ -104,16 +108,43 @@ FloatGraph build_float(const WorkloadSpec& spec, const TaskInput& in, int64_t le
     return {std::move(t), g.take_data()};
 }
 
+// Replaces generated parameters by the user's float32 .npy files (named after the tensors) before
+// calibration and quantization. Every file must match a parameter's name and shape: a typo is an error.
+void apply_user_weights(FloatGraph& g, const std::string& dir) {
+    if (dir.empty()) return;
+    namespace fs = std::filesystem;
+    if (!fs::is_directory(dir))
+        throw InputError("--weights " + dir, "a folder of .npy files", "no such folder");
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() != ".npy") continue;
+        const std::string name = entry.path().stem().string();
+        if (!g.trace.has_tensor(name) || !g.trace.tensor(name).is_graph_input() || name == "tokens") {
+            throw InputError(entry.path().string(),
+                             "the name of a parameter of " + g.trace.name + " (see ssmsim gen)",
+                             "'" + name + "', which it does not have");
+        }
+        Tensor t = read_npy(entry.path());
+        const TensorDecl& d = g.trace.tensor(name);
+        if (t.dtype() != DType::float32 || t.shape() != d.shape) {
+            throw InputError(entry.path().string(), "float32 of shape " + shape_str(d.shape),
+                             std::string(dtype_name(t.dtype())) + " of shape " + shape_str(t.shape()));
+        }
+        g.data.at(name) = std::move(t);
+    }
+}
+
 }  // namespace
 
 Workload build_lra(const WorkloadSpec& spec) {
     const int64_t len = spec.length();
     const TaskInput in = make_input(spec.task, spec.seed, len);
     FloatGraph f = build_float(spec, in, len);
+    apply_user_weights(f, spec.weights_dir);
     if (spec.numerics == Numerics::float32) return {std::move(f.trace), std::move(f.data)};
     AbsMax absmax;
     if (len > kCalibrationLength) {
-        const FloatGraph calib = build_float(spec, in, kCalibrationLength);
+        FloatGraph calib = build_float(spec, in, kCalibrationLength);
+        apply_user_weights(calib, spec.weights_dir);
         absmax = calibrate(calib.trace, calib.data);
     } else {
         absmax = calibrate(f.trace, f.data);

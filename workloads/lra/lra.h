@@ -32,6 +32,7 @@ struct WorkloadSpec {
     uint64_t seed = 1;
     int64_t seq_len = 0;  // 0: the task's full length
     Numerics numerics = Numerics::int8;
+    std::string weights_dir;  // float32 <tensor name>.npy files that replace generated parameters
 
     int64_t length() const { return seq_len ? seq_len : task_info(task).seq_len; }
     std::string name() const;  // "lra:image:mamba"
