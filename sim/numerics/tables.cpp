@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <stdexcept>
 
 namespace ssmsim {
@@ -25,45 +24,34 @@ std::string_view lut_fn_name(LutFn f) {
     return "?";
 }
 
-double lut_fn_eval(LutFn f, double x) {
+namespace {
+
+// One definition for both precisions, so the float32 mode and the tables cannot drift apart.
+template <typename T>
+T eval(LutFn f, T x) {
     switch (f) {
         case LutFn::silu:
-            return x / (1.0 + std::exp(-x));
+            return x / (T(1) + std::exp(-x));
         case LutFn::softplus:
-            return x > 20.0 ? x : std::log1p(std::exp(x));
+            return x > T(20) ? x : std::log1p(std::exp(x));
         case LutFn::exp:
             return std::exp(x);
         case LutFn::gelu: {
-            const double c = std::sqrt(2.0 / std::numbers::pi);
-            return 0.5 * x * (1.0 + std::tanh(c * (x + 0.044715 * x * x * x)));
+            const T c = static_cast<T>(0.7978845608028654);  // sqrt(2 / pi)
+            return T(0.5) * x * (T(1) + std::tanh(c * (x + static_cast<T>(0.044715) * x * x * x)));
         }
         case LutFn::relu:
-            return x > 0.0 ? x : 0.0;
+            return x > T(0) ? x : T(0);
         case LutFn::sigmoid:
-            return 1.0 / (1.0 + std::exp(-x));
+            return T(1) / (T(1) + std::exp(-x));
     }
-    return 0.0;
+    return T(0);
 }
 
-float lut_fn_eval_f32(LutFn f, float x) {
-    switch (f) {
-        case LutFn::silu:
-            return x / (1.0f + std::exp(-x));
-        case LutFn::softplus:
-            return x > 20.0f ? x : std::log1p(std::exp(x));
-        case LutFn::exp:
-            return std::exp(x);
-        case LutFn::gelu: {
-            const float c = 0.7978845608028654f;  // sqrt(2/pi)
-            return 0.5f * x * (1.0f + std::tanh(c * (x + 0.044715f * x * x * x)));
-        }
-        case LutFn::relu:
-            return x > 0.0f ? x : 0.0f;
-        case LutFn::sigmoid:
-            return 1.0f / (1.0f + std::exp(-x));
-    }
-    return 0.0f;
-}
+}  // namespace
+
+double lut_fn_eval(LutFn f, double x) { return eval<double>(f, x); }
+float lut_fn_eval_f32(LutFn f, float x) { return eval<float>(f, x); }
 
 Tensor make_lut8(LutFn f, double in_scale, double out_scale) {
     if (!(in_scale > 0) || !(out_scale > 0))
