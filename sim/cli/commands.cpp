@@ -133,9 +133,10 @@ int cmd_validate(const std::string& path) {
     }
     int64_t macs = 0;
     for (const auto& op : t.ops) macs += find_op_schema(op.kind)->cost(t, op).macs;
-    fmt::print("{}: valid {} trace '{}': {} tensors, {} ops, {:.3f} GMAC, {}\n", path,
-               numerics_name(t.numerics), t.name, t.tensors.size(), t.ops.size(), macs / 1e9,
-               t.has_data ? "with data" : "shape-only");
+    const LiveBytes peak = peak_live_bytes(t);
+    fmt::print("{}: valid {} trace '{}': {} tensors, {} ops, {:.3f} GMAC, peak live tensors {:.1f} MB, {}\n",
+               path, numerics_name(t.numerics), t.name, t.tensors.size(), t.ops.size(), macs / 1e9,
+               peak.bytes / 1e6, t.has_data ? "with data" : "shape-only");
     return 0;
 }
 

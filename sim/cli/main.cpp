@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
             ->check(CLI::Range(int64_t{0}, int64_t{1} << 22));
         c->add_option("--numerics", o.numerics, "int8 (the integer contract) or float32")
             ->capture_default_str();
+        c->add_option("--memory-budget-mib", o.memory_budget_mib,
+                      "refuse traces whose live tensors exceed this (default: 3/4 of physical memory)")
+            ->check(CLI::NonNegativeNumber);
         c->add_option("--weights", o.weights,
                       "folder of float32 <tensor>.npy parameters that replace the generated ones");
     };

@@ -1,5 +1,8 @@
 #include "sim/cli/workload_arg.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include "sim/trace/trace_io.h"
 #include "sim/util/error.h"
 #include "workloads/lra/lra.h"
@@ -14,6 +17,22 @@ Numerics parse_numerics(const std::string& s) {
     throw InputError("--numerics", "int8 or float32", "'" + s + "'");
 }
 
+int64_t physical_memory_bytes() {
+    return static_cast<int64_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<int64_t>(::sysconf(_SC_PAGE_SIZE));
+}
+
+// Refuses a trace whose live tensors would not fit, before its data is read or any activation allocated.
+void check_memory_budget(const Trace& t, const WorkloadOptions& opts) {
+    const int64_t budget =
+        opts.memory_budget_mib > 0 ? opts.memory_budget_mib << 20 : physical_memory_bytes() / 4 * 3;
+    const LiveBytes peak = peak_live_bytes(t);
+    if (peak.bytes > budget) {
+        throw InputError(fmt::format("{}: memory budget (--memory-budget-mib)", t.name),
+                         fmt::format("live tensors of at most {} MiB", budget >> 20),
+                         fmt::format("{} MiB at op '{}'", peak.bytes >> 20, peak.op));
+    }
+}
+
 }  // namespace
 
 ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions& opts, bool want_data) {
@@ -24,6 +43,7 @@ ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions&
         spec.numerics = parse_numerics(opts.numerics);
         spec.weights_dir = opts.weights;
         workloads::Workload w = workloads::build_lra(spec);
+        check_memory_budget(w.trace, opts);
         ResolvedWorkload r{spec.name(), std::move(w.trace), std::nullopt};
         if (want_data) r.data = std::move(w.data);
         return r;
@@ -35,6 +55,7 @@ ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions&
         throw InputError("--seq-len", "no --seq-len with a trace folder (it fixes its shapes)",
                          std::to_string(opts.seq_len));
     ResolvedWorkload r{arg, load_trace(arg), std::nullopt};
+    check_memory_budget(r.trace, opts);
     if (want_data && r.trace.has_data) r.data = load_tensor_data(r.trace);
     return r;
 }

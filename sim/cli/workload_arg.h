@@ -13,6 +13,7 @@ struct WorkloadOptions {
     int64_t seq_len = 0;
     std::string numerics = "int8";
     std::string weights;
+    int64_t memory_budget_mib = 0;  // 0: three quarters of physical memory
 };
 
 struct ResolvedWorkload {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <regex>
@@ -367,9 +368,36 @@ Trace load_trace(const fs::path& path) {
 TensorStore load_tensor_data(const Trace& t) {
     TensorStore store;
     for (const auto& td : t.tensors) {
-        if (td.is_graph_input() && !td.file.empty()) store.emplace(td.name, read_npy(t.dir / td.file));
+        if (!td.is_graph_input() || td.file.empty()) continue;
+        Tensor data = read_npy(t.dir / td.file);
+        if (data.dtype() == DType::float32) {
+            const auto v = data.as<float>();
+            for (size_t i = 0; i < v.size(); ++i) {
+                if (!std::isfinite(v[i])) {
+                    throw InputError((t.dir / td.file).string() + fmt::format(" (element {})", i),
+                                     "finite float32 values", std::isnan(v[i]) ? "NaN" : "infinity");
+                }
+            }
+        }
+        store.emplace(td.name, std::move(data));
     }
     return store;
+}
+
+LiveBytes peak_live_bytes(const Trace& t) {
+    const std::set<std::string> outputs(t.outputs.begin(), t.outputs.end());
+    int64_t live = 0;
+    for (const auto& td : t.tensors) live += td.is_graph_input() && td.last_reader >= 0 ? td.nbytes() : 0;
+    LiveBytes peak{live, t.ops.empty() ? "" : t.ops.front().name};
+    for (size_t i = 0; i < t.ops.size(); ++i) {
+        for (const auto& o : t.ops[i].outputs) live += t.tensor(o).nbytes();
+        if (live > peak.bytes) peak = {live, t.ops[i].name};
+        for (const auto& in : t.ops[i].inputs) {
+            const TensorDecl& td = t.tensor(in);
+            if (td.last_reader == static_cast<int>(i) && !outputs.count(in)) live -= td.nbytes();
+        }
+    }
+    return peak;
 }
 
 nlohmann::ordered_json trace_to_json(const Trace& t) {

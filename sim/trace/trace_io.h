@@ -18,8 +18,16 @@ Trace parse_trace(const nlohmann::json& doc, const std::string& file, const std:
 // Checks an in-memory trace: the same rules as load_trace, without files.
 void validate_trace(Trace& trace, const std::string& file);
 
-// Reads the data of every graph input. The trace must have data (trace.has_data).
+// Reads the data of every graph input (the trace must have data); float32 data must be finite.
 TensorStore load_tensor_data(const Trace& trace);
+
+// The most bytes of tensors alive at once when ops run in order and each tensor is freed after its last
+// reader (as the reference executes), and the op where that peak happens.
+struct LiveBytes {
+    int64_t bytes = 0;
+    std::string op;
+};
+LiveBytes peak_live_bytes(const Trace& trace);
 
 // The JSON form of a trace (tensors with their "file" fields as set).
 nlohmann::ordered_json trace_to_json(const Trace& trace);

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
+
+#include "sim/trace/npy.h"
 
 #include "tests/support/cli_harness.h"
 
@@ -181,6 +184,31 @@ TEST_F(BadInput, TokenOutOfVocabulary) {
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_NE(r.output.find("tokens.npy"), std::string::npos) << r.output;
     EXPECT_FALSE(fs::exists(root_ / "token_out" / "report.json"));
+}
+
+TEST_F(BadInput, NanInFloatWeights) {
+    const fs::path dir = root_ / "nan";
+    const auto g = run_ssmsim("gen lra:listops:s4d --seq-len 16 --numerics float32 --out " + dir.string());
+    ASSERT_EQ(g.exit_code, 0) << g.output;
+    ssmsim::Tensor w = ssmsim::read_npy(dir / "l0.glu_a.w.npy");
+    w.as<float>()[5] = std::numeric_limits<float>::quiet_NaN();
+    ssmsim::write_npy(dir / "l0.glu_a.w.npy", w);
+    const auto r = run_ssmsim("run --workload " + dir.string() + " --out " + (root_ / "nan_out").string());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("l0.glu_a.w.npy (element 5)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("NaN"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(root_ / "nan_out" / "report.json"));
+}
+
+TEST_F(BadInput, TraceOverTheMemoryBudgetIsRefusedBeforeLoading) {
+    // The 16-step ListOps Mamba holds about 1.1 MB of weights: over a 1 MiB budget, under 64 MiB.
+    const auto r = run_ssmsim("run --workload " + (root_ / "good").string() +
+                              " --memory-budget-mib 1 --out " + (root_ / "budget_out").string());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("memory budget"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(root_ / "budget_out" / "report.json"));
+    const auto ok = run_ssmsim("run --workload " + (root_ / "good").string() + " --memory-budget-mib 64");
+    EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
 TEST_F(BadInput, StaleReportIsRemovedWhenARunFails) {
