@@ -47,6 +47,7 @@ Tensor time_concat(const std::vector<Tensor>& parts) {
         int64_t at = 0;
         for (const Tensor& p : parts) {
             const size_t n = static_cast<size_t>(p.shape()[1]) * row;
+            if (n == 0) continue;  // an empty part: memcpy from its null buffer would be undefined
             std::memcpy(out.bytes().data() + (b * len + at) * row, p.bytes().data() + b * n, n);
             at += p.shape()[1];
         }
