@@ -17,8 +17,7 @@ namespace {
 
 void run_reference(benchmark::State& state, WorkloadSpec spec) {
     const Workload w = build_lra(spec);  // not timed: generation and quantization
-    int64_t macs = 0;
-    for (const auto& op : w.trace.ops) macs += find_op_schema(op.kind)->cost(w.trace, op).macs;
+    const int64_t macs = total_cost(w.trace).macs;
     for (auto _ : state) {
         auto ex = reference::execute(w.trace, w.data);
         benchmark::DoNotOptimize(ex.outputs);

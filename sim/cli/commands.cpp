@@ -131,8 +131,7 @@ int cmd_validate(const std::string& path) {
     if (t.has_data) {
         load_tensor_data(t);  // reads every file: catches files that changed since the header check
     }
-    int64_t macs = 0;
-    for (const auto& op : t.ops) macs += find_op_schema(op.kind)->cost(t, op).macs;
+    const int64_t macs = total_cost(t).macs;
     const LiveBytes peak = peak_live_bytes(t);
     fmt::print("{}: valid {} trace '{}': {} tensors, {} ops, {:.3f} GMAC, peak live tensors {:.1f} MB, {}\n",
                path, numerics_name(t.numerics), t.name, t.tensors.size(), t.ops.size(), macs / 1e9,

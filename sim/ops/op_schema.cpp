@@ -320,6 +320,18 @@ const OpSchema* find_op_schema(std::string_view kind) {
     return nullptr;
 }
 
+OpCost total_cost(const Trace& trace) {
+    OpCost sum;
+    for (const auto& op : trace.ops) {
+        const OpCost c = find_op_schema(op.kind)->cost(trace, op);
+        sum.macs += c.macs;
+        sum.vector_ops += c.vector_ops;
+        sum.bytes_read += c.bytes_read;
+        sum.bytes_written += c.bytes_written;
+    }
+    return sum;
+}
+
 std::vector<std::string_view> op_kinds() {
     std::vector<std::string_view> out;
     for (const OpSchema& s : kSchemas) out.push_back(s.kind);

@@ -33,6 +33,9 @@ struct OpSchema {
     OpCost (*cost)(const Trace&, const OpDecl&);
 };
 
+// The work of a whole trace: every op's cost, summed.
+OpCost total_cost(const Trace& trace);
+
 // nullptr for an unknown kind.
 const OpSchema* find_op_schema(std::string_view kind);
 std::vector<std::string_view> op_kinds();

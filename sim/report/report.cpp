@@ -59,14 +59,9 @@ nlohmann::ordered_json common_report(const std::string& model, const std::string
     r["workload"] = workload;
     r["trace"] = trace.name;
     r["numerics"] = numerics_name(trace.numerics);
-    int64_t macs = 0, bytes = 0;
-    for (const auto& op : trace.ops) {
-        const OpCost c = find_op_schema(op.kind)->cost(trace, op);
-        macs += c.macs;
-        bytes += c.bytes_read + c.bytes_written;
-    }
-    r["macs"] = macs;
-    r["bytes"] = bytes;
+    const OpCost work = total_cost(trace);
+    r["macs"] = work.macs;
+    r["bytes"] = work.bytes_read + work.bytes_written;
     if (outputs) {
         r["output_sha256"] = output_sha256(trace, *outputs);
         auto& outs = r["outputs"] = nlohmann::ordered_json::object();

@@ -87,7 +87,6 @@ std::string GraphBuilder::rmsnorm(const std::string& name, const std::string& x)
 Trace GraphBuilder::take_trace(const std::vector<std::string>& outputs, nlohmann::json meta) {
     trace_.outputs = outputs;
     trace_.meta = std::move(meta);
-    trace_.has_data = true;
     validate_trace(trace_, trace_.name);
     trace_.has_data = true;  // data lives in memory, not in files
     return std::move(trace_);
