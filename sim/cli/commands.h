@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/cli/set_arg.h"
 #include "sim/cli/workload_arg.h"
 
 namespace ssmsim::cli {
@@ -24,8 +25,5 @@ int cmd_run(const RunArgs& a);
 int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out, bool shape_only);
 int cmd_validate(const std::string& path);
 int cmd_list();
-
-// "key=value" -> JSON; the value is parsed as JSON when it is valid JSON, else kept as a string.
-std::pair<std::string, nlohmann::json> parse_set(const std::string& kv);
 
 }  // namespace ssmsim::cli
