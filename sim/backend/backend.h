@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct RunRequest {
 struct RunResult {
     nlohmann::ordered_json report;  // model-specific fields; the CLI adds the common ones
     TensorStore outputs;            // the trace's output tensors (empty in timing-only runs)
+    std::map<std::string, std::string> files;  // extra files for --out (timeline.json), written before report.json
 };
 
 class Backend {

@@ -92,7 +92,7 @@ int cmd_run(const RunArgs& a) {
             common_report(b->name, w.name, w.trace, w.data ? &result.outputs : nullptr);
         report["timing_only"] = !w.data.has_value();
         for (auto& [k, v] : result.report.items()) report[k] = v;
-        if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs);
+        if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs, result.files);
         rows.push_back({b->name, std::move(report), wall});
     }
     if (rows.empty()) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "models/systolic/backend.h"
 #include "reference/backend.h"
 #include "sim/cli/commands.h"
 #include "sim/util/error.h"
@@ -10,6 +11,7 @@
 int main(int argc, char** argv) {
     using namespace ssmsim::cli;
     ssmsim::reference::register_backend();
+    ssmsim::systolic::register_backend();
 
     CLI::App app{"ssmsim: cycle-approximate simulation of state-space-model hardware on LRA workloads"};
     app.require_subcommand(1);

@@ -84,12 +84,13 @@ void clear_previous_report(const fs::path& out_dir) {
 }
 
 void write_run_output(const fs::path& out_dir, const nlohmann::ordered_json& report,
-                      const TensorStore& outputs) {
+                      const TensorStore& outputs, const std::map<std::string, std::string>& files) {
     fs::create_directories(out_dir);
     if (!outputs.empty()) {
         fs::create_directories(out_dir / "outputs");
         for (const auto& [name, t] : outputs) write_npy(out_dir / "outputs" / (name + ".npy"), t);
     }
+    for (const auto& [name, text] : files) write_file_atomic(out_dir / name, text);
     write_file_atomic(out_dir / "report.json", report.dump(2) + "\n");
 }
 

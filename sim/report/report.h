@@ -2,6 +2,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,6 @@ void clear_previous_report(const std::filesystem::path& out_dir);
 
 // Writes outputs/<name>.npy, timeline files given by the model, then report.json last, each atomically.
 void write_run_output(const std::filesystem::path& out_dir, const nlohmann::ordered_json& report,
-                      const TensorStore& outputs);
+                      const TensorStore& outputs, const std::map<std::string, std::string>& files = {});
 
 }  // namespace ssmsim

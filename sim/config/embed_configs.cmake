@@ -1,0 +1,11 @@
+# Generates shipped_configs.cpp: every configs/*.json as a string, so the CLI finds them without an install.
+file(GLOB config_files ${CONFIG_DIR}/*.json)
+list(SORT config_files)
+set(body "")
+foreach(f ${config_files})
+  get_filename_component(stem ${f} NAME_WE)
+  file(READ ${f} text)
+  string(APPEND body "        {\"${stem}\", R\"ssmsim_json(${text})ssmsim_json\"},\n")
+endforeach()
+file(WRITE ${OUTPUT}.tmp "// Generated from configs/*.json by sim/config/embed_configs.cmake. Do not edit.\n#include \"sim/config/hw_config.h\"\n\nnamespace ssmsim {\n\nconst std::vector<ShippedConfig>& shipped_configs() {\n    static const std::vector<ShippedConfig> configs = {\n${body}    };\n    return configs;\n}\n\n}  // namespace ssmsim\n")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUTPUT}.tmp ${OUTPUT})
