@@ -25,7 +25,7 @@ OpPlan Mapper::gemm(size_t i) {
     // M blocking: the accumulators hold mb x C partial sums; a streamed x block must fit the staging area.
     int64_t mb = std::min(m, std::max<int64_t>(1, spec_.accumulator_bytes / (C * 4)));
     if (!x_res) mb = std::min(mb, std::max<int64_t>(1, stage / (buffers * k)));
-    if (spec_.dataflow == Dataflow::os && mb >= R) mb = mb / R * R;
+    if (spec_.dataflow == Dataflow::os && mb < m && mb >= R) mb = mb / R * R;  // whole row folds per block
     const int64_t m_blocks = ceil_div(m, mb), n_folds = ceil_div(n, C);
 
     const int64_t w_bytes = n * k + (has_bias ? n * 4 : 0), x_bytes = m * k;

@@ -80,7 +80,9 @@ OpPlan Mapper::scan(size_t i) {
     const bool out_res = place_output(op, stage);
     if (!out_res) ++per_channel_streams;
 
-    const int64_t group = std::max<int64_t>(1, spec_.lanes / n);  // channels per group
+    // Channels per group: enough (channel, state) pairs for every lane to hold `depth` of them, so that
+    // round-robin issue hides the multiply-add's latency (scan_timing.h: q >= D means no stall).
+    const int64_t group = std::max<int64_t>(1, spec_.lanes * spec_.scan_depth / n);
     const int64_t groups = ceil_div(ch, group);
     const int64_t chunk = std::min(len, spec_.chunk_len);
     const int64_t chunks = ceil_div(len, chunk);

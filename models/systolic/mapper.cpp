@@ -95,7 +95,11 @@ OpPlan Mapper::vector(size_t i) {
     int64_t params = 0, in_row_bytes = 0, act_read = 0;
     for (size_t k = 0; k < op.inputs.size(); ++k) {
         const TensorDecl& t = trace_.tensor(op.inputs[k]);
-        if (gather && k == 1) continue;  // the table: only the gathered rows move (below)
+        if (gather && k == 1) {
+            // A table that fits the weight SRAM is loaded once and gathered on chip; else rows come from DRAM.
+            if (t.nbytes() <= spec_.weights.bytes) params += t.nbytes();
+            continue;
+        }
         if (is_parameter(t.name)) {
             params += t.nbytes();
             continue;
@@ -103,7 +107,8 @@ OpPlan Mapper::vector(size_t i) {
         act_read += t.nbytes();
         if (!act_.resident(t.name)) in_row_bytes += t.nbytes() / rows;
     }
-    if (gather) in_row_bytes += row_elems;  // one table row per token, gathered from DRAM
+    const bool gather_dram = gather && trace_.tensor(op.inputs[1]).nbytes() > spec_.weights.bytes;
+    if (gather_dram) in_row_bytes += row_elems;  // one table row per token, gathered from DRAM
     const int64_t out_row_bytes = pool ? 0 : out.nbytes() / rows;
     const bool out_res = place_output(op, staging_bytes());
     const int64_t stream_row_bytes = in_row_bytes + (out_res ? 0 : out_row_bytes);
@@ -125,10 +130,10 @@ OpPlan Mapper::vector(size_t i) {
         p.tiles.push_back(std::move(t));
     }
     p.vector_elems = passes * rows * row_elems;
-    p.activations.read = act_read + (gather ? rows * row_elems : 0);
+    p.activations.read = act_read;
     p.activations.write = out.nbytes() + rows * in_row_bytes;
     p.weights.write = params;
-    p.weights.read = params;
+    p.weights.read = params + (gather ? rows * row_elems : 0);  // gathered rows are read from the table
     p.sram_bytes = act_.used() + std::min(staging_bytes(), stream_row_bytes * tile_rows * spec_.dma_buffers) +
                    std::min(params, spec_.weights.bytes);
     p.mapping = {{"unit", "vector"},

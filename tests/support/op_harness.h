@@ -114,6 +114,8 @@ public:
         return t;
     }
 
+    const TensorStore& data() const { return data_; }
+
     OpResult run() const {
         const Trace t = build();
         reference::Execution ex = reference::execute(t, data_);
