@@ -341,7 +341,7 @@ Trace load_trace(const fs::path& path) {
     };
     try {
         doc = json::parse(in, no_duplicates);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number such as 1e999
         throw InputError(name, "valid JSON (UTF-8)", std::string("a parse error: ") + e.what());
     }
     if (!duplicate.empty())

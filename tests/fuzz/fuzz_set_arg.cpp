@@ -1,0 +1,19 @@
+// Fuzz target: one --set argument (key=value, the value JSON or a bare string).
+#include <cstdlib>
+#include <string>
+
+#include "sim/cli/set_arg.h"
+#include "sim/util/error.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string kv(reinterpret_cast<const char*>(data), size);
+    try {
+        const auto [key, value] = ssmsim::cli::parse_set(kv);
+        // The key is everything before the first '=', never empty; the value round-trips to its text.
+        if (key.empty() || kv.compare(0, key.size() + 1, key + "=") != 0) std::abort();
+        if (key.find('=') != std::string::npos) std::abort();
+        if (value.is_discarded()) std::abort();
+    } catch (const ssmsim::InputError&) {
+    }
+    return 0;
+}
