@@ -1,0 +1,153 @@
+#include "kernels/harness/gpu_executor.h"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "kernels/harness/device_store.h"
+#include "kernels/harness/op_dispatch.h"
+#include "kernels/harness/value_checks.h"
+#include "kernels/ops.h"
+#include "sim/util/sha256.h"
+
+namespace ssmsim::cuda {
+
+namespace {
+
+void check(cudaError_t e, const char* what) {
+    if (e != cudaSuccess)
+        throw std::runtime_error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
+}
+
+class Events {
+public:
+    explicit Events(size_t n) : ev_(n) {
+        for (auto& e : ev_) check(cudaEventCreate(&e), "cudaEventCreate");
+    }
+    ~Events() {
+        for (auto e : ev_) cudaEventDestroy(e);
+    }
+    Events(const Events&) = delete;
+    Events& operator=(const Events&) = delete;
+    cudaEvent_t operator[](size_t i) const { return ev_[i]; }
+
+private:
+    std::vector<cudaEvent_t> ev_;
+};
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+GpuRun run_on_gpu(const Trace& trace, const TensorStore& data, const GpuRunOptions& opt) {
+    if (opt.repeat < 1 || opt.warmup < 0) throw std::invalid_argument("--repeat must be >= 1, --warmup >= 0");
+    DeviceStore store;
+    for (const auto& td : trace.tensors) {
+        if (!td.is_graph_input()) continue;
+        const auto it = data.find(td.name);
+        if (it == data.end()) {
+            if (td.last_reader >= 0)
+                throw std::invalid_argument("ssmsim-cuda: no data for graph input '" + td.name +
+                                            "' (shape-only trace?)");
+            continue;
+        }
+        store.emplace(td.name, upload(it->second));
+    }
+    const size_t n_ops = trace.ops.size();
+    // Every activation gets its own buffer for the whole run, so timed passes can repeat any op.
+    for (const auto& op : trace.ops) {
+        for (const auto& name : op.outputs) {
+            const TensorDecl& d = trace.tensor(name);
+            DeviceTensor t{d.dtype, d.shape, DeviceBuffer(static_cast<size_t>(d.nbytes()))};
+            poison(t);
+            store.insert_or_assign(name, std::move(t));
+        }
+    }
+    DeviceBuffer clips(sizeof(unsigned long long) * std::max<size_t>(n_ops, 1));
+    DeviceBuffer scratch_clips(sizeof(unsigned long long) * std::max<size_t>(n_ops, 1));
+    check(cudaMemset(clips.get(), 0, clips.bytes()), "cudaMemset");
+    auto* counters = static_cast<unsigned long long*>(clips.get());
+    auto* scratch = static_cast<unsigned long long*>(scratch_clips.get());
+
+    GpuRun run;
+    run.ops.resize(n_ops);
+    run.warmup = opt.warmup;
+    run.repeat = opt.repeat;
+    // Checked pass: value checks before each op, a synchronisation after it, so a fault names its op.
+    std::map<std::string, Tensor> host_copies;
+    for (size_t i = 0; i < n_ops; ++i) {
+        const OpDecl& op = trace.ops[i];
+        check_op_values(trace, op, [&](size_t input) -> const Tensor& {
+            const std::string& name = op.inputs.at(input);
+            if (const auto it = data.find(name); it != data.end()) return it->second;
+            auto [it, fresh] = host_copies.try_emplace(name);
+            if (fresh) it->second = download(store.at(name));
+            return it->second;
+        });
+        DeviceTensor& out = store.at(op.outputs.at(0));
+        launch_op(trace, op, store, out, counters + i);
+        const cudaError_t e = cudaDeviceSynchronize();
+        if (e != cudaSuccess)
+            throw std::runtime_error("CUDA: op '" + op.name + "' (" + op.kind +
+                                     ") failed: " + cudaGetErrorString(e));
+        if (opt.op_hashes || opt.keep_all) {
+            Tensor host = download(out);
+            if (opt.op_hashes) run.ops[i].output_sha256 = sha256_hex(host.bytes());
+            if (opt.keep_all) run.all.insert_or_assign(op.outputs[0], std::move(host));
+        }
+    }
+    std::vector<unsigned long long> counts(n_ops);
+    if (n_ops)
+        check(cudaMemcpy(counts.data(), counters, sizeof(unsigned long long) * n_ops, cudaMemcpyDeviceToHost),
+              "download saturations");
+    for (size_t i = 0; i < n_ops; ++i) {
+        run.ops[i].saturations = counts[i];
+        run.saturations += counts[i];
+    }
+    for (const auto& name : trace.outputs) run.outputs.emplace(name, download(store.at(name)));
+
+    // Timed passes. The outputs are recomputed from the same inputs; their counters go to scratch.
+    Events ev(n_ops + 1);
+    std::vector<std::vector<double>> times(n_ops);
+    std::vector<double> totals;
+    for (int rep = 0; rep < opt.warmup + opt.repeat; ++rep) {
+        hold_gpu(2.0 + 0.05 * static_cast<double>(n_ops));
+        check(cudaEventRecord(ev[0]), "cudaEventRecord");
+        for (size_t i = 0; i < n_ops; ++i) {
+            const OpDecl& op = trace.ops[i];
+            launch_op(trace, op, store, store.at(op.outputs.at(0)), scratch + i);
+            check(cudaEventRecord(ev[i + 1]), "cudaEventRecord");
+        }
+        check(cudaEventSynchronize(ev[n_ops]), "cudaEventSynchronize");
+        if (rep < opt.warmup) continue;
+        for (size_t i = 0; i < n_ops; ++i) {
+            float ms = 0.0f;
+            check(cudaEventElapsedTime(&ms, ev[i], ev[i + 1]), "cudaEventElapsedTime");
+            times[i].push_back(ms);
+        }
+        float total = 0.0f;
+        check(cudaEventElapsedTime(&total, ev[0], ev[n_ops]), "cudaEventElapsedTime");
+        totals.push_back(total);
+    }
+    for (size_t i = 0; i < n_ops; ++i) {
+        run.ops[i].median_ms = median(times[i]);
+        run.ops[i].min_ms = *std::min_element(times[i].begin(), times[i].end());
+        run.ops[i].max_ms = *std::max_element(times[i].begin(), times[i].end());
+    }
+    run.total_median_ms = totals.empty() ? 0.0 : median(totals);
+    // The timed passes recomputed every output: a difference from the checked pass is a race.
+    for (const auto& name : trace.outputs) {
+        const Tensor again = download(store.at(name));
+        const Tensor& first = run.outputs.at(name);
+        if (!std::equal(first.bytes().begin(), first.bytes().end(), again.bytes().begin()))
+            throw std::runtime_error("ssmsim-cuda: output '" + name + "' changed between passes (a race?)");
+    }
+    return run;
+}
+
+}  // namespace ssmsim::cuda

@@ -1,0 +1,36 @@
+// Runs a whole trace on the GPU: one checked pass that produces the outputs, every op's saturation count
+// and output hash, then timed passes (CUDA events around every op, after warm-up; median of the repeats).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/trace/trace.h"
+
+namespace ssmsim::cuda {
+
+struct GpuRunOptions {
+    int warmup = 2;   // untimed passes before the timed ones
+    int repeat = 10;  // timed passes; each op's time is the median over them
+    bool op_hashes = true;
+    bool keep_all = false;  // download every op's output too (comparisons op by op)
+};
+
+struct GpuOpResult {
+    uint64_t saturations = 0;
+    std::string output_sha256;  // of the op's output tensor (when op_hashes)
+    double median_ms = 0.0, min_ms = 0.0, max_ms = 0.0;
+};
+
+struct GpuRun {
+    TensorStore outputs;  // the trace's outputs, downloaded after the checked pass
+    TensorStore all;      // every op's output, with keep_all
+    std::vector<GpuOpResult> ops;
+    uint64_t saturations = 0;
+    double total_median_ms = 0.0;  // first op's start to last op's end, median over repeats
+    int warmup = 0, repeat = 0;
+};
+
+GpuRun run_on_gpu(const Trace& trace, const TensorStore& data, const GpuRunOptions& options);
+
+}  // namespace ssmsim::cuda

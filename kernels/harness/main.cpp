@@ -1,0 +1,141 @@
+// ssmsim-cuda: runs traces on the GPU with the CUDA kernels of kernels/, checks them against the C++
+// reference, and times kernels over a grid of shapes. Exit codes as ssmsim: 0 success, 1 internal error
+// (a GPU result that differs from the reference is one), 2 bad input.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "kernels/harness/bench_grid.h"
+#include "kernels/harness/compare.h"
+#include "kernels/harness/gpu_executor.h"
+#include "kernels/harness/gpu_info.h"
+#include "sim/cli/workload_arg.h"
+#include "sim/report/report.h"
+#include "sim/util/error.h"
+
+namespace {
+
+using namespace ssmsim;
+
+struct RunArgs {
+    std::string workload, out;
+    cli::WorkloadOptions wopts;
+    cuda::GpuRunOptions gpu;
+    bool check_reference = false;
+    double float_tolerance = 1e-3;
+};
+
+int cmd_run(const RunArgs& a) {
+    if (!a.out.empty()) clear_previous_report(a.out);
+    cli::ResolvedWorkload w = cli::resolve_workload(a.workload, a.wopts, true);
+    if (!w.data) throw InputError("--workload " + a.workload, "a trace with data", "a shape-only trace");
+    cuda::GpuRunOptions gopt = a.gpu;
+    gopt.keep_all = a.check_reference;
+    const cuda::GpuRun run = cuda::run_on_gpu(w.trace, *w.data, gopt);
+    nlohmann::ordered_json report = common_report("cuda", w.name, w.trace, &run.outputs);
+    report["saturations"] = run.saturations;
+    report["gpu"] = cuda::gpu_info();
+    report["date_utc"] = cuda::utc_now();
+    report["timing"] = {{"warmup", run.warmup},
+                        {"repeat", run.repeat},
+                        {"total_ms_median", run.total_median_ms},
+                        {"method",
+                         "CUDA events around every op; each pass queued behind a GPU-side wait; median "
+                         "over the repeats; clocks as found"}};
+    auto ops = op_work(w.trace);
+    for (size_t i = 0; i < ops.size(); ++i) {
+        const auto& r = run.ops[i];
+        ops[i]["saturations"] = r.saturations;
+        if (!r.output_sha256.empty()) ops[i]["output_sha256"] = r.output_sha256;
+        ops[i]["gpu_ms_median"] = r.median_ms;
+        ops[i]["gpu_ms_min"] = r.min_ms;
+        ops[i]["gpu_ms_max"] = r.max_ms;
+    }
+    report["ops"] = std::move(ops);
+    bool ok = true;
+    std::string summary;
+    if (a.check_reference) {
+        const cuda::Comparison c = cuda::compare_with_reference(w.trace, *w.data, run, a.float_tolerance);
+        report["reference_check"] = {{"ok", c.ok},
+                                     {"summary", c.summary},
+                                     {"float_tolerance_rel_l2", a.float_tolerance},
+                                     {"ops", c.detail}};
+        ok = c.ok;
+        summary = c.summary;
+    }
+    if (!a.out.empty()) write_run_output(a.out, report, run.outputs);
+    fmt::print("{} ({} ops, {}): gpu {:.3f} ms, saturations {}, output_sha256 {}\n", w.name,
+               w.trace.ops.size(), numerics_name(w.trace.numerics), run.total_median_ms, run.saturations,
+               report["output_sha256"].get<std::string>());
+    if (!summary.empty()) fmt::print("  {} {}\n", ok ? "PASS" : "FAIL", summary);
+    return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"ssmsim-cuda: the CUDA kernels of the numerics contract on a GPU"};
+    app.require_subcommand(1);
+
+    RunArgs run;
+    auto* run_cmd =
+        app.add_subcommand("run", "run a trace on the GPU; write outputs, hashes and kernel timings");
+    run_cmd->add_option("--workload", run.workload, "a trace folder, or lra:<task>[:<arch>]")->required();
+    run_cmd->add_option("--seed", run.wopts.seed, "seed of lra: workloads")->capture_default_str();
+    run_cmd->add_option("--seq-len", run.wopts.seq_len, "sequence length of lra: workloads (0: full)")
+        ->check(CLI::Range(int64_t{0}, int64_t{1} << 22));
+    run_cmd->add_option("--numerics", run.wopts.numerics, "int8 or float32")->capture_default_str();
+    run_cmd->add_option("--weights", run.wopts.weights, "float32 parameters for lra: workloads");
+    run_cmd->add_option("--out", run.out, "folder for report.json and outputs/");
+    run_cmd->add_option("--warmup", run.gpu.warmup, "untimed passes")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--repeat", run.gpu.repeat, "timed passes (median reported)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_flag("--check-reference", run.check_reference,
+                      "also run the C++ reference and compare every op (int8: byte for byte)");
+    run_cmd
+        ->add_option("--float-tolerance", run.float_tolerance,
+                     "float32: largest relative L2 error of the outputs")
+        ->capture_default_str();
+
+    cuda::BenchOptions bench;
+    auto* bench_cmd = app.add_subcommand("bench", "time the kernels over a grid of shapes; write CSV");
+    bench_cmd->add_option("--out", bench.out, "CSV file")->required();
+    bench_cmd->add_option("--filter", bench.filter, "only kernels whose name contains this");
+    bench_cmd->add_flag("--quick", bench.quick, "a few points per kernel");
+    bench_cmd->add_option("--reps", bench.reps, "timed groups per point")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+
+    auto* info_cmd = app.add_subcommand("info", "print the GPU and CUDA versions as JSON");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    try {
+        if (*run_cmd) return cmd_run(run);
+        if (*bench_cmd) {
+            for (int i = 0; i < argc; ++i)
+                bench.command += (i ? " " : "") + std::string(i ? argv[i] : "ssmsim-cuda");
+            return cuda::run_bench(bench);
+        }
+        if (*info_cmd) {
+            fmt::print("{}\n", cuda::gpu_info().dump(2));
+            return 0;
+        }
+    } catch (const InputError& e) {
+        fmt::print(stderr, "ssmsim-cuda: error: {}\n", e.what());
+        return 2;
+    } catch (const std::invalid_argument& e) {
+        fmt::print(stderr, "ssmsim-cuda: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "ssmsim-cuda: internal error: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
+# back. Phases: env build golden torch sanitize full bench (any subset, in order given).
+#   kernels/tools/device_run.sh env build golden torch sanitize
+# The build needs the Debian packages in .devdeps/debs (kernels/tools/fetch_device_deps.sh fetches them);
+# if it fails, the binaries in .devdeps/prebuilt (built on the development machine) are used, and the log
+# says so.
+set -uo pipefail
+OUT=${OUT:?set OUT}
+mkdir -p "$OUT/work"
+LOG="$OUT/log.txt"
+exec > >(tee -a "$LOG") 2>&1
+D=/tmp/ssmsim-deps
+L_RED=${L_RED:-256}
+TASKS="listops text retrieval image pathfinder pathx"
+ARCHS="s4d mamba transformer"
+export LD_LIBRARY_PATH="$D/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+BIN=build-dev/ssmsim-cuda
+[ -x "$BIN" ] || BIN=.devdeps/prebuilt/ssmsim-cuda
+step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
+
+env_info() {
+  step env
+  nvidia-smi
+  nvidia-smi --query-gpu=name,driver_version,pstate,clocks.sm,clocks.max.sm,clocks.mem,clocks.max.mem,power.draw,power.limit,temperature.gpu --format=csv
+  nvcc --version | tail -2; g++ --version | head -1; cmake --version | head -1
+  python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
+  uname -r; nproc; date -u
+}
+
+build() {
+  step build
+  mkdir -p $D
+  for f in .devdeps/debs/*.deb; do dpkg -x "$f" $D; done
+  local pc; pc=$(command -v pkg-config || echo $D/usr/bin/pkgconf)
+  PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_LIBDIR=$D/usr/lib/x86_64-linux-gnu/pkgconfig:$D/usr/share/pkgconfig \
+  cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DSSMSIM_TESTS=OFF -DSSMSIM_BENCH=OFF \
+    -DSSMSIM_RTL=OFF -DCMAKE_PREFIX_PATH=$D/usr -DPKG_CONFIG_EXECUTABLE="$pc" -DOPENSSL_ROOT_DIR=$D/usr \
+    -DBoost_INCLUDE_DIR=$D/usr/include -DCMAKE_CUDA_COMPILER="$(command -v nvcc)" > "$OUT/work/cmake.log" 2>&1 \
+  && cmake --build build-dev -j"$(nproc)" --target ssmsim-cuda >> "$OUT/work/cmake.log" 2>&1
+  if [ -x build-dev/ssmsim-cuda ]; then BIN=build-dev/ssmsim-cuda; echo "built here: $BIN";
+  else tail -30 "$OUT/work/cmake.log"; BIN=.devdeps/prebuilt/ssmsim-cuda; echo "BUILD FAILED here: using $BIN"; fi
+  $BIN info
+}
+
+golden() {  # every task x arch at a reduced length, int8 (byte-identical) and float32 (tolerance)
+  step "golden L=$L_RED"
+  for num in int8 float32; do
+    for t in $TASKS; do for a in $ARCHS; do
+      $BIN run --workload lra:$t:$a --seq-len $L_RED --numerics $num --check-reference --repeat 5 \
+        --out "$OUT/work/golden/$t-$a-$L_RED-$num" || echo "FAILED: $t $a $num"
+    done; done
+  done
+}
+
+torch_check() {
+  step torch
+  PYTHONUNBUFFERED=1 python3 kernels/tools/check_scan_torch.py --bin $BIN --work /tmp/scan-torch \
+    --json "$OUT/work/torch_scan.json" || echo "FAILED: torch check"
+}
+
+sanitize() {
+  step compute-sanitizer
+  for a in $ARCHS; do
+    compute-sanitizer --tool memcheck --error-exitcode 9 $BIN run --workload lra:image:$a --seq-len 64 \
+      --repeat 1 --warmup 0 || echo "FAILED: memcheck $a"
+  done
+  compute-sanitizer --tool racecheck --error-exitcode 9 $BIN run --workload lra:listops:transformer --seq-len 64 \
+    --repeat 1 --warmup 0 || echo "FAILED: racecheck"
+  compute-sanitizer --tool initcheck --error-exitcode 9 $BIN run --workload lra:image:mamba --seq-len 64 \
+    --repeat 1 --warmup 0 || echo "FAILED: initcheck"
+}
+
+full() {  # full LRA lengths: int8 checked against the reference (CPU-bound, in parallel), then timed alone
+  step "full lengths, checked"
+  for t in $TASKS; do for a in $ARCHS; do echo "$t $a"; done; done | \
+    xargs -P 6 -L 1 sh -c "$BIN run --workload lra:\$0:\$1 --check-reference --repeat 1 --warmup 0 \
+      --out $OUT/work/full/\$0-\$1-full-int8 > $OUT/work/full-\$0-\$1.log 2>&1 || echo FAILED: full \$0 \$1; \
+      tail -2 $OUT/work/full-\$0-\$1.log"
+  step "full lengths, timed"
+  for t in $TASKS; do for a in $ARCHS; do
+    $BIN run --workload lra:$t:$a --repeat 10 --out "$OUT/work/timed/$t-$a-full-int8" || echo "FAILED: timed $t $a"
+  done; done
+}
+
+bench() {
+  step bench
+  nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu --format=csv
+  $BIN bench --out "$OUT/h100.csv" ${BENCH_ARGS:-} || echo "FAILED: bench"
+  nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu --format=csv
+}
+
+for phase in "$@"; do
+  case $phase in
+    env) env_info ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
+    full) full ;; bench) bench ;; *) echo "unknown phase $phase"; exit 2 ;;
+  esac
+done
+step pack
+tar -C "$OUT" -czf "$OUT/results.tar.gz" work && rm -rf "$OUT/work"
+ls -la "$OUT"
