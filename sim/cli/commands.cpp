@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "sim/backend/backend.h"
+#include "sim/config/hw_config.h"
 #include "sim/ops/op_schema.h"
 #include "sim/report/report.h"
 #include "sim/trace/trace_io.h"
@@ -132,6 +133,13 @@ int cmd_validate(const std::string& path) {
 int cmd_list() {
     fmt::print("models:\n");
     for (const auto* b : BackendRegistry::all()) fmt::print("  {:<14} {}\n", b->name, b->description);
+    fmt::print("hardware configs (--config <name>, docs/configs.md):\n");
+    for (const auto& c : shipped_configs()) {
+        const auto doc = nlohmann::json::parse(c.text);
+        std::string about = doc.value("description", "");
+        about = about.substr(0, about.find(": "));  // its first clause
+        fmt::print("  {:<22} model {:<13} {}\n", c.name, doc.value("model", "?"), about);
+    }
     fmt::print("LRA tasks (lra:<task>[:<arch>]):\n");
     for (const auto& t : workloads::lra_tasks()) {
         fmt::print("  {:<11} L={:<6} classes={:<3} {}\n", t.name, t.seq_len, t.classes, t.description);
