@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/util/error.h"
+#include "sim/util/json_input.h"
 
 namespace ssmsim {
 
@@ -83,11 +84,7 @@ void record_sources(const ojson& node, const std::string& file, const std::strin
 }
 
 ojson parse_config_text(const std::string& text, const std::string& file) {
-    try {
-        return ojson::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(file, "valid JSON", fmt::format("a syntax error at byte {}: {}", e.byte, e.what()));
-    }
+    return parse_json_input<ojson>(text, file);  // also refuses duplicate keys, 1e999 and deep nesting
 }
 
 }  // namespace

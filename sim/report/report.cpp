@@ -91,7 +91,9 @@ void write_run_output(const fs::path& out_dir, const nlohmann::ordered_json& rep
         for (const auto& [name, t] : outputs) write_npy(out_dir / "outputs" / (name + ".npy"), t);
     }
     for (const auto& [name, text] : files) write_file_atomic(out_dir / name, text);
-    write_file_atomic(out_dir / "report.json", report.dump(2) + "\n");
+    // A workload named by a path that is not UTF-8 (Linux allows any bytes) gets U+FFFD in its place.
+    write_file_atomic(out_dir / "report.json",
+                      report.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace ssmsim

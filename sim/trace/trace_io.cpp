@@ -12,6 +12,7 @@
 #include "sim/trace/npy.h"
 #include "sim/util/atomic_file.h"
 #include "sim/util/error.h"
+#include "sim/util/json_input.h"
 
 namespace ssmsim {
 
@@ -326,26 +327,7 @@ Trace load_trace(const fs::path& path) {
     if (!in)
         throw InputError(name, "a readable trace.json",
                          fs::exists(file) ? "a file that cannot be read" : "no such file");
-    json doc;
-    // A key given twice in one object would silently keep the last value: refuse it instead.
-    std::vector<std::set<std::string>> keys;
-    std::string duplicate;
-    const json::parser_callback_t no_duplicates = [&](int, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::object_start) keys.emplace_back();
-        if (event == json::parse_event_t::object_end) keys.pop_back();
-        if (event == json::parse_event_t::key && !keys.back().insert(parsed.get<std::string>()).second &&
-            duplicate.empty()) {
-            duplicate = parsed.get<std::string>();
-        }
-        return true;
-    };
-    try {
-        doc = json::parse(in, no_duplicates);
-    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number such as 1e999
-        throw InputError(name, "valid JSON (UTF-8)", std::string("a parse error: ") + e.what());
-    }
-    if (!duplicate.empty())
-        throw InputError(name, "each key once per object", "the key '" + duplicate + "' twice");
+    const json doc = parse_json_input<json>(in, name);
     Trace t = parse_trace(doc, name, file.parent_path());
     if (t.has_data) {
         for (const auto& td : t.tensors) {

@@ -1,8 +1,11 @@
-// Fuzz target: one --set argument (key=value, the value JSON or a bare string).
+// Fuzz target: one --set argument (key=value, the value JSON or a bare string), parsed, then applied to the
+// systolic model's default config and read the way the model reads it.
 #include <cstdlib>
 #include <string>
 
+#include "models/systolic/spec.h"
 #include "sim/cli/set_arg.h"
+#include "sim/config/hw_config.h"
 #include "sim/util/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -13,6 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (key.empty() || kv.compare(0, key.size() + 1, key + "=") != 0) std::abort();
         if (key.find('=') != std::string::npos) std::abort();
         if (value.is_discarded()) std::abort();
+        const auto config = ssmsim::HwConfig::resolve("systolic", "systolic-edge", "", {{key, value}});
+        (void)ssmsim::systolic::parse_spec(config);
+        (void)config.tree().dump();
     } catch (const ssmsim::InputError&) {
     }
     return 0;
