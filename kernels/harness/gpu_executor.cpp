@@ -71,6 +71,7 @@ GpuRun run_on_gpu(const Trace& trace, const TensorStore& data, const GpuRunOptio
     DeviceBuffer clips(sizeof(unsigned long long) * std::max<size_t>(n_ops, 1));
     DeviceBuffer scratch_clips(sizeof(unsigned long long) * std::max<size_t>(n_ops, 1));
     check(cudaMemset(clips.get(), 0, clips.bytes()), "cudaMemset");
+    check(cudaMemset(scratch_clips.get(), 0, scratch_clips.bytes()), "cudaMemset");
     auto* counters = static_cast<unsigned long long*>(clips.get());
     auto* scratch = static_cast<unsigned long long*>(scratch_clips.get());
 

@@ -99,6 +99,7 @@ public:
         r["dram_write_bytes"] = wr;
         r["sram_peak_bytes"] = job.sram_peak;
         r["sram_capacity_bytes"] = spec.weights.bytes + spec.activations.bytes + spec.state.bytes;
+        r["sram_area_mm2"] = spec.sram_area_mm2;  // 28 nm table (sim/cost/sram_cost.h)
         if (req.data) r["saturations"] = sat;
         const double cyc = std::max<double>(1.0, static_cast<double>(job.cycles));
         r["utilisation"] = {{"array", static_cast<double>(macs) / (cyc * static_cast<double>(spec.rows * spec.cols))},

@@ -46,9 +46,15 @@ public:
     virtual std::string name() const = 0;
     // Runs the chunk; adds every counted saturation to `saturations`.
     virtual void run(const ScanOperands& op, const ScanChunk& chunk, uint64_t& saturations) = 0;
+    // Clock cycles the engine measured over every chunk so far (the RTL's); 0 for an engine without a clock.
+    virtual uint64_t measured_cycles() const { return 0; }
 };
 
-// "tlm": the C++ engine. Later engines (rtl) register here too.
+// "tlm": the C++ engine. "rtl": the Verilated scan unit (rtl/scan_unit.sv, docs/rtl.md).
 std::unique_ptr<ScanEngine> make_scan_engine(const std::string& kind);
+// The "rtl" engine; throws std::invalid_argument in a build without Verilator.
+std::unique_ptr<ScanEngine> make_rtl_scan_engine();
+// Whether this build has the "rtl" engine.
+bool have_rtl_scan_engine();
 
 }  // namespace ssmsim::systolic

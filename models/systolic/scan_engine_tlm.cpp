@@ -81,6 +81,7 @@ private:
 
 std::unique_ptr<ScanEngine> make_scan_engine(const std::string& kind) {
     if (kind == "tlm") return std::make_unique<TlmScanEngine>();
+    if (kind == "rtl") return make_rtl_scan_engine();
     throw std::invalid_argument("scan.unit: no scan engine '" + kind + "'");
 }
 

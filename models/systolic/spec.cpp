@@ -2,6 +2,14 @@
 
 #include <cmath>
 
+#include "sim/cost/sram_cost.h"
+
+#include "models/systolic/scan_engine.h"
+#include "sim/util/error.h"
+#if SSMSIM_HAVE_RTL
+#include "rtl/scan_unit_config.h"
+#endif
+
 namespace ssmsim::systolic {
 
 namespace {
@@ -16,6 +24,27 @@ SramSpec parse_sram(const HwConfig& c, const std::string& which) {
     s.read_pj_per_byte = c.number(p + "read_pj_per_byte", 0, 1e4);
     s.write_pj_per_byte = c.number(p + "write_pj_per_byte", 0, 1e4);
     return s;
+}
+
+// The Verilated unit is one fixed design: the config must describe it, so that the model's timing
+// (scan_timing.h) is the RTL's; the RTL engine checks every chunk's cycles against that timing.
+void check_rtl_scan_unit(const HwConfig& c) {
+#if SSMSIM_HAVE_RTL
+    using namespace rtl;
+    try {
+        c.integer("scan.lanes", kScanUnit.lanes, kScanUnit.lanes);
+        c.integer("scan.pipeline_depth", kScanDepth, kScanDepth);
+        c.integer("scan.output_latency", kScanOutputLatency, kScanOutputLatency);
+    } catch (const InputError& e) {
+        throw InputError(std::string(e.what()) +
+                         " (scan.unit \"rtl\" is the Verilated unit: " + std::to_string(kScanUnit.lanes) +
+                         " lanes, pipeline depth " + std::to_string(kScanDepth) + ", output latency " +
+                         std::to_string(kScanOutputLatency) + ")");
+    }
+#else
+    (void)c;
+    make_rtl_scan_engine();  // throws: this build has no Verilator
+#endif
 }
 
 }  // namespace
@@ -33,7 +62,8 @@ Spec parse_spec(const HwConfig& c) {
     s.mac_pj = c.number("array.mac_pj", 0, 1e3);
     s.idle_pe_pj = c.number("array.idle_pe_pj", 0, 1e3);
 
-    s.scan_unit = c.choice("scan.unit", {"tlm"});
+    s.scan_unit = c.choice("scan.unit", {"tlm", "rtl"});
+    if (s.scan_unit == "rtl") check_rtl_scan_unit(c);
     s.lanes = c.integer("scan.lanes", 1, 65536);
     s.scan_depth = c.integer("scan.pipeline_depth", 1, 64);
     s.scan_output_latency = c.integer("scan.output_latency", 0, 256);
@@ -51,6 +81,17 @@ Spec parse_spec(const HwConfig& c) {
     s.weights = parse_sram(c, "weights");
     s.activations = parse_sram(c, "activations");
     s.state = parse_sram(c, "state");
+    // "config": the pJ/byte in the config; "cacti-28nm": from each SRAM's size (sim/cost/sram_cost.h), so
+    // that sizing sweeps see a bigger SRAM cost more per access.
+    s.sram_energy_from_size = c.choice("sram.cost_model", {"config", "cacti-28nm"}) == "cacti-28nm";
+    const SramTechnology& tech = sram_technology_28nm();
+    for (SramSpec* m : {&s.weights, &s.activations, &s.state}) {
+        s.sram_area_mm2 += sram_area_mm2(tech, m->bytes);
+        if (s.sram_energy_from_size) {
+            m->read_pj_per_byte = sram_read_pj_per_byte(tech, m->bytes);
+            m->write_pj_per_byte = sram_write_pj_per_byte(tech, m->bytes);
+        }
+    }
 
     const double gbps = c.number("dram.bandwidth_gb_s", 0.001, 1e5);
     s.dram_bytes_per_cycle = gbps * 1e9 / s.clock_hz;

@@ -3,15 +3,18 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "models/neuromorphic/backend.h"
 #include "models/systolic/backend.h"
 #include "reference/backend.h"
 #include "sim/cli/commands.h"
+#include "sim/cli/sweep_cmd.h"
 #include "sim/util/error.h"
 
 int main(int argc, char** argv) {
     using namespace ssmsim::cli;
     ssmsim::reference::register_backend();
     ssmsim::systolic::register_backend();
+    ssmsim::neuromorphic::register_backend();
 
     CLI::App app{"ssmsim: cycle-approximate simulation of state-space-model hardware on LRA workloads"};
     app.require_subcommand(1);
@@ -38,6 +41,11 @@ int main(int argc, char** argv) {
     add_workload_opts(run_cmd, run.workload_opts);
     run_cmd->add_option("--config", run.config, "hardware config JSON (default: the model's own)");
     run_cmd->add_option("--set", run.sets, "override a config value: key=value (repeatable)");
+    std::string scan_unit;
+    run_cmd
+        ->add_option("--scan-unit", scan_unit,
+                     "systolic scan unit: tlm, or rtl (Verilated); = --set scan.unit=")
+        ->check(CLI::IsMember({"tlm", "rtl"}));
     run_cmd->add_flag("--timing-only", run.timing_only, "simulate timing without data");
     run_cmd->add_option("--out", run.out, "folder for report.json and outputs/");
     run_cmd->add_flag("-q,--quiet", run.quiet, "no progress bar");
@@ -58,16 +66,32 @@ int main(int argc, char** argv) {
 
     auto* list_cmd = app.add_subcommand("list", "list models, LRA tasks, architectures and op kinds");
 
+    SweepArgs sweep;
+    auto* sweep_cmd = app.add_subcommand("sweep", "run a design-space sweep (also under mpirun), docs/sweeps.md");
+    sweep_cmd->add_option("sweep", sweep.file, "sweep JSON file")->required();
+    sweep_cmd->add_option("--out", sweep.out, "results folder (re-running resumes it)")->required();
+    sweep_cmd->add_option("--jobs", sweep.jobs, "design points in parallel (default: the number of cores)")
+        ->check(CLI::Range(1, 4096));
+    sweep_cmd->add_flag("--retry-failed", sweep.retry_failed, "run again the points recorded as failed");
+    sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "no progress bar");
+
+    std::string report_dir;
+    auto* report_cmd = app.add_subcommand("report", "plots (PNG, SVG), Pareto front and report.html of a sweep");
+    report_cmd->add_option("dir", report_dir, "a sweep's --out folder")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
     try {
+        if (!scan_unit.empty()) run.sets.push_back("scan.unit=" + scan_unit);
         if (*run_cmd) return cmd_run(run);
         if (*gen_cmd) return cmd_gen(gen_workload, gen_opts, gen_out, gen_shape_only);
         if (*validate_cmd) return cmd_validate(validate_path);
         if (*list_cmd) return cmd_list();
+        if (*sweep_cmd) return cmd_sweep(sweep);
+        if (*report_cmd) return cmd_report(report_dir);
     } catch (const ssmsim::InputError& e) {
         fmt::print(stderr, "ssmsim: error: {}\n", e.what());
         return 2;

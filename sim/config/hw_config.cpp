@@ -94,7 +94,7 @@ std::string dotted_to_pointer(const std::string& key) {
     size_t start = 0;
     while (true) {
         const size_t dot = key.find('.', start);
-        out += "/" + pointer_escape(key.substr(start, dot - start));
+        out.append("/").append(pointer_escape(key.substr(start, dot - start)));
         if (dot == std::string::npos) break;
         start = dot + 1;
     }

@@ -1,0 +1,320 @@
+// Drives a Verilated scan unit (rtl/scan_unit.sv) through one ScanChunk of models/systolic/scan_engine.h:
+// loads the group's parameters and carried state through the host ports, streams one beat per issue slot,
+// collects the outputs in channel order, reads the state back, and measures the cycles from the first
+// beat in to the last beat out. The engine behind `--scan-unit rtl`, the tests and the benchmark use it.
+// Templated on the Verilated class, since each parameter set is its own class with the same ports.
+#pragma once
+
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "models/systolic/scan_engine.h"
+#include "rtl/scan_unit_config.h"
+
+namespace ssmsim::rtl {
+
+static_assert(std::endian::native == std::endian::little, "byte lanes of Verilated ports");
+
+// Bits [bit, bit + width) of a Verilated port: an integer (<= 64 bits) or a VlWide.
+template <class Port>
+void put_bits(Port& port, int bit, int width, uint64_t v) {
+    if constexpr (std::is_integral_v<Port>) {
+        const uint64_t mask = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+        port = static_cast<Port>((static_cast<uint64_t>(port) & ~(mask << bit)) | ((v & mask) << bit));
+    } else {
+        for (int i = 0; i < width;) {
+            const int w = (bit + i) / 32, o = (bit + i) % 32, n = std::min(32 - o, width - i);
+            const uint32_t m = (n == 32 ? ~uint32_t{0} : ((uint32_t{1} << n) - 1)) << o;
+            port[w] = (port[w] & ~m) | ((static_cast<uint32_t>(v >> i) << o) & m);
+            i += n;
+        }
+    }
+}
+
+template <class Port>
+uint64_t get_bits(const Port& port, int bit, int width) {
+    const uint64_t mask = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+    if constexpr (std::is_integral_v<Port>) {
+        return (static_cast<uint64_t>(port) >> bit) & mask;
+    } else {
+        uint64_t v = 0;
+        for (int i = 0; i < width;) {
+            const int w = (bit + i) / 32, o = (bit + i) % 32, n = std::min(32 - o, width - i);
+            v |= static_cast<uint64_t>((port[w] >> o) & (n == 32 ? ~uint32_t{0} : ((uint32_t{1} << n) - 1)))
+                 << i;
+            i += n;
+        }
+        return v & mask;
+    }
+}
+
+// The bytes of a port whose lanes are 8 bits wide: lane l is byte l.
+template <class Port>
+uint8_t* byte_lanes(Port& port) {
+    if constexpr (std::is_integral_v<Port>) {
+        return reinterpret_cast<uint8_t*>(&port);
+    } else {
+        return reinterpret_cast<uint8_t*>(port.data());
+    }
+}
+
+// Numbers the coverage files of one process (every model class shares the sequence).
+inline int coverage_serial() {
+    static int serial = 0;
+    return serial++;
+}
+
+struct DriverOptions {
+    std::vector<std::string> plusargs;  // e.g. +scan_exp_table=FILE: tables read by $readmemh at start
+    std::string waves;                  // FST file to write ("" = none)
+    // Flow control for the tests (default: always): may the driver offer a beat / take an output this cycle.
+    std::function<bool(uint64_t cycle)> input_valid, output_ready;
+};
+
+template <class Model>
+class ScanUnitDriver {
+public:
+    ScanUnitDriver(ScanUnitParams params, DriverOptions options = {})
+        : p_(params), opt_(std::move(options)), ctx_(std::make_unique<VerilatedContext>()) {
+        std::vector<const char*> argv{"scan_unit"};
+        for (const auto& a : opt_.plusargs) argv.push_back(a.c_str());
+        ctx_->commandArgs(static_cast<int>(argv.size()), argv.data());
+        if (!opt_.waves.empty()) ctx_->traceEverOn(true);
+        m_ = std::make_unique<Model>(ctx_.get(), "scan");
+        if (!opt_.waves.empty()) {
+            fst_ = std::make_unique<VerilatedFstC>();
+            m_->trace(fst_.get(), 99);
+            fst_->open(opt_.waves.c_str());
+        }
+        m_->rst = 1;
+        tick();
+        tick();
+        m_->rst = 0;
+    }
+
+    ~ScanUnitDriver() {
+        if (fst_) fst_->close();
+        m_->final();
+#if SSMSIM_RTL_COVERAGE
+        // Models built with --coverage (rtl/scripts/coverage.sh): one file per driver, merged afterwards.
+        if (const char* dir = std::getenv("SSMSIM_RTL_COVERAGE_DIR")) {
+            const std::string f = std::string(dir) + "/scan_" + std::to_string(::getpid()) + "_" +
+                                  std::to_string(coverage_serial()) + ".dat";
+            ctx_->coveragep()->write(f.c_str());
+        }
+#endif
+    }
+
+    ScanUnitDriver(const ScanUnitDriver&) = delete;
+    ScanUnitDriver& operator=(const ScanUnitDriver&) = delete;
+
+    const ScanUnitParams& params() const { return p_; }
+    int outs() const { return p_.lanes >> p_.log_nmin; }
+    uint64_t total_cycles() const { return cycle_; }  // every clock edge since construction
+
+    // Tables that $readmemh already put in the unit (plusargs): the driver writes them only if they differ.
+    void assume_exp_table(std::span<const int32_t> t) { exp_loaded_.assign(t.begin(), t.end()); }
+    void assume_silu_lut(std::span<const int8_t> t) { silu_loaded_.assign(t.begin(), t.end()); }
+
+    // The chunk's pairs and slots, and whether this unit can run them (empty string) or why not.
+    std::string unsupported(const systolic::ScanOperands& op, const systolic::ScanChunk& ck) const {
+        const int64_t n = op.states, pairs = (ck.ch1 - ck.ch0) * n;
+        if (n < (int64_t{1} << p_.log_nmin) || n > (int64_t{1} << 15) ||
+            !std::has_single_bit(static_cast<uint64_t>(n)))
+            return "a power of two in [" + std::to_string(1 << p_.log_nmin) +
+                   ", 32768] states per channel, found " + std::to_string(n);
+        if ((pairs + p_.lanes - 1) / p_.lanes > p_.slots)
+            return "at most " + std::to_string(p_.slots * p_.lanes) +
+                   " (channel, state) pairs per chunk, found " + std::to_string(pairs);
+        if (op.selective && static_cast<int64_t>(op.exp_table.size()) > p_.table_depth)
+            return "an exp table of at most " + std::to_string(p_.table_depth) + " entries, found " +
+                   std::to_string(op.exp_table.size());
+        return {};
+    }
+
+    // Runs the chunk; adds the unit's saturation count; returns the cycles from first beat in to last out.
+    uint64_t run(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, uint64_t& saturations) {
+        if (const std::string why = unsupported(op, ck); !why.empty())
+            throw std::invalid_argument("scan.unit \"rtl\": expected " + why);
+        const int64_t P = p_.lanes, n = op.states, gch = ck.ch1 - ck.ch0, pairs = gch * n;
+        const int64_t q = (pairs + P - 1) / P;
+        const int log2n = std::countr_zero(static_cast<uint64_t>(n));
+        const bool gated = op.selective && !op.z.empty();
+        if (op.selective) load_exp_table(op.exp_table);
+        if (gated) load_silu(op.silu);
+
+        // Parameters and carried state, one slot of all lanes per cycle. Pair p = (e - ch0) * n + k is also
+        // the state's index in ck.state.
+        for (int64_t j = 0; j < q; ++j) {
+            for (int64_t l = 0; l < P; ++l) {
+                const int64_t pr = j * P + l;
+                const bool on = pr < pairs;
+                const int64_t e = ck.ch0 + (pr >> log2n), i = e * n + (pr & (n - 1));
+                const int li = static_cast<int>(l);
+                put_bits(m_->pw_a, li * 17, 17, on ? (op.selective ? op.a[i] : op.abar[i]) : 0);
+                put_bits(m_->pw_bbar, li * 16, 16, on && !op.selective ? op.bbar[i] : 0);
+                put_bits(m_->pw_c, li * 16, 16, on && !op.selective ? op.cs4d[i] : 0);
+                put_bits(m_->pw_d, li * 32, 32, on ? static_cast<uint32_t>(op.d[e]) : 0);
+                put_bits(m_->st_wdata, li * 32, 32, on ? static_cast<uint32_t>(ck.state[pr]) : 0);
+            }
+            m_->pw_we = m_->st_we = 1;
+            m_->pw_slot = m_->st_slot = static_cast<uint32_t>(j);
+            tick();
+        }
+        m_->pw_we = m_->st_we = 0;
+
+        m_->cfg_selective = op.selective;
+        m_->cfg_gated = gated;
+        m_->cfg_log2n = log2n;
+        m_->cfg_slots = static_cast<uint32_t>(q);
+        m_->cfg_pairs = static_cast<uint32_t>(pairs);
+        m_->cfg_exp_shift = op.exp_shift;
+        m_->cfg_table_size = static_cast<uint32_t>(op.selective ? op.exp_table.size() : 1);
+        m_->cfg_y_shift = op.y_shift;
+        m_->cfg_shift = op.shift;
+        m_->cfg_mult = static_cast<uint32_t>(op.mult);
+        m_->cfg_gate_shift = gated ? op.gate_shift : 0;
+        m_->cfg_gate_mult = static_cast<uint32_t>(gated ? op.gate_mult : 0);
+        m_->start = 1;
+        tick();
+        m_->start = 0;
+
+        const int64_t beats = ck.steps * q, expected = ck.steps * gch;
+        int64_t issued = 0, filled = -1, received = 0;
+        const uint64_t c0 = cycle_, limit = c0 + 64 * static_cast<uint64_t>(beats + 16) * 4 + 1000;
+        uint64_t first_in = 0, last_out = 0;
+        while (received < expected) {
+            const uint64_t c = cycle_ - c0;
+            const bool offer = issued < beats && (!opt_.input_valid || opt_.input_valid(c));
+            if (offer && filled != issued) {
+                fill_beat(op, ck, issued / q, issued % q, log2n);
+                filled = issued;
+            }
+            m_->s_valid = offer;
+            m_->m_ready = !opt_.output_ready || opt_.output_ready(c);
+            m_->clk = 0;
+            m_->eval();
+            if (m_->s_valid && m_->s_ready) {
+                if (issued == 0) first_in = c;
+                ++issued;
+            }
+            if (m_->m_valid && m_->m_ready) {
+                last_out = c;
+                for (int o = 0; o < outs(); ++o) {
+                    if (!get_bits(m_->m_keep, o, 1)) continue;
+                    if (received >= expected) throw std::logic_error("scan unit: more outputs than channels");
+                    const int64_t s = received / gch, e = ck.ch0 + received % gch;
+                    op.out[row(op, ck, s) * op.channels + e] =
+                        static_cast<int8_t>(get_bits(m_->m_data, o * 8, 8));
+                    ++received;
+                }
+            }
+            edge();
+            if (cycle_ > limit)
+                throw std::logic_error("scan unit: no output for too long (a hang in the RTL)");
+        }
+        m_->s_valid = 0;
+        saturations += m_->sat_count;
+
+        // The state back out: registered read, one slot per cycle.
+        for (int64_t j = 0; j < q; ++j) {
+            m_->st_slot = static_cast<uint32_t>(j);
+            tick();
+            for (int64_t l = 0; l < P && j * P + l < pairs; ++l)
+                ck.state[j * P + l] =
+                    static_cast<int32_t>(get_bits(m_->st_rdata, static_cast<int>(l) * 32, 32));
+        }
+        return last_out - first_in + 1;
+    }
+
+private:
+    static int64_t row(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, int64_t step) {
+        const int64_t s = ck.step0 + step;
+        return ck.batch * op.len + (op.reverse ? op.len - 1 - s : s);
+    }
+
+    // Operands of step `s`, slot `j` for every lane: the operand gather in front of the unit.
+    void fill_beat(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, int64_t s, int64_t j,
+                   int log2n) {
+        const int64_t P = p_.lanes, n = op.states, pairs = (ck.ch1 - ck.ch0) * n, r = row(op, ck, s);
+        uint8_t *x = byte_lanes(m_->s_x), *dt = byte_lanes(m_->s_dt), *b = byte_lanes(m_->s_b);
+        uint8_t *c = byte_lanes(m_->s_c), *z = byte_lanes(m_->s_z);
+        for (int64_t l = 0; l < P; ++l) {
+            const int64_t pr = j * P + l;
+            if (pr >= pairs) {
+                x[l] = dt[l] = b[l] = c[l] = z[l] = 0;
+                continue;
+            }
+            const int64_t ci = r * op.channels + ck.ch0 + (pr >> log2n), k = pr & (n - 1);
+            x[l] = static_cast<uint8_t>(op.u[ci]);
+            if (op.selective) {
+                dt[l] = static_cast<uint8_t>(op.delta[ci]);
+                b[l] = static_cast<uint8_t>(op.b[r * n + k]);
+                c[l] = static_cast<uint8_t>(op.c[r * n + k]);
+                z[l] = op.z.empty() ? 0 : static_cast<uint8_t>(op.z[ci]);
+            }
+        }
+    }
+
+    void load_exp_table(std::span<const int32_t> t) {
+        if (std::equal(t.begin(), t.end(), exp_loaded_.begin(), exp_loaded_.end())) return;
+        for (size_t i = 0; i < t.size(); ++i) {
+            m_->tw_we = 1;
+            m_->tw_addr = static_cast<uint32_t>(i);
+            m_->tw_data = static_cast<uint32_t>(t[i]);
+            tick();
+        }
+        m_->tw_we = 0;
+        exp_loaded_.assign(t.begin(), t.end());
+    }
+
+    void load_silu(std::span<const int8_t> t) {
+        if (std::equal(t.begin(), t.end(), silu_loaded_.begin(), silu_loaded_.end())) return;
+        for (size_t i = 0; i < t.size(); ++i) {
+            m_->lw_we = 1;
+            m_->lw_addr = static_cast<uint32_t>(i);
+            m_->lw_data = static_cast<uint8_t>(t[i]);
+            tick();
+        }
+        m_->lw_we = 0;
+        silu_loaded_.assign(t.begin(), t.end());
+    }
+
+    void tick() {
+        m_->clk = 0;
+        m_->eval();
+        edge();
+    }
+
+    void edge() {
+        if (fst_) fst_->dump(2 * cycle_);
+        m_->clk = 1;
+        m_->eval();
+        if (fst_) fst_->dump(2 * cycle_ + 1);
+        ++cycle_;
+    }
+
+    ScanUnitParams p_;
+    DriverOptions opt_;
+    std::unique_ptr<VerilatedContext> ctx_;
+    std::unique_ptr<Model> m_;
+    std::unique_ptr<VerilatedFstC> fst_;
+    uint64_t cycle_ = 0;
+    std::vector<int32_t> exp_loaded_;
+    std::vector<int8_t> silu_loaded_;
+};
+
+}  // namespace ssmsim::rtl

@@ -1,0 +1,457 @@
+// The scan unit of the systolic SSM accelerator (docs/rtl.md): LANES lanes, each a pipelined
+// (channel, state) update of selective_scan or s4d_scan (docs/numerics.md), with the C.h reduction, the
+// D skip, the requantization and the optional SiLU gate inside the unit.
+//
+// A chunk maps `pairs` (channel, state) pairs onto the lanes round robin: pair p -> lane p % LANES,
+// slot p / LANES (models/systolic/scan_timing.h). Each input beat is one issue slot: the operands of all
+// lanes for one time step. State, per-pair parameters (A or Abar, Bbar, C, D) and the tables live in the
+// unit and are written through host ports while it is idle. The recurrence takes DEPTH = 4 cycles from
+// issue to the state write; a slot is not issued again before its previous update is written, so a
+// chunk takes (steps - 1) * max(q, 4) + q - 1 + 4 + 6 cycles with q = ceil(pairs / LANES) slots.
+//
+// Stages (one register each):   R1 state/param read | R2 exp-table read, B.x | R3 Abar * h |
+//   [state write] R4 new h | R5 C * h | R6 reduction tree | R7 y_shift | R8 + D * x | R9 requant + gate.
+// N (states per channel) is a power of two >= 2^LOG_NMIN, so channels align with the tree: a node of
+// level log2(N) is one channel's sum (N <= LANES), or the whole beat is part of one channel (N > LANES).
+`default_nettype none
+
+module scan_unit #(
+    parameter int LANES = 64,            // P lanes, a power of two >= 2
+    parameter int LOG_NMIN = 2,          // the output stages serve N >= 2^LOG_NMIN states per channel
+    parameter int SLOTS = 16,            // pairs per lane: depth of the state and parameter memories
+    parameter int TABLE_DEPTH = 4096,    // exp table entries
+    parameter int ACT_W = 8,             // u, delta, B, C (selective), z and the output: int8
+    parameter int PAR_W = 16,            // A (selective), Bbar and C (s4d): int16
+    parameter int DECAY_W = 16,          // exp table entries and Abar: unsigned Q1.15 in [0, 32768]
+    parameter int STATE_W = 32,          // h and the saturating sums: int32
+    parameter int SKIP_W = 32,           // D: int32
+    parameter int MULT_W = 31,           // mult and gate_mult: unsigned
+    parameter EXP_INIT = "",             // $readmemh file of the exp table ("": none)
+    parameter SILU_INIT = "",            // $readmemh file of the gate's SiLU LUT
+    localparam int L = $clog2(LANES),
+    localparam int OUTS = LANES >> LOG_NMIN,  // output stages: channels completed per beat at N = 2^LOG_NMIN
+    localparam int SLOT_W = SLOTS > 1 ? $clog2(SLOTS) : 1,
+    localparam int SLOTCNT_W = $clog2(SLOTS + 1),
+    localparam int PAIR_W = $clog2(LANES * SLOTS + 1),
+    localparam int TIDX_W = TABLE_DEPTH > 1 ? $clog2(TABLE_DEPTH) : 1,
+    localparam int TSIZE_W = $clog2(TABLE_DEPTH + 1)
+) (
+    input  wire logic                            clk,
+    input  wire logic                            rst,             // synchronous, active high
+    // Configuration: stable from `start` until the chunk has drained.
+    input  wire logic                            start,           // slot 0 next; clears sat_count
+    input  wire logic                            cfg_selective,   // 1: selective_scan, 0: s4d_scan
+    input  wire logic                            cfg_gated,       // selective_scan with the z gate
+    input  wire logic [3:0]                      cfg_log2n,       // log2 of the states per channel
+    input  wire logic [SLOTCNT_W-1:0]            cfg_slots,       // q, 1..SLOTS
+    input  wire logic [PAIR_W-1:0]               cfg_pairs,       // channels * N, 1..LANES*SLOTS
+    input  wire logic [5:0]                      cfg_exp_shift,
+    input  wire logic [TSIZE_W-1:0]              cfg_table_size,  // T, 1..TABLE_DEPTH
+    input  wire logic [5:0]                      cfg_y_shift,
+    input  wire logic [5:0]                      cfg_shift,
+    input  wire logic [MULT_W-1:0]               cfg_mult,
+    input  wire logic [5:0]                      cfg_gate_shift,
+    input  wire logic [MULT_W-1:0]               cfg_gate_mult,
+    // Host ports, used while idle: one slot of all lanes per cycle.
+    input  wire logic                            st_we,
+    input  wire logic [SLOT_W-1:0]               st_slot,         // write address, and read address
+    input  wire logic [LANES*STATE_W-1:0]        st_wdata,
+    output logic      [LANES*STATE_W-1:0]        st_rdata,        // state of st_slot one cycle earlier
+    input  wire logic                            pw_we,
+    input  wire logic [SLOT_W-1:0]               pw_slot,
+    input  wire logic [LANES*(PAR_W+1)-1:0]      pw_a,            // A (signed) or Abar (unsigned)
+    input  wire logic [LANES*PAR_W-1:0]          pw_bbar,
+    input  wire logic [LANES*PAR_W-1:0]          pw_c,
+    input  wire logic [LANES*SKIP_W-1:0]         pw_d,            // D of the pair's channel
+    input  wire logic                            tw_we,
+    input  wire logic [TIDX_W-1:0]               tw_addr,
+    input  wire logic [DECAY_W-1:0]              tw_data,
+    input  wire logic                            lw_we,
+    input  wire logic [ACT_W-1:0]                lw_addr,
+    input  wire logic [ACT_W-1:0]                lw_data,
+    // Input stream: one issue slot (all lanes of one time step).
+    input  wire logic                            s_valid,
+    output logic                                 s_ready,
+    input  wire logic [LANES*ACT_W-1:0]          s_x,             // u of the lane's channel
+    input  wire logic [LANES*ACT_W-1:0]          s_dt,            // delta of the lane's channel
+    input  wire logic [LANES*ACT_W-1:0]          s_b,             // B of the lane's state
+    input  wire logic [LANES*ACT_W-1:0]          s_c,             // C of the lane's state
+    input  wire logic [LANES*ACT_W-1:0]          s_z,             // z of the lane's channel
+    // Output stream: the channels completed by one input beat, in channel order from stage 0.
+    output logic                                 m_valid,
+    input  wire logic                            m_ready,
+    output logic      [OUTS*ACT_W-1:0]           m_data,
+    output logic      [OUTS-1:0]                 m_keep,
+    output logic      [63:0]                     sat_count        // counted saturations since start
+);
+    localparam int LUT_N = 1 << ACT_W;
+    localparam int ACC_W = 64;  // every intermediate of docs/numerics.md "Ranges" fits in int64
+    localparam int Q15 = 15;
+    localparam int SAT_W = $clog2(LANES + 4 * OUTS + 1);
+
+    localparam logic signed [ACC_W-1:0] STATE_MAX = (ACC_W'(1) <<< (STATE_W - 1)) - 1;
+    localparam logic signed [ACC_W-1:0] STATE_MIN = -(ACC_W'(1) <<< (STATE_W - 1));
+    localparam logic signed [ACC_W-1:0] ACT_MAX = (ACC_W'(1) <<< (ACT_W - 1)) - 1;
+    localparam logic signed [ACC_W-1:0] ACT_MIN = -(ACC_W'(1) <<< (ACT_W - 1));
+
+    // ---- the contract's primitives (sim/numerics/fixed_point.h) ----
+    // Round half up: floor((x + 2^(s-1)) / 2^s); s = 0 returns x.
+    function automatic logic signed [ACC_W-1:0] rshift_round(input logic signed [ACC_W-1:0] x,
+                                                             input logic [5:0] s);
+        logic signed [ACC_W-1:0] half;
+        half = s == 6'd0 ? ACC_W'(0) : ACC_W'(1) <<< (s - 6'd1);
+        rshift_round = (x + half) >>> s;
+    endfunction
+    function automatic logic state_clips(input logic signed [ACC_W-1:0] x);
+        state_clips = x > STATE_MAX || x < STATE_MIN;
+    endfunction
+    function automatic logic signed [STATE_W-1:0] sat_state(input logic signed [ACC_W-1:0] x);
+        if (x > STATE_MAX) sat_state = STATE_MAX[STATE_W-1:0];
+        else if (x < STATE_MIN) sat_state = STATE_MIN[STATE_W-1:0];
+        else sat_state = x[STATE_W-1:0];
+    endfunction
+    function automatic logic act_clips(input logic signed [ACC_W-1:0] x);
+        act_clips = x > ACT_MAX || x < ACT_MIN;
+    endfunction
+    function automatic logic signed [ACT_W-1:0] sat_act(input logic signed [ACC_W-1:0] x);
+        if (x > ACT_MAX) sat_act = ACT_MAX[ACT_W-1:0];
+        else if (x < ACT_MIN) sat_act = ACT_MIN[ACT_W-1:0];
+        else sat_act = x[ACT_W-1:0];
+    endfunction
+
+    // ---- memories ----
+    logic signed [STATE_W-1:0] state_mem [LANES][SLOTS];
+    logic signed [PAR_W:0]     a_mem     [LANES][SLOTS];
+    logic signed [PAR_W-1:0]   bbar_mem  [LANES][SLOTS];
+    logic signed [PAR_W-1:0]   c_mem     [LANES][SLOTS];
+    logic signed [SKIP_W-1:0]  d_mem     [LANES][SLOTS];
+    logic        [DECAY_W-1:0] exp_tbl   [TABLE_DEPTH];
+    logic signed [ACT_W-1:0]   silu_lut  [LUT_N];
+
+    initial begin
+        if (EXP_INIT != "") $readmemh(EXP_INIT, exp_tbl);
+        if (SILU_INIT != "") $readmemh(SILU_INIT, silu_lut);
+`ifndef SYNTHESIS
+        begin
+            string f;  // simulation: the harness names the files produced by the table generators
+            if ($value$plusargs("scan_exp_table=%s", f)) $readmemh(f, exp_tbl);
+            if ($value$plusargs("scan_silu_lut=%s", f)) $readmemh(f, silu_lut);
+        end
+`endif
+    end
+
+    always_ff @(posedge clk) begin
+        if (tw_we) exp_tbl[tw_addr] <= tw_data;
+        if (lw_we) silu_lut[lw_addr] <= lw_data;
+    end
+
+    // ---- pipeline control ----
+    logic en;             // every stage advances; low while the output holds a beat nobody takes
+    logic issue;
+    logic hazard;
+    logic [SLOT_W-1:0] slot;
+    logic v1, v2, v3, v4, v5, v6, v7, v8;
+    logic [SLOT_W-1:0] slot1, slot2, slot3;
+    logic first1, first2, first3, first4, first5, first6;  // first / last beat of the channel (N > LANES)
+    logic last1, last2, last3, last4, last5, last6;
+
+    assign en = !m_valid || m_ready;
+    // A slot's previous update is written at the end of its R3 cycle; issue it again only after that.
+    assign hazard = (v1 && slot1 == slot) || (v2 && slot2 == slot) || (v3 && slot3 == slot);
+    assign s_ready = en && !hazard;
+    assign issue = s_valid && s_ready;
+
+    logic [SLOT_W-1:0] beat_mask;  // N > LANES: slots per channel - 1
+    always_comb begin
+        beat_mask = '0;
+        for (int i = 0; i < SLOT_W; i++) beat_mask[i] = 32'(cfg_log2n) > L + i;
+    end
+
+    always_ff @(posedge clk) begin
+        if (rst || start) begin
+            slot <= '0;
+        end else if (issue) begin
+            slot <= SLOTCNT_W'(slot) + 1'b1 == cfg_slots ? '0 : slot + 1'b1;
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            {v1, v2, v3, v4, v5, v6, v7, v8} <= '0;
+        end else if (en) begin
+            {v1, v2, v3, v4, v5, v6, v7, v8} <= {issue, v1, v2, v3, v4, v5, v6, v7};
+        end
+    end
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            slot1 <= slot;
+            slot2 <= slot1;
+            slot3 <= slot2;
+            first1 <= (slot & beat_mask) == '0;
+            last1 <= (slot & beat_mask) == beat_mask;
+            {first2, first3, first4, first5, first6} <= {first1, first2, first3, first4, first5};
+            {last2, last3, last4, last5, last6} <= {last1, last2, last3, last4, last5};
+        end
+    end
+
+    // ---- lanes: R1 .. R5 ----
+    logic [LANES-1:0] act1, act2, act3, act4;  // the lane holds a pair (the last slot may be partial)
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [LANES-1:0] act5;  // only the first lane of each channel is read by the output stages
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [LANES-1:0] clip3;
+    logic signed [ACC_W-1:0] pc5 [LANES];  // C * h of each lane, 0 for idle lanes
+    logic signed [ACT_W-1:0] x5 [LANES];
+    logic signed [ACT_W-1:0] z5 [LANES];
+    logic signed [SKIP_W-1:0] d5 [LANES];
+
+    for (genvar l = 0; l < LANES; l++) begin : g_lane
+        logic signed [ACT_W-1:0] x1, dt1, b1, c1, z1, x2, c2, z2, x3, c3, z3, x4, c4, z4;
+        logic signed [STATE_W-1:0] h1, h2, hn4;
+        logic signed [PAR_W:0] a1;
+        logic signed [PAR_W-1:0] bbar1, cp4;
+        logic signed [SKIP_W-1:0] d4;
+        logic [DECAY_W-1:0] abar2;
+        logic signed [ACC_W-1:0] bx2, bx3, prod3;
+        logic signed [ACC_W-1:0] neg1, idx_r1, bx1, sum3;
+        logic [TIDX_W-1:0] idx1;
+
+        // Issue: the pair index slot * LANES + l decides whether the lane is busy.
+        wire logic act0 = (PAIR_W'(slot) << L) + PAIR_W'(l) < cfg_pairs;
+
+        // R1: stream operands, and the slot's state and parameters (registered memory reads).
+        always_ff @(posedge clk) begin
+            if (en) begin
+                act1[l] <= act0;
+                x1 <= s_x[l*ACT_W+:ACT_W];
+                dt1 <= s_dt[l*ACT_W+:ACT_W];
+                b1 <= s_b[l*ACT_W+:ACT_W];
+                c1 <= s_c[l*ACT_W+:ACT_W];
+                z1 <= s_z[l*ACT_W+:ACT_W];
+                h1 <= state_mem[l][slot];
+                a1 <= a_mem[l][slot];
+                bbar1 <= bbar_mem[l][slot];
+            end
+        end
+
+        // Cycle 1: the exp-table index of -dt * A, and the input term B.x.
+        always_comb begin
+            neg1 = -(ACC_W'(dt1) * ACC_W'(a1));
+            idx_r1 = rshift_round(neg1, cfg_exp_shift);
+            if (idx_r1 < 0) idx1 = '0;
+            else if (idx_r1 >= $signed(ACC_W'(cfg_table_size))) idx1 = TIDX_W'(cfg_table_size - 1'b1);
+            else idx1 = idx_r1[TIDX_W-1:0];
+            bx1 = cfg_selective ? ACC_W'(dt1) * ACC_W'(b1) * ACC_W'(x1) : ACC_W'(bbar1) * ACC_W'(x1);
+        end
+
+        // R2: the decay Abar (the exp table, or the s4d parameter).
+        always_ff @(posedge clk) begin
+            if (en) begin
+                act2[l] <= act1[l];
+                abar2 <= cfg_selective ? exp_tbl[idx1] : a1[DECAY_W-1:0];
+                h2 <= h1;
+                bx2 <= bx1;
+                {x2, c2, z2} <= {x1, c1, z1};
+            end
+        end
+
+        // R3: Abar * h.
+        always_ff @(posedge clk) begin
+            if (en) begin
+                act3[l] <= act2[l];
+                prod3 <= $signed(ACC_W'(abar2)) * ACC_W'(h2);
+                bx3 <= bx2;
+                {x3, c3, z3} <= {x2, c2, z2};
+            end
+        end
+
+        // Cycle 3: h = sat32(rshift_round(Abar * h, 15) + B.x), written back to the state memory.
+        assign sum3 = rshift_round(prod3, 6'(Q15)) + bx3;
+        assign clip3[l] = v3 && act3[l] && state_clips(sum3);
+
+        always_ff @(posedge clk) begin
+            if (en && v3 && act3[l]) state_mem[l][slot3] <= sat_state(sum3);
+            else if (st_we) state_mem[l][st_slot] <= st_wdata[l*STATE_W+:STATE_W];
+            st_rdata[l*STATE_W+:STATE_W] <= state_mem[l][st_slot];
+            if (pw_we) begin
+                a_mem[l][pw_slot] <= pw_a[l*(PAR_W+1)+:PAR_W+1];
+                bbar_mem[l][pw_slot] <= pw_bbar[l*PAR_W+:PAR_W];
+                c_mem[l][pw_slot] <= pw_c[l*PAR_W+:PAR_W];
+                d_mem[l][pw_slot] <= pw_d[l*SKIP_W+:SKIP_W];
+            end
+        end
+
+        // R4: the new state; C and D of the pair are read now (they are needed only from here on).
+        always_ff @(posedge clk) begin
+            if (en) begin
+                act4[l] <= act3[l];
+                hn4 <= sat_state(sum3);
+                cp4 <= c_mem[l][slot3];
+                d4 <= d_mem[l][slot3];
+                {x4, c4, z4} <= {x3, c3, z3};
+            end
+        end
+
+        // R5: C * h (C from the stream for selective_scan, the parameter for s4d_scan).
+        always_ff @(posedge clk) begin
+            if (en) begin
+                act5[l] <= act4[l];
+                pc5[l] <= act4[l] ? (cfg_selective ? ACC_W'(c4) : ACC_W'(cp4)) * ACC_W'(hn4) : '0;
+                x5[l] <= x4;
+                z5[l] <= z4;
+                d5[l] <= d4;
+            end
+        end
+    end
+
+    // ---- reduction tree (cycle 5): node o of level v sums lanes [o * 2^v, (o + 1) * 2^v) ----
+    for (genvar v = 0; v <= L; v++) begin : g_lvl
+        logic signed [ACC_W-1:0] node [LANES >> v];
+        for (genvar o = 0; o < (LANES >> v); o++) begin : g_node
+            if (v == 0) begin : g_leaf
+                assign node[o] = pc5[o];
+            end else begin : g_sum
+                assign node[o] = g_lvl[v-1].node[2*o] + g_lvl[v-1].node[2*o+1];
+            end
+        end
+    end
+
+    // Per output stage and level: the channel's sum and the operands of its first lane.
+    logic signed [ACC_W-1:0] cand_y [OUTS][L+1];
+    logic signed [ACT_W-1:0] cand_x [OUTS][L+1];
+    logic signed [ACT_W-1:0] cand_z [OUTS][L+1];
+    logic signed [SKIP_W-1:0] cand_d [OUTS][L+1];
+    logic cand_act [OUTS][L+1];
+    for (genvar o = 0; o < OUTS; o++) begin : g_cand
+        for (genvar v = 0; v <= L; v++) begin : g_v
+            if (v >= LOG_NMIN && o < (LANES >> v)) begin : g_on
+                assign cand_y[o][v] = g_lvl[v].node[o];
+                assign cand_x[o][v] = x5[o << v];
+                assign cand_z[o][v] = z5[o << v];
+                assign cand_d[o][v] = d5[o << v];
+                assign cand_act[o][v] = act5[o << v];
+            end else begin : g_off
+                assign cand_y[o][v] = '0;
+                assign cand_x[o][v] = '0;
+                assign cand_z[o][v] = '0;
+                assign cand_d[o][v] = '0;
+                assign cand_act[o][v] = 1'b0;
+            end
+        end
+    end
+
+    // ---- output stages: R6 .. R9 ----
+    logic [3:0] level;  // min(log2 N, L)
+    assign level = 32'(cfg_log2n) > L ? 4'(L) : cfg_log2n;
+
+    logic signed [ACC_W-1:0] y6 [OUTS];
+    logic signed [ACT_W-1:0] x6 [OUTS], z6 [OUTS], x7 [OUTS], z7 [OUTS], z8 [OUTS];
+    logic signed [SKIP_W-1:0] d6 [OUTS], d7 [OUTS];
+    logic [OUTS-1:0] keep6, keep7, keep8;
+    logic signed [ACC_W-1:0] acc;  // N > LANES: the channel's sum over its earlier beats (output stage 0)
+    logic signed [ACC_W-1:0] y_tot;
+    logic signed [STATE_W-1:0] ys7 [OUTS], ws8 [OUTS];
+    logic [OUTS-1:0] clip6, clip7, clip8a, clip8b;
+    logic signed [ACC_W-1:0] ys_r6 [OUTS], ws_r7 [OUTS], rq8 [OUTS], g8 [OUTS];
+    logic signed [ACT_W-1:0] o8 [OUTS], out8 [OUTS];
+
+    always_ff @(posedge clk) begin
+        if (en) begin
+            for (int o = 0; o < OUTS; o++) begin
+                y6[o] <= '0;
+                x6[o] <= '0;
+                z6[o] <= '0;
+                d6[o] <= '0;
+                keep6[o] <= 1'b0;
+                for (int v = 0; v <= L; v++) begin
+                    if (32'(level) == v) begin
+                        y6[o] <= cand_y[o][v];
+                        x6[o] <= cand_x[o][v];
+                        z6[o] <= cand_z[o][v];
+                        d6[o] <= cand_d[o][v];
+                        keep6[o] <= v5 && cand_act[o][v];
+                    end
+                end
+            end
+        end
+    end
+
+    // Cycle 6: the sum over the channel's beats, then ys = sat32(rshift_round(y, y_shift)).
+    assign y_tot = first6 ? y6[0] : acc + y6[0];
+    always_ff @(posedge clk) begin
+        if (en && v6 && keep6[0]) acc <= y_tot;
+    end
+    always_comb begin
+        for (int o = 0; o < OUTS; o++) begin
+            ys_r6[o] = rshift_round(o == 0 ? y_tot : y6[o], cfg_y_shift);
+            clip6[o] = v6 && keep6[o] && last6 && state_clips(ys_r6[o]);
+        end
+    end
+    always_ff @(posedge clk) begin
+        if (en) begin
+            for (int o = 0; o < OUTS; o++) begin
+                ys7[o] <= sat_state(ys_r6[o]);
+                keep7[o] <= v6 && keep6[o] && last6;
+                x7[o] <= x6[o];
+                z7[o] <= z6[o];
+                d7[o] <= d6[o];
+            end
+        end
+    end
+
+    // Cycle 7: with_skip = sat32(ys + D * x).
+    always_comb begin
+        for (int o = 0; o < OUTS; o++) begin
+            ws_r7[o] = ACC_W'(ys7[o]) + ACC_W'(d7[o]) * ACC_W'(x7[o]);
+            clip7[o] = v7 && keep7[o] && state_clips(ws_r7[o]);
+        end
+    end
+    always_ff @(posedge clk) begin
+        if (en) begin
+            for (int o = 0; o < OUTS; o++) begin
+                ws8[o] <= sat_state(ws_r7[o]);
+                keep8[o] <= v7 && keep7[o];
+                z8[o] <= z7[o];
+            end
+        end
+    end
+
+    // Cycle 8: requant(with_skip, mult, shift), then the gate requant(o * silu[z], gate_mult, gate_shift).
+    always_comb begin
+        for (int o = 0; o < OUTS; o++) begin
+            rq8[o] = rshift_round(ACC_W'(ws8[o]) * $signed(ACC_W'(cfg_mult)), cfg_shift);
+            o8[o] = sat_act(rq8[o]);
+            clip8a[o] = v8 && keep8[o] && act_clips(rq8[o]);
+            g8[o] = rshift_round(ACC_W'(o8[o]) * ACC_W'(silu_lut[{~z8[o][ACT_W-1], z8[o][ACT_W-2:0]}]) *
+                                     $signed(ACC_W'(cfg_gate_mult)), cfg_gate_shift);
+            clip8b[o] = v8 && keep8[o] && cfg_gated && act_clips(g8[o]);
+            out8[o] = cfg_gated ? sat_act(g8[o]) : o8[o];
+        end
+    end
+
+    // R9: the output beat.
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            m_valid <= 1'b0;
+        end else if (en) begin
+            m_valid <= v8 && keep8 != '0;
+            m_keep <= keep8;
+            for (int o = 0; o < OUTS; o++) m_data[o*ACT_W+:ACT_W] <= out8[o];
+        end
+    end
+
+    // Saturations of every counted step, as the reference counts them.
+    function automatic logic [SAT_W-1:0] ones(input logic [LANES+4*OUTS-1:0] bits);
+        logic [SAT_W-1:0] n;
+        n = '0;
+        for (int i = 0; i < LANES + 4 * OUTS; i++) n = n + SAT_W'(bits[i]);
+        ones = n;
+    endfunction
+    always_ff @(posedge clk) begin
+        if (rst || start) sat_count <= '0;
+        else if (en) sat_count <= sat_count + 64'(ones({clip3, clip6, clip7, clip8a, clip8b}));
+    end
+endmodule
+
+`default_nettype wire

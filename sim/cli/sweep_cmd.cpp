@@ -1,0 +1,124 @@
+#include "sim/cli/sweep_cmd.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "sim/sweep/sweep.h"
+#include "sim/util/atomic_file.h"
+#include "sim/util/error.h"
+#include "sim/util/progress.h"
+
+#ifdef SSMSIM_HAVE_MPI
+#include <boost/mpi/collectives.hpp>
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#endif
+
+namespace ssmsim::cli {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+extern const char* const kReportPlotsPy;  // report_plots.py, embedded at build time
+
+namespace {
+
+// Launched by mpirun (Open MPI, MPICH/PMI or PMIx)?
+bool under_mpi() {
+    return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
+}
+
+void print_summary(const SweepRun& run, double secs, const fs::path& out, int ranks) {
+    fmt::print("sweep: {} points ({} ran, {} already done, {} failed) in {:.1f} s{} -> {}\n", run.points.size(),
+               run.ran, run.skipped, run.failed, secs, ranks > 1 ? fmt::format(" on {} MPI ranks", ranks) : "",
+               (out / "results.csv").string());
+}
+
+}  // namespace
+
+int cmd_sweep(const SweepArgs& a) {
+    const auto start = std::chrono::steady_clock::now();
+    const SweepSpec spec = load_sweep_spec(a.file);
+    SweepOptions o;
+    o.out = a.out;
+    o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    o.progress = !a.quiet && Progress::terminal();
+    o.retry_failed = a.retry_failed;
+    if (under_mpi()) {
+#ifdef SSMSIM_HAVE_MPI
+        boost::mpi::environment env;
+        boost::mpi::communicator world;
+        o.rank = world.rank();
+        o.ranks = world.size();
+        o.progress = o.progress && o.rank == 0;
+        std::string mine;
+        SweepRun run;
+        try {
+            run = run_sweep(spec, o);
+            mine = json(run.results).dump();
+        } catch (const std::exception& e) {
+            mine = json({{"rank_error", fmt::format("rank {}: {}", o.rank, e.what())}}).dump();
+        }
+        std::vector<std::string> all;
+        boost::mpi::gather(world, mine, all, 0);
+        if (o.rank != 0) return 0;
+        std::vector<json> results;
+        for (const auto& s : all) {
+            const json part = json::parse(s);
+            if (part.is_object()) throw std::runtime_error(part["rank_error"].get<std::string>());
+            for (const auto& r : part) {
+                // Without a shared file system the other ranks' records are only here: keep them for resumes.
+                const fs::path rec = o.out / "points" / r["id"].get<std::string>() / "result.json";
+                if (!fs::exists(rec)) {
+                    fs::create_directories(rec.parent_path());
+                    write_file_atomic(rec, r.dump(2) + "\n");
+                }
+                results.push_back(r);
+            }
+        }
+        write_sweep_results(spec, o.out, run.points, results);
+        print_summary(run, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.out,
+                      o.ranks);
+        return 0;
+#else
+        throw InputError("sweep under mpirun", "an ssmsim built with MPI (Boost.MPI and Open MPI found at configure)",
+                         "a build without MPI");
+#endif
+    }
+    const SweepRun run = run_sweep(spec, o);
+    write_sweep_results(spec, o.out, run.points, run.results);
+    print_summary(run, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.out, 1);
+    return 0;
+}
+
+int cmd_report(const std::string& dir) {
+    if (!fs::exists(fs::path(dir) / "results.json"))
+        throw InputError(dir, "a sweep folder with results.json (written by `ssmsim sweep`)", "no results.json");
+    // Debian's matplotlib is seen by /usr/bin/python3; SSMSIM_PYTHON picks another interpreter.
+    const char* env = std::getenv("SSMSIM_PYTHON");
+    const std::string python = env ? env : (fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+    const fs::path script = fs::path(dir) / ".report_plots.py";
+    write_file_atomic(script, kReportPlotsPy);
+    const std::string check = python + " -c 'import matplotlib' 2>/dev/null";
+    if (std::system(check.c_str()) != 0) {
+        throw InputError("ssmsim report", "python3 with matplotlib (apt-get install python3-matplotlib)",
+                         python + " without matplotlib");
+    }
+    const std::string cmd = python + " '" + script.string() + "' '" + dir + "'";
+    const int rc = std::system(cmd.c_str());
+    fs::remove(script);
+    if (rc != 0) throw std::runtime_error("the report script failed (exit " + std::to_string(WEXITSTATUS(rc)) + ")");
+    return 0;
+}
+
+}  // namespace ssmsim::cli

@@ -1,0 +1,109 @@
+#include "sim/sweep/runner.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace ssmsim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Running {
+    size_t task;
+    Clock::time_point start;
+    bool killed = false;
+};
+
+std::string last_line(const std::filesystem::path& log) {
+    std::ifstream in(log);
+    std::string line, last;
+    while (std::getline(in, line)) {
+        const auto end = line.find_last_not_of(" \r\t");
+        if (end != std::string::npos) last = line.substr(0, end + 1);
+    }
+    return last;
+}
+
+pid_t spawn(const std::string& program, const ChildTask& t) {
+    std::vector<std::string> argv_s{program};
+    argv_s.insert(argv_s.end(), t.args.begin(), t.args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    const std::string log = t.log.string();
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, program.c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
+    return pid;
+}
+
+}  // namespace
+
+std::string self_executable() {
+    std::error_code ec;
+    const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) throw std::runtime_error("cannot find the ssmsim executable (/proc/self/exe)");
+    return p.string();
+}
+
+void run_children(const std::string& program, const std::vector<ChildTask>& tasks, int jobs, double timeout_s,
+                  const std::function<void(size_t, const ChildOutcome&)>& done) {
+    std::map<pid_t, Running> running;
+    size_t next = 0;
+    const auto limit = std::chrono::duration<double>(timeout_s);
+    while (next < tasks.size() || !running.empty()) {
+        while (next < tasks.size() && static_cast<int>(running.size()) < std::max(1, jobs)) {
+            running[spawn(program, tasks[next])] = {next, Clock::now()};
+            ++next;
+        }
+        int status = 0;
+        const pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0 && running.count(pid)) {
+            const Running r = running[pid];
+            running.erase(pid);
+            ChildOutcome o;
+            o.wall_s = std::chrono::duration<double>(Clock::now() - r.start).count();
+            if (WIFEXITED(status)) {
+                o.exit_code = WEXITSTATUS(status);
+                o.ok = o.exit_code == 0;
+                if (!o.ok) o.error = last_line(tasks[r.task].log);
+            } else if (WIFSIGNALED(status)) {
+                o.exit_code = 128 + WTERMSIG(status);
+                o.timed_out = r.killed;
+                o.error = r.killed ? "timed out after " + std::to_string(timeout_s) + " s"
+                                   : std::string("killed by signal ") + strsignal(WTERMSIG(status));
+            }
+            if (o.error.empty() && !o.ok) o.error = "exit code " + std::to_string(o.exit_code);
+            done(r.task, o);
+            continue;
+        }
+        for (auto& [p, r] : running) {
+            if (!r.killed && Clock::now() - r.start > limit) {
+                kill(p, SIGKILL);
+                r.killed = true;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+}
+
+}  // namespace ssmsim

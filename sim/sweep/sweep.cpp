@@ -1,0 +1,203 @@
+#include "sim/sweep/sweep.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sim/sweep/runner.h"
+#include "sim/util/atomic_file.h"
+#include "sim/util/progress.h"
+
+namespace ssmsim {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// The report.json fields a sweep keeps for each point.
+const char* const kMetrics[] = {"cycles",        "seconds",         "energy_pj",           "dram_bytes",
+                                "sram_peak_bytes", "sram_area_mm2", "sram_capacity_bytes", "saturations",
+                                "output_sha256"};
+
+std::string set_arg(const std::string& key, const json& v) {
+    return key + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+}
+
+std::string trace_folder_name(const std::string& workload, const SweepSpec& s) {
+    std::string n;
+    for (char c : workload) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+    return fmt::format("{}-L{}-s{}-{}", n, s.seq_len, s.seed, s.timing_only ? "shape" : "data");
+}
+
+json read_json_file(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return json::parse(ss.str(), nullptr, false);
+}
+
+void append_line(const fs::path& p, const std::string& line) {
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd < 0) throw std::runtime_error("cannot append to " + p.string());
+    const std::string l = line + "\n";
+    const ssize_t n = ::write(fd, l.data(), l.size());  // one write: a whole line or nothing
+    ::close(fd);
+    if (n != static_cast<ssize_t>(l.size())) throw std::runtime_error("short write to " + p.string());
+}
+
+json point_header(const DesignPoint& p) {
+    return {{"index", p.index}, {"id", p.id}, {"model", p.model}, {"workload", p.workload}, {"swept", p.swept}};
+}
+
+std::string csv_cell(const json& v) {
+    if (v.is_null()) return "";
+    std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+    if (s.find_first_of(",\"\n") != std::string::npos) {
+        std::string q = "\"";
+        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+    }
+    return s;
+}
+
+}  // namespace
+
+SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
+    SweepRun run;
+    run.points = expand_points(spec);
+    fs::create_directories(opts.out / "points");
+    fs::create_directories(opts.out / "traces");
+    const std::string exe = self_executable();
+
+    // This rank's points, minus those already recorded.
+    std::vector<const DesignPoint*> todo;
+    std::map<size_t, json> results;
+    for (const auto& p : run.points) {
+        if (static_cast<int>(p.index % static_cast<size_t>(opts.ranks)) != opts.rank) continue;
+        const fs::path rec = opts.out / "points" / p.id / "result.json";
+        if (fs::exists(rec)) {
+            json r = read_json_file(rec);
+            if (!r.is_discarded() && (r.value("status", "") == "ok" || !opts.retry_failed)) {
+                results[p.index] = std::move(r);
+                ++run.skipped;
+                continue;
+            }
+        }
+        todo.push_back(&p);
+    }
+
+    // Each lra: workload is generated once (shape-only for timing-only sweeps) and reused by every point.
+    std::map<std::string, fs::path> traces;
+    std::map<std::string, std::string> trace_errors;
+    std::vector<ChildTask> gens;
+    std::vector<std::string> gen_names;
+    for (const auto* p : todo) {
+        if (traces.count(p->workload)) continue;
+        if (p->workload.rfind("lra:", 0) != 0) {
+            traces[p->workload] = p->workload;
+            continue;
+        }
+        const fs::path dir = opts.out / "traces" / trace_folder_name(p->workload, spec);
+        traces[p->workload] = dir;
+        if (fs::exists(dir / "trace.json")) continue;
+        std::vector<std::string> args{"gen", p->workload, "--out", dir.string(), "--seed", std::to_string(spec.seed)};
+        if (spec.seq_len) args.insert(args.end(), {"--seq-len", std::to_string(spec.seq_len)});
+        if (spec.timing_only) args.push_back("--shape-only");
+        gens.push_back({args, opts.out / "traces" / (dir.filename().string() + ".log")});
+        gen_names.push_back(p->workload);
+    }
+    run_children(exe, gens, opts.jobs, spec.timeout_s, [&](size_t i, const ChildOutcome& o) {
+        if (!o.ok) trace_errors[gen_names[i]] = "generating the workload failed: " + o.error;
+    });
+
+    std::vector<ChildTask> tasks;
+    std::vector<const DesignPoint*> task_points;
+    const fs::path log_file = opts.out / "results.jsonl";
+    auto record = [&](const DesignPoint& p, json r) {
+        const fs::path dir = opts.out / "points" / p.id;
+        fs::create_directories(dir);
+        write_file_atomic(dir / "result.json", r.dump(2) + "\n");
+        append_line(log_file, r.dump());
+        results[p.index] = std::move(r);
+    };
+    for (const auto* p : todo) {
+        if (trace_errors.count(p->workload)) {
+            json r = point_header(*p);
+            r["status"] = "failed";
+            r["error"] = trace_errors[p->workload];
+            record(*p, std::move(r));
+            ++run.failed;
+            continue;
+        }
+        const fs::path dir = opts.out / "points" / p->id;
+        fs::create_directories(dir);
+        std::vector<std::string> args{"run", "--model", p->model, "--workload", traces[p->workload].string(), "-q",
+                                      "--out", (dir / "run").string()};
+        if (!spec.config.empty()) args.insert(args.end(), {"--config", spec.config});
+        for (const auto& [k, v] : p->sets.items()) args.insert(args.end(), {"--set", set_arg(k, v)});
+        if (spec.timing_only) args.push_back("--timing-only");
+        tasks.push_back({args, dir / "log.txt"});
+        task_points.push_back(p);
+    }
+    Progress bar("sweep", tasks.size(), opts.progress);
+    size_t finished = 0;
+    run_children(exe, tasks, opts.jobs, spec.timeout_s, [&](size_t i, const ChildOutcome& o) {
+        const DesignPoint& p = *task_points[i];
+        json r = point_header(p);
+        const json rep = o.ok ? read_json_file(opts.out / "points" / p.id / "run" / "report.json") : json();
+        if (o.ok && rep.is_object()) {
+            r["status"] = "ok";
+            for (const char* k : kMetrics) {
+                if (rep.contains(k)) r[k] = rep[k];
+            }
+        } else {
+            r["status"] = "failed";
+            r["exit_code"] = o.exit_code;
+            r["error"] = o.ok ? "no report.json" : o.error;
+            ++run.failed;
+        }
+        record(p, std::move(r));
+        ++run.ran;
+        bar.update(++finished, p.workload + " " + p.model);
+    });
+    bar.finish();
+    for (auto& [i, r] : results) run.results.push_back(std::move(r));
+    return run;
+}
+
+void write_sweep_results(const SweepSpec& spec, const fs::path& out, const std::vector<DesignPoint>& points,
+                         const std::vector<json>& results) {
+    std::map<size_t, const json*> by_index;
+    for (const auto& r : results) by_index[r.at("index").get<size_t>()] = &r;
+    std::vector<std::string> swept;
+    for (const auto& a : spec.axes) swept.push_back(a.key);
+
+    std::string csv = "index,id,status,model,workload";
+    // Appended piecewise: `"," + std::string` trips GCC 12's -Wrestrict false positive.
+    for (const auto& k : swept) csv.append(",").append(csv_cell(k));
+    for (const char* m : kMetrics) csv.append(",").append(m);
+    csv += ",error\n";
+    json all = json::array();
+    for (const auto& p : points) {
+        const auto it = by_index.find(p.index);
+        if (it == by_index.end()) continue;  // not run (another rank's, lost)
+        const json& r = *it->second;
+        csv += fmt::format("{},{},{},{},{}", p.index, p.id, r.value("status", ""), csv_cell(p.model), csv_cell(p.workload));
+        for (const auto& k : swept) csv.append(",").append(csv_cell(p.swept.value(k, json())));
+        for (const char* m : kMetrics) csv.append(",").append(csv_cell(r.value(m, json())));
+        csv.append(",").append(csv_cell(r.value("error", json()))).append("\n");
+        all.push_back(r);
+    }
+    json doc = {{"sweep", spec.name}, {"file", spec.file}, {"swept_keys", swept}, {"points", all}};
+    write_file_atomic(out / "results.csv", csv);
+    write_file_atomic(out / "results.json", doc.dump(2) + "\n");
+}
+
+}  // namespace ssmsim

@@ -1,0 +1,161 @@
+#include "sim/sweep/sweep_spec.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "sim/util/error.h"
+
+namespace ssmsim {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct Reader {
+    const json& doc;
+    std::string file;
+
+    std::string at(const std::string& ptr) const { return location(file, ptr); }
+
+    const json* find(const json& obj, const std::string& key) const {
+        const auto it = obj.find(key);
+        return it == obj.end() ? nullptr : &*it;
+    }
+
+    std::vector<std::string> strings(const std::string& key, bool required) const {
+        const json* v = find(doc, key);
+        std::vector<std::string> out;
+        if (!v) {
+            if (required) throw InputError(at("/" + key), "a non-empty array of strings", "nothing");
+            return out;
+        }
+        if (v->is_string()) return {v->get<std::string>()};
+        if (!v->is_array() || v->empty()) throw InputError(at("/" + key), "a non-empty array of strings", v->dump());
+        for (size_t i = 0; i < v->size(); ++i) {
+            if (!(*v)[i].is_string())
+                throw InputError(at(fmt::format("/{}/{}", key, i)), "a string", (*v)[i].dump());
+            out.push_back((*v)[i].get<std::string>());
+        }
+        return out;
+    }
+
+    double number(const json& obj, const std::string& key, const std::string& ptr, double lo, double hi,
+                  double fallback) const {
+        const json* v = find(obj, key);
+        if (!v) return fallback;
+        if (!v->is_number() || v->get<double>() < lo || v->get<double>() > hi)
+            throw InputError(at(ptr + "/" + key), fmt::format("a number in [{:g}, {:g}]", lo, hi), v->dump());
+        return v->get<double>();
+    }
+};
+
+void check_keys(const json& obj, const std::set<std::string>& allowed, const std::string& file,
+                const std::string& ptr) {
+    for (const auto& [k, v] : obj.items()) {
+        if (!allowed.count(k)) {
+            std::string list;
+            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            throw InputError(location(file, ptr + "/" + pointer_escape(k)), "one of the keys " + list,
+                             "unknown key '" + k + "'");
+        }
+    }
+}
+
+SweepAxis parse_axis(const Reader& r, const std::string& key, const json& v, const std::string& ptr, bool grid) {
+    SweepAxis a;
+    a.key = key;
+    if (v.is_array()) {
+        if (v.empty()) throw InputError(r.at(ptr), "a non-empty array of values", "[]");
+        for (const auto& x : v) {
+            if (x.is_object() || x.is_array() || x.is_null())
+                throw InputError(r.at(ptr), "numbers, strings or booleans", x.dump());
+            a.values.push_back(x);
+        }
+        return a;
+    }
+    if (grid || !v.is_object()) {
+        throw InputError(r.at(ptr), grid ? "an array of values (a grid axis)" : "an array of values or {\"min\", \"max\"}",
+                         v.dump());
+    }
+    check_keys(v, {"min", "max", "log", "integer"}, r.file, ptr);
+    if (!v.contains("min") || !v.contains("max")) throw InputError(r.at(ptr), "\"min\" and \"max\"", v.dump());
+    a.min = r.number(v, "min", ptr, -1e300, 1e300, 0);
+    a.max = r.number(v, "max", ptr, -1e300, 1e300, 0);
+    if (a.max < a.min) throw InputError(r.at(ptr + "/max"), fmt::format("a value >= min ({:g})", a.min), v["max"].dump());
+    a.log = v.value("log", false);
+    a.integer = v.value("integer", false);
+    if (a.log && a.min <= 0) throw InputError(r.at(ptr + "/min"), "a positive min for a log axis", v["min"].dump());
+    return a;
+}
+
+}  // namespace
+
+SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
+    if (!doc.is_object()) throw InputError(file, "a JSON object", doc.dump().substr(0, 40));
+    check_keys(doc,
+               {"name", "description", "models", "workloads", "config", "set", "grid", "samples", "timing_only",
+                "seq_len", "seed", "timeout_s"},
+               file, "");
+    const Reader r{doc, file};
+    SweepSpec s;
+    s.file = file;
+    s.name = doc.value("name", std::string("sweep"));
+    s.models = r.strings("models", true);
+    s.workloads = r.strings("workloads", true);
+    if (doc.contains("config")) {
+        if (!doc["config"].is_string()) throw InputError(r.at("/config"), "a config name or path", doc["config"].dump());
+        s.config = doc["config"].get<std::string>();
+    }
+    if (doc.contains("set")) {
+        if (!doc["set"].is_object()) throw InputError(r.at("/set"), "an object of config keys and values", doc["set"].dump());
+        s.fixed = doc["set"];
+    }
+    if (doc.contains("timing_only")) {
+        if (!doc["timing_only"].is_boolean()) throw InputError(r.at("/timing_only"), "true or false", doc["timing_only"].dump());
+        s.timing_only = doc["timing_only"].get<bool>();
+    }
+    s.seq_len = static_cast<int64_t>(r.number(doc, "seq_len", "", 0, 1 << 22, 0));
+    s.seed = static_cast<uint64_t>(r.number(doc, "seed", "", 0, 1e18, 1));
+    s.timeout_s = r.number(doc, "timeout_s", "", 0.001, 1e6, 600);
+    if (doc.contains("grid") == doc.contains("samples"))
+        throw InputError(file, "exactly one of \"grid\" and \"samples\"", doc.contains("grid") ? "both" : "neither");
+    if (doc.contains("grid")) {
+        const json& g = doc["grid"];
+        if (!g.is_object() || g.empty()) throw InputError(r.at("/grid"), "an object of config keys to value lists", g.dump());
+        for (const auto& [k, v] : g.items()) s.axes.push_back(parse_axis(r, k, v, "/grid/" + pointer_escape(k), true));
+    } else {
+        const json& sm = doc["samples"];
+        if (!sm.is_object()) throw InputError(r.at("/samples"), "an object", sm.dump());
+        check_keys(sm, {"method", "count", "seed", "space"}, file, "/samples");
+        s.method = sm.value("method", std::string("lhs"));
+        if (s.method != "random" && s.method != "lhs")
+            throw InputError(r.at("/samples/method"), "\"random\" or \"lhs\"", sm["method"].dump());
+        s.samples = static_cast<int64_t>(r.number(sm, "count", "/samples", 1, 1e6, 0));
+        if (s.samples < 1) throw InputError(r.at("/samples/count"), "an integer count >= 1", "nothing");
+        s.sample_seed = static_cast<uint64_t>(r.number(sm, "seed", "/samples", 0, 1e18, 1));
+        if (!sm.contains("space") || !sm["space"].is_object() || sm["space"].empty())
+            throw InputError(r.at("/samples/space"), "an object of config keys to ranges or value lists", "nothing");
+        for (const auto& [k, v] : sm["space"].items())
+            s.axes.push_back(parse_axis(r, k, v, "/samples/space/" + pointer_escape(k), false));
+    }
+    return s;
+}
+
+SweepSpec load_sweep_spec(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path, "a readable sweep JSON file", "no such file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    json doc;
+    try {
+        doc = json::parse(ss.str());
+    } catch (const json::parse_error& e) {
+        throw InputError(path, "valid JSON", fmt::format("a syntax error at byte {}", e.byte));
+    }
+    return parse_sweep_spec(doc, path);
+}
+
+}  // namespace ssmsim

@@ -1,0 +1,118 @@
+// The GPU goldens (reference/golden/manifest.json, measured with kernels/ on an H100) against the C++
+// reference regenerated here on a CPU: the whole chain reference == CUDA kernels, checked without a GPU.
+// Every op's output hash and saturation count must match, so a failure names the first op that drifted.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "reference/executor.h"
+#include "sim/report/report.h"
+#include "sim/trace/npy.h"
+#include "sim/util/sha256.h"
+#include "workloads/lra/lra.h"
+
+namespace ssmsim {
+namespace {
+
+const std::filesystem::path kGoldenDir = std::filesystem::path(SSMSIM_SOURCE_DIR) / "reference" / "golden";
+
+nlohmann::json load_manifest() {
+    std::ifstream in(kGoldenDir / "manifest.json");
+    if (!in) return nlohmann::json::object();  // the Manifest test reports it
+    return nlohmann::json::parse(in);
+}
+
+const nlohmann::json& manifest() {
+    static const nlohmann::json m = load_manifest();
+    return m;
+}
+
+std::vector<nlohmann::json> cases() {
+    const auto& m = manifest();
+    if (!m.contains("cases")) return {};
+    return {m["cases"].begin(), m["cases"].end()};
+}
+
+std::string case_dir(const nlohmann::json& c) {
+    const std::string w = c["workload"];  // lra:<task>:<arch>
+    const auto a = w.find(':', 4);
+    const int64_t len = c["seq_len"];
+    return w.substr(4, a - 4) + "-" + w.substr(a + 1) + "-" + (len ? std::to_string(len) : "full") + "-" +
+           c["numerics"].get<std::string>();
+}
+
+TEST(GoldenManifest, IsCompleteWithProvenance) {
+    const auto& m = manifest();
+    ASSERT_TRUE(m.contains("cases")) << (kGoldenDir / "manifest.json") << " is missing or has no cases";
+    EXPECT_EQ(m["format"], "ssmsim-goldens");
+    size_t reduced = 0, full = 0;
+    for (const auto& c : m["cases"]) {
+        for (const char* key : {"gpu", "driver", "cuda_runtime", "date_utc", "command", "device_check"})
+            EXPECT_TRUE(c["provenance"].contains(key)) << c["workload"] << ": provenance lacks " << key;
+        EXPECT_EQ(c["output_sha256"].get<std::string>().size(), 64u);
+        EXPECT_FALSE(c["ops"].empty());
+        (c["ctest"].get<bool>() ? reduced : full)++;
+    }
+    // Every LRA task x architecture, at a reduced length (CTest) and at full length.
+    EXPECT_EQ(reduced, workloads::lra_tasks().size() * workloads::lra_archs().size());
+    EXPECT_EQ(full, reduced);
+}
+
+class Golden : public testing::TestWithParam<nlohmann::json> {};
+
+TEST_P(Golden, ReferenceMatchesGpu) {
+    const nlohmann::json& c = GetParam();
+    if (!c["ctest"].get<bool>() && !std::getenv("SSMSIM_GOLDEN_FULL"))
+        GTEST_SKIP() << "full-length golden: set SSMSIM_GOLDEN_FULL=1 to check it";
+    workloads::WorkloadSpec spec = workloads::parse_workload_spec(c["workload"].get<std::string>());
+    spec.seed = c["seed"];
+    spec.seq_len = c["seq_len"];
+    spec.numerics = c["numerics"] == "int8" ? Numerics::int8 : Numerics::float32;
+    const workloads::Workload w = workloads::build_lra(spec);
+    const reference::Execution ex = reference::execute(w.trace, w.data, {}, /*keep_all=*/true);
+
+    // Op by op: the first op whose output or saturation count differs is where the chain broke.
+    const auto& ops = c["ops"];
+    ASSERT_EQ(ops.size(), w.trace.ops.size()) << "the trace changed shape since the goldens were measured";
+    for (size_t i = 0; i < ops.size(); ++i) {
+        const OpDecl& op = w.trace.ops[i];
+        ASSERT_EQ(op.name, ops[i]["name"].get<std::string>());
+        ASSERT_EQ(sha256_hex(ex.outputs.at(op.outputs[0]).bytes()),
+                  ops[i]["output_sha256"].get<std::string>())
+            << "op " << i << " '" << op.name << "' (" << op.kind
+            << "): reference output differs from the GPU's";
+        ASSERT_EQ(ex.ops[i].saturations, ops[i]["saturations"].get<uint64_t>())
+            << "op " << i << " '" << op.name << "': saturation count differs from the GPU's";
+    }
+    EXPECT_EQ(ex.saturations, c["saturations"].get<uint64_t>());
+    TensorStore outputs;
+    for (const auto& name : w.trace.outputs) outputs.emplace(name, ex.outputs.at(name));
+    EXPECT_EQ(output_sha256(w.trace, outputs), c["output_sha256"].get<std::string>());
+
+    // The committed tensors of reduced-length cases, element by element.
+    if (!c["ctest"].get<bool>()) return;
+    for (const auto& name : w.trace.outputs) {
+        const Tensor gpu = read_npy(kGoldenDir / "tensors" / case_dir(c) / (name + ".npy"));
+        const Tensor& ref = outputs.at(name);
+        ASSERT_EQ(gpu.dtype(), ref.dtype());
+        ASSERT_EQ(gpu.shape(), ref.shape());
+        const auto g = gpu.as<int32_t>(), r = ref.as<int32_t>();  // LRA outputs are int32 logits
+        for (size_t i = 0; i < g.size(); ++i) ASSERT_EQ(g[i], r[i]) << name << " element " << i;
+    }
+}
+
+std::string case_name(const testing::TestParamInfo<nlohmann::json>& info) {
+    std::string s = case_dir(info.param);
+    for (char& ch : s)
+        if (ch == '-') ch = '_';
+    return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Lra, Golden, testing::ValuesIn(cases()), case_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Golden);  // the manifest test fails instead
+
+}  // namespace
+}  // namespace ssmsim

@@ -1,0 +1,227 @@
+// The Verilated scan unit against the reference scan, bit for bit: constrained-random cases on both
+// parameter sets, and the corners (every saturation, extreme delta, zero input, one lane, all lanes,
+// back-pressure), with each chunk's cycles equal to the TLM closed form (models/systolic/scan_timing.h).
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "rtl/harness/memh.h"
+#include "tests/rtl/rtl_harness.h"
+
+using namespace ssmsim;
+using namespace ssmsim::testing;
+
+namespace {
+
+template <typename T>
+T pick(Rng& rng, std::initializer_list<T> v) {
+    return *(v.begin() + rng.below(v.size()));
+}
+
+int64_t between(Rng& rng, int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(rng.below(hi - lo + 1));
+}
+
+// A random case within what the unit supports (N a power of two >= 2^log_nmin, q <= slots).
+ScanCase random_case(Rng& rng, const rtl::ScanUnitParams& p, std::initializer_list<int64_t> states, int i) {
+    ScanCase c;
+    c.name = "random" + std::to_string(i);
+    c.seed = rng.next_u64();
+    c.selective = rng.below(2) == 0;
+    c.gated = c.selective && rng.below(2) == 0;
+    c.reverse = rng.below(3) == 0;
+    c.states = pick(rng, states);
+    c.batch = between(rng, 1, 2);
+    c.len = between(rng, 1, 24);
+    c.channels = between(rng, 1, 24);
+    const int64_t max_group = std::max<int64_t>(1, p.lanes * p.slots / c.states);
+    c.group = between(rng, 1, std::min(c.channels, max_group));
+    c.chunk_len = between(rng, 1, c.len);
+    c.table_size = static_cast<int>(between(rng, 1, p.table_depth));
+    c.table_step = 4.0 / c.table_size;
+    c.exp_shift = static_cast<int>(between(rng, 0, 8));
+    c.y_shift = static_cast<int>(between(rng, 0, c.selective ? 14 : 30));
+    c.mult = between(rng, 1, (int64_t{1} << 31) - 1);
+    c.shift = static_cast<int>(between(rng, 20, 46));
+    c.gate_mult = between(rng, 1, (int64_t{1} << 16));
+    c.gate_shift = static_cast<int>(between(rng, 4, 16));
+    c.a_lo = -between(rng, 1, 32768);
+    c.dt_lo = rng.below(4) == 0 ? -128 : 0;
+    c.abar_lo = between(rng, 0, 32768);
+    c.bbar_lo = -between(rng, 0, 32767);
+    c.bbar_hi = between(rng, 0, 32767);
+    c.d_lo = -between(rng, 0, int64_t{1} << 20);
+    c.d_hi = between(rng, 0, int64_t{1} << 20);
+    return c;
+}
+
+constexpr auto kBig = rtl::kScanUnit;
+constexpr auto kSmall = rtl::kScanUnitSmall;
+
+TEST(RtlScanUnit, RandomCasesMatchTheReference) {
+    Rng rng(2024);
+    for (int i = 0; i < 40; ++i) {
+        const ScanCase c = random_case(rng, kBig, {4, 8, 16, 32, 64, 128, 256}, i);
+        expect_bit_exact<Vscan_unit>(c, kBig);
+        if (HasFailure()) return;  // the first failing case says enough
+    }
+}
+
+TEST(RtlScanUnit, RandomCasesMatchTheReferenceOnFourLanes) {
+    Rng rng(7);
+    for (int i = 0; i < 60; ++i) {
+        const ScanCase c = random_case(rng, kSmall, {1, 2, 4, 8, 16, 32, 64}, i);
+        expect_bit_exact<Vscan_unit_small>(c, kSmall);
+        if (HasFailure()) return;
+    }
+}
+
+TEST(RtlScanUnit, EverySaturatingStepIsCountedLikeTheReference) {
+    // The state: Abar = 1.0 and the largest B.x every step, so h reaches 2^31 after ~512 steps.
+    ScanCase state{.name = "sat_state", .selective = false, .len = 600, .channels = 2, .states = 4};
+    state.abar_lo = state.abar_hi = 32768;
+    state.bbar_lo = state.bbar_hi = 32767;
+    state.u_lo = state.u_hi = 127;
+    const RtlRun r = expect_bit_exact<Vscan_unit>(state, kBig);
+    EXPECT_GT(r.saturations, 0u);
+    // ys (y_shift 0 with large C.h), with_skip (D near 2^31), requant (large mult), gate (large gate_mult).
+    ScanCase out{
+        .name = "sat_outputs", .selective = true, .gated = true, .len = 20, .channels = 16, .states = 16};
+    out.y_shift = 0;
+    out.d_lo = (int64_t{1} << 31) - 4096;
+    out.d_hi = (int64_t{1} << 31) - 1;
+    out.mult = (int64_t{1} << 31) - 1;
+    out.shift = 20;
+    out.gate_mult = int64_t{1} << 20;
+    out.gate_shift = 4;
+    const RtlRun o = expect_bit_exact<Vscan_unit>(out, kBig);
+    EXPECT_GT(o.saturations, 20u * 16u);  // more than one saturation per output
+}
+
+TEST(RtlScanUnit, ExtremeDeltaClampsTheTableIndex) {
+    for (int exp_shift : {0, 40}) {
+        for (int table_size : {1, 4096}) {
+            ScanCase c{.name = "extreme_dt", .selective = true, .len = 16, .channels = 8, .states = 16};
+            c.exp_shift = exp_shift;
+            c.table_size = table_size;
+            c.dt_lo = -128;  // negative indices clamp to entry 0, the largest ones to entry T - 1
+            c.dt_hi = 127;
+            c.a_lo = -32768;
+            c.a_hi = 32767;
+            c.seed = static_cast<uint64_t>(exp_shift * 10000 + table_size);
+            expect_bit_exact<Vscan_unit>(c, kBig);
+        }
+    }
+}
+
+TEST(RtlScanUnit, ZeroInputGivesTheReferenceOutput) {
+    for (bool selective : {true, false}) {
+        ScanCase c{.name = "zero", .selective = selective, .len = 10, .channels = 8, .states = 8};
+        c.u_lo = c.u_hi = 0;
+        c.dt_lo = c.dt_hi = 0;
+        expect_bit_exact<Vscan_unit>(c, kBig);
+    }
+}
+
+TEST(RtlScanUnit, OneLaneAndAllLanes) {
+    // One pair: a single channel with a single state (4 lanes, N = 1), and one channel of N_min on 64 lanes.
+    expect_bit_exact<Vscan_unit_small>(
+        {.name = "one_lane", .selective = true, .len = 9, .channels = 1, .states = 1}, kSmall);
+    expect_bit_exact<Vscan_unit>(
+        {.name = "one_channel", .selective = false, .len = 9, .channels = 1, .states = 4}, kBig);
+    // Every lane of every slot busy: 64 channels x 16 states = 1024 pairs = 64 lanes x 16 slots.
+    const RtlRun all = expect_bit_exact<Vscan_unit>({.name = "all_lanes",
+                                                     .selective = true,
+                                                     .gated = true,
+                                                     .len = 5,
+                                                     .channels = 64,
+                                                     .states = 16,
+                                                     .group = 64},
+                                                    kBig);
+    EXPECT_EQ(all.cycles, static_cast<uint64_t>(4 * 16 + 15 + 4 + 6));  // (5 - 1) * 16 + 16 - 1 + 4 + 6
+}
+
+TEST(RtlScanUnit, CyclesEqualTheClosedFormWhenSlotsAreFewerThanTheDepth) {
+    // q = 1: each step waits for the previous state write (max(q, D) = 4 cycles per step).
+    const RtlRun r = expect_bit_exact<Vscan_unit>(
+        {.name = "stall", .selective = false, .len = 30, .channels = 3, .states = 16, .group = 3}, kBig);
+    EXPECT_EQ(r.cycles, static_cast<uint64_t>(29 * 4 + 0 + 4 + 6));
+    // N > lanes: a channel spans 4 slots, its sum accumulates over 4 beats.
+    expect_bit_exact<Vscan_unit_small>(
+        {.name = "wide", .selective = true, .len = 7, .channels = 3, .states = 16}, kSmall);
+}
+
+TEST(RtlScanUnit, BackPressureKeepsTheOutputsExact) {
+    Rng rng(99);
+    rtl::DriverOptions o;
+    o.output_ready = [&](uint64_t) { return rng.below(3) != 0; };
+    o.input_valid = [&](uint64_t) { return rng.below(4) != 0; };
+    for (bool selective : {true, false}) {
+        ScanCase c{.name = "backpressure",
+                   .selective = selective,
+                   .gated = selective,
+                   .len = 20,
+                   .channels = 12,
+                   .states = 16,
+                   .chunk_len = 7};
+        const RtlRun r = expect_bit_exact<Vscan_unit>(c, kBig, o, false);
+        EXPECT_GT(r.cycles, r.closed_form);  // stalls cost cycles, never results
+    }
+}
+
+TEST(RtlScanUnit, TablesLoadedByReadmemhFromTheGenerator) {
+    // The exp table and the SiLU LUT of build_scan(), written as $readmemh files from the generators'
+    // tensors; the unit reads them at start and the driver does not write them again.
+    ScanCase c{.name = "readmemh", .selective = true, .gated = true, .len = 12, .channels = 8, .states = 16};
+    c.table_size = 1000;
+    c.table_step = 0.004;
+    const TraceBuilder tb = build_scan(c);
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("ssmsim_rtl_memh_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string exp_file = (dir / "exp.hex").string(), silu_file = (dir / "silu.hex").string();
+    rtl::write_memh(exp_file, tb.data().at("exp_table").as<int32_t>(), 4);
+    rtl::write_memh(silu_file, tb.data().at("silu").as<int8_t>(), 2);
+
+    rtl::DriverOptions o;
+    o.plusargs = {"+scan_exp_table=" + exp_file, "+scan_silu_lut=" + silu_file};
+    rtl::ScanUnitDriver<Vscan_unit> unit(kBig, o);
+    unit.assume_exp_table(tb.data().at("exp_table").as<int32_t>());
+    unit.assume_silu_lut(tb.data().at("silu").as<int8_t>());
+    const RtlRun got = run_rtl(unit, c, tb.data());
+    const OpResult ref = tb.run();
+    EXPECT_EQ(first_mismatch(c, tb.data(), ref.out, got.out, kBig.lanes, kBig.slots), "");
+    EXPECT_EQ(got.saturations, ref.saturations);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(RtlScanUnit, DumpsFstWaves) {
+    const auto path =
+        std::filesystem::temp_directory_path() / ("ssmsim_rtl_" + std::to_string(::getpid()) + ".fst");
+    rtl::DriverOptions o;
+    o.waves = path.string();
+    expect_bit_exact<Vscan_unit_small>({.name = "waves", .len = 4, .channels = 2, .states = 4}, kSmall, o);
+    ASSERT_TRUE(std::filesystem::exists(path));
+    EXPECT_GT(std::filesystem::file_size(path), 1000u);
+    std::filesystem::remove(path);
+}
+
+TEST(RtlScanUnit, RefusesWhatTheUnitCannotRun) {
+    const TraceBuilder tb = build_scan({.name = "n3", .states = 3});
+    Tensor out(DType::int8, {1, 12, 8});
+    const ScanCase c{.name = "n3", .states = 3};
+    const systolic::ScanOperands op = operands(c, tb.data(), out);
+    std::vector<int32_t> state(8 * 3);
+    rtl::ScanUnitDriver<Vscan_unit> unit(kBig);
+    uint64_t sat = 0;
+    try {
+        unit.run(op, {0, 0, 12, 0, 8, state}, sat);
+        FAIL() << "N = 3 ran";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("power of two"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
