@@ -1,6 +1,8 @@
 // ssmsim-cuda: runs traces on the GPU with the CUDA kernels of kernels/, checks them against the C++
 // reference, and times kernels over a grid of shapes. Exit codes as ssmsim: 0 success, 1 internal error
 // (a GPU result that differs from the reference is one), 2 bad input.
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -71,6 +73,20 @@ int cmd_run(const RunArgs& a) {
     return ok ? 0 : 1;
 }
 
+// The command line as the CSV's provenance records it. Device runs write under the folder named by $OUT;
+// its path is the machine's own, so the record keeps the variable rather than the path.
+std::string recorded_command(int argc, char** argv) {
+    const char* out_env = std::getenv("OUT");
+    const std::string out_dir = out_env ? out_env : "";
+    std::string cmd = "ssmsim-cuda";
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (!out_dir.empty() && arg.rfind(out_dir, 0) == 0) arg.replace(0, out_dir.size(), "$OUT");
+        cmd.append(" ").append(arg);
+    }
+    return cmd;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,8 +135,7 @@ int main(int argc, char** argv) {
     try {
         if (*run_cmd) return cmd_run(run);
         if (*bench_cmd) {
-            for (int i = 0; i < argc; ++i)
-                bench.command += (i ? " " : "") + std::string(i ? argv[i] : "ssmsim-cuda");
+            bench.command = recorded_command(argc, argv);
             return cuda::run_bench(bench);
         }
         if (*info_cmd) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
-# back. Phases: env build golden torch sanitize full bench (any subset, in order given).
+# back. Phases: env build golden torch sanitize full bench ceilings (any subset, in order given).
 #   kernels/tools/device_run.sh env build golden torch sanitize
+# SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
 # The build needs the Debian packages in .devdeps/debs (kernels/tools/fetch_device_deps.sh fetches them);
 # if it fails, the binaries in .devdeps/prebuilt (built on the development machine) are used, and the log
 # says so.
@@ -26,6 +27,7 @@ env_info() {
   nvcc --version | tail -2; g++ --version | head -1; cmake --version | head -1
   python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
   uname -r; nproc; date -u
+  echo "commit: ${SSMSIM_COMMIT:-unknown}"
 }
 
 build() {
@@ -90,10 +92,15 @@ bench() {
   nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu --format=csv
 }
 
+ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, for the fractions of peak
+  step ceilings
+  PYTHONUNBUFFERED=1 python3 kernels/tools/measure_ceilings.py --json "$OUT/work/ceilings.json" || echo "FAILED: ceilings"
+}
+
 for phase in "$@"; do
   case $phase in
     env) env_info ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
-    full) full ;; bench) bench ;; *) echo "unknown phase $phase"; exit 2 ;;
+    full) full ;; bench) bench ;; ceilings) ceilings ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
 step pack
