@@ -1,8 +1,12 @@
 """ssmsim report: plots and an HTML page from a sweep's results.json (run by `ssmsim report <dir>`).
 
 Writes into the sweep folder: plots/<metric>.png and .svg (time, DRAM traffic and energy against the first
-numeric swept key, one line per workload and model), plots/pareto.png/.svg (energy vs latency, coloured by
-SRAM area, the Pareto-optimal points of energy x latency x area ringed), pareto.csv, and report.html.
+numeric swept key, one line per workload, model and value of the other swept keys), plots/pareto.png/.svg and
+pareto.csv, and report.html.
+
+The Pareto front is over designs, not single runs: a design is a model with one value of every swept key, and
+its latency and energy are summed over the workloads of the sweep (the whole suite, as a user would weigh a
+chip), its area is its SRAM area. Designs with a failed workload are left out of the front.
 """
 import csv
 import html
@@ -27,6 +31,28 @@ def pareto(points, keys):
     return front
 
 
+def suite_designs(points, swept):
+    """One entry per design (model + swept values) that ran every workload of the sweep: sums of latency and
+    energy over the workloads, the largest SRAM area seen (the same config gives the same area)."""
+    workloads = sorted({p["workload"] for p in points})
+    by_design = {}
+    for p in points:
+        key = (p["model"], json.dumps([p["swept"].get(k) for k in swept]))
+        by_design.setdefault(key, []).append(p)
+    designs = []
+    for (model, _), ps in sorted(by_design.items(), key=lambda kv: min(p["index"] for p in kv[1])):
+        if sorted(p["workload"] for p in ps) != workloads or any(p.get("status") != "ok" for p in ps):
+            continue
+        if not all("seconds" in p and "energy_pj" in p for p in ps):
+            continue
+        d = {"model": model, "swept": ps[0]["swept"], "workloads": len(ps),
+             "seconds": sum(p["seconds"] for p in ps), "energy_pj": sum(p["energy_pj"] for p in ps)}
+        if all("sram_area_mm2" in p for p in ps):
+            d["sram_area_mm2"] = max(p["sram_area_mm2"] for p in ps)
+        designs.append(d)
+    return designs
+
+
 def main():
     out = sys.argv[1]
     with open(os.path.join(out, "results.json")) as f:
@@ -46,18 +72,23 @@ def main():
                ("energy_pj", "energy (uJ)", 1e-6)]
     if numeric:
         x_key = numeric[0]
+        others = [k for k in swept if k != x_key]
         groups = {}
         for p in ok:
-            groups.setdefault((p["workload"], p["model"]), []).append(p)
+            rest = ", ".join(f"{k}={p['swept'].get(k)}" for k in others)
+            groups.setdefault((p["workload"], p["model"], rest), []).append(p)
+        several_models = len({g[1] for g in groups}) > 1
+        log_x = all(p["swept"][x_key] > 0 for p in ok)
         for metric, label, scale in metrics:
             if not all(metric in p for p in ok):
                 continue
             fig, ax = plt.subplots(figsize=(7, 4.5))
-            for (w, m), ps in sorted(groups.items()):
+            for (w, m, rest), ps in sorted(groups.items()):
                 ps = sorted(ps, key=lambda p: p["swept"][x_key])
-                ax.plot([p["swept"][x_key] for p in ps], [p[metric] * scale for p in ps], marker="o",
-                        label=w if len({g[1] for g in groups}) == 1 else f"{w} ({m})")
-            ax.set_xscale("log", base=2)
+                label = w + (f" ({m})" if several_models else "") + (f" [{rest}]" if rest else "")
+                ax.plot([p["swept"][x_key] for p in ps], [p[metric] * scale for p in ps], marker="o", label=label)
+            if log_x:
+                ax.set_xscale("log", base=2)
             ax.set_yscale("log")
             ax.set_xlabel(x_key)
             ax.set_ylabel(label)
@@ -70,45 +101,49 @@ def main():
             plt.close(fig)
             figures.append((f"plots/{metric}.png", f"plots/{metric}.svg", f"{label} vs {x_key}"))
 
-    front = []
-    keys = ["seconds", "energy_pj"] + (["sram_area_mm2"] if ok and all("sram_area_mm2" in p for p in ok) else [])
-    if ok and all(all(k in p for k in keys) for p in ok):
-        front = pareto(ok, keys)
+    designs = suite_designs(doc["points"], swept)
+    keys = ["seconds", "energy_pj"] + (["sram_area_mm2"] if designs and all("sram_area_mm2" in d for d in designs) else [])
+    front = pareto(designs, keys) if len(designs) > 0 else []
+    if front:
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        colour = [p.get("sram_area_mm2", 0) for p in ok]
-        sc = ax.scatter([p["seconds"] for p in ok], [p["energy_pj"] * 1e-6 for p in ok], c=colour, cmap="viridis", s=22)
-        ax.scatter([ok[i]["seconds"] for i in front], [ok[i]["energy_pj"] * 1e-6 for i in front], s=90,
+        colour = [d.get("sram_area_mm2", 0) for d in designs]
+        sc = ax.scatter([d["seconds"] for d in designs], [d["energy_pj"] * 1e-6 for d in designs], c=colour,
+                        cmap="viridis", s=26)
+        ax.scatter([designs[i]["seconds"] for i in front], [designs[i]["energy_pj"] * 1e-6 for i in front], s=100,
                    facecolors="none", edgecolors="red", label="Pareto-optimal (" + " x ".join(keys) + ")")
+        for i in front:
+            d = designs[i]
+            ax.annotate(", ".join(str(d["swept"].get(k)) for k in swept), (d["seconds"], d["energy_pj"] * 1e-6),
+                        fontsize=6, xytext=(4, 4), textcoords="offset points")
         if "sram_area_mm2" in keys:
-            fig.colorbar(sc, ax=ax, label="SRAM area (mm², 28 nm)")
+            fig.colorbar(sc, ax=ax, label="SRAM area (mm²)")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("latency (s)")
-        ax.set_ylabel("energy (uJ)")
+        ax.set_xlabel(f"latency, sum over {designs[0]['workloads']} workloads (s)")
+        ax.set_ylabel("energy, same sum (uJ)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
-        ax.set_title(f"{doc.get('sweep', '')}: Pareto front")
+        ax.set_title(f"{doc.get('sweep', '')}: Pareto front of the designs")
         fig.tight_layout()
         for ext in ("png", "svg"):
             fig.savefig(os.path.join(out, "plots", f"pareto.{ext}"), dpi=110)
         plt.close(fig)
         figures.append(("plots/pareto.png", "plots/pareto.svg", "Pareto front: energy vs latency (colour: area)"))
         with open(os.path.join(out, "pareto.csv"), "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["index", "id", "model", "workload"] + swept + keys)
-            for i in sorted(front, key=lambda i: ok[i]["index"]):
-                p = ok[i]
-                w.writerow([p["index"], p["id"], p["model"], p["workload"]] + [p["swept"].get(k) for k in swept]
-                           + [p[k] for k in keys])
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["model"] + swept + keys + ["workloads", "pareto_optimal"])
+            for i, d in enumerate(designs):
+                w.writerow([d["model"]] + [d["swept"].get(k) for k in swept] + [d[k] for k in keys]
+                           + [d["workloads"], int(i in front)])
 
     rows = []
-    for i in sorted(front, key=lambda i: ok[i]["index"]):
-        p = ok[i]
-        cells = [p["workload"], p["model"]] + [str(p["swept"].get(k)) for k in swept] + \
-                [f"{p['seconds']:.4g}", f"{p['energy_pj'] * 1e-6:.4g}"] + \
-                ([f"{p['sram_area_mm2']:.3g}"] if "sram_area_mm2" in keys else [])
+    for i in front:
+        d = designs[i]
+        cells = [d["model"]] + [str(d["swept"].get(k)) for k in swept] + \
+                [f"{d['seconds']:.4g}", f"{d['energy_pj'] * 1e-6:.4g}"] + \
+                ([f"{d['sram_area_mm2']:.3g}"] if "sram_area_mm2" in keys else [])
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    head = ["workload", "model"] + swept + ["latency s", "energy uJ"] + (["SRAM mm²"] if "sram_area_mm2" in keys else [])
+    head = ["model"] + swept + ["latency s (sum)", "energy uJ (sum)"] + (["SRAM mm²"] if "sram_area_mm2" in keys else [])
     fails = "".join(f"<li>{html.escape(p['workload'])} {html.escape(p['model'])} {html.escape(json.dumps(p['swept']))}: "
                     f"{html.escape(str(p.get('error', '')))}</li>" for p in failed)
     imgs = "".join(f'<figure><img src="{png}" alt="{html.escape(t)}"><figcaption>{html.escape(t)} '
@@ -120,7 +155,7 @@ td,th{{border:1px solid #ccc;padding:2px 6px;font-size:90%}}</style></head><body
 <p>{len(doc['points'])} design points: {len(ok)} ok, {len(failed)} failed. Data: <a href="results.csv">results.csv</a>,
 <a href="results.json">results.json</a>{', <a href="pareto.csv">pareto.csv</a>' if front else ''}.</p>
 {imgs}
-<h2>Pareto-optimal points ({html.escape(' x '.join(keys))}, all minimised)</h2>
+<h2>Pareto-optimal designs ({html.escape(' x '.join(keys))}, all minimised; latency and energy summed over the workloads)</h2>
 <table><tr>{''.join(f'<th>{html.escape(h)}</th>' for h in head)}</tr>{''.join(rows)}</table>
 {'<h2>Failed points</h2><ul>' + fails + '</ul>' if failed else ''}
 </body></html>

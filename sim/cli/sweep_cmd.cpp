@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -38,10 +39,16 @@ bool under_mpi() {
     return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK");
 }
 
+// Exit status: 0 when every point is ok, 1 when some failed (all recorded; the others ran).
+int failed_points(const std::vector<json>& results) {
+    return static_cast<int>(std::count_if(results.begin(), results.end(),
+                                          [](const json& r) { return r.value("status", "") != "ok"; }));
+}
+
 void print_summary(const SweepRun& run, double secs, const fs::path& out, int ranks) {
-    fmt::print("sweep: {} points ({} ran, {} already done, {} failed) in {:.1f} s{} -> {}\n", run.points.size(),
-               run.ran, run.skipped, run.failed, secs, ranks > 1 ? fmt::format(" on {} MPI ranks", ranks) : "",
-               (out / "results.csv").string());
+    fmt::print("sweep: {} points ({} ran, {} already done, {} failed) in {:.1f} s{} -> {}\n",
+               run.points.size(), run.ran, run.skipped, run.failed, secs,
+               ranks > 1 ? fmt::format(" on {} MPI ranks", ranks) : "", (out / "results.csv").string());
 }
 
 }  // namespace
@@ -65,45 +72,56 @@ int cmd_sweep(const SweepArgs& a) {
         SweepRun run;
         try {
             run = run_sweep(spec, o);
-            mine = json(run.results).dump();
+            mine = json({{"results", run.results},
+                         {"ran", run.ran},
+                         {"skipped", run.skipped},
+                         {"failed", run.failed}})
+                       .dump();
         } catch (const std::exception& e) {
             mine = json({{"rank_error", fmt::format("rank {}: {}", o.rank, e.what())}}).dump();
         }
         std::vector<std::string> all;
         boost::mpi::gather(world, mine, all, 0);
         if (o.rank != 0) return 0;
-        std::vector<json> results;
+        SweepRun total;
+        total.points = run.points;
         for (const auto& s : all) {
             const json part = json::parse(s);
-            if (part.is_object()) throw std::runtime_error(part["rank_error"].get<std::string>());
-            for (const auto& r : part) {
+            if (part.contains("rank_error")) throw std::runtime_error(part["rank_error"].get<std::string>());
+            total.ran += part["ran"].get<size_t>();
+            total.skipped += part["skipped"].get<size_t>();
+            total.failed += part["failed"].get<size_t>();
+            for (const auto& r : part["results"]) {
                 // Without a shared file system the other ranks' records are only here: keep them for resumes.
                 const fs::path rec = o.out / "points" / r["id"].get<std::string>() / "result.json";
                 if (!fs::exists(rec)) {
                     fs::create_directories(rec.parent_path());
                     write_file_atomic(rec, r.dump(2) + "\n");
                 }
-                results.push_back(r);
+                total.results.push_back(r);
             }
         }
-        write_sweep_results(spec, o.out, run.points, results);
-        print_summary(run, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.out,
-                      o.ranks);
-        return 0;
+        write_sweep_results(spec, o.out, total.points, total.results);
+        print_summary(total, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                      o.out, o.ranks);
+        return failed_points(total.results) > 0 ? 1 : 0;
 #else
-        throw InputError("sweep under mpirun", "an ssmsim built with MPI (Boost.MPI and Open MPI found at configure)",
+        throw InputError("sweep under mpirun",
+                         "an ssmsim built with MPI (Boost.MPI and Open MPI found at configure)",
                          "a build without MPI");
 #endif
     }
     const SweepRun run = run_sweep(spec, o);
     write_sweep_results(spec, o.out, run.points, run.results);
-    print_summary(run, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.out, 1);
-    return 0;
+    print_summary(run, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o.out,
+                  1);
+    return failed_points(run.results) > 0 ? 1 : 0;
 }
 
 int cmd_report(const std::string& dir) {
     if (!fs::exists(fs::path(dir) / "results.json"))
-        throw InputError(dir, "a sweep folder with results.json (written by `ssmsim sweep`)", "no results.json");
+        throw InputError(dir, "a sweep folder with results.json (written by `ssmsim sweep`)",
+                         "no results.json");
     // Debian's matplotlib is seen by /usr/bin/python3; SSMSIM_PYTHON picks another interpreter.
     const char* env = std::getenv("SSMSIM_PYTHON");
     const std::string python = env ? env : (fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
@@ -117,7 +135,8 @@ int cmd_report(const std::string& dir) {
     const std::string cmd = python + " '" + script.string() + "' '" + dir + "'";
     const int rc = std::system(cmd.c_str());
     fs::remove(script);
-    if (rc != 0) throw std::runtime_error("the report script failed (exit " + std::to_string(WEXITSTATUS(rc)) + ")");
+    if (rc != 0)
+        throw std::runtime_error("the report script failed (exit " + std::to_string(WEXITSTATUS(rc)) + ")");
     return 0;
 }
 

@@ -52,15 +52,18 @@ void overlay(ojson& base, const ojson& user, const std::string& file, const std:
         const std::string ptr = pointer + "/" + pointer_escape(k);
         const std::string key = dotted.empty() ? k : dotted + "." + k;
         if (!base.contains(k)) {
-            throw InputError(location(file, ptr), "a known config key (" + known_keys(base, dotted.empty() ? "" : dotted + ".") + ")",
-                             "unknown key '" + key + "'");
+            throw InputError(
+                location(file, ptr),
+                "a known config key (" + known_keys(base, dotted.empty() ? "" : dotted + ".") + ")",
+                "unknown key '" + key + "'");
         }
         ojson& b = base[k];
         if (k == "description" || k == "sources") {
             b = v;
             continue;
         }
-        if (!same_kind(b, v)) throw InputError(location(file, ptr), type_word(b), type_word(v) + " " + v.dump());
+        if (!same_kind(b, v))
+            throw InputError(location(file, ptr), type_word(b), type_word(v) + " " + v.dump());
         if (b.is_object()) {
             overlay(b, v, file, ptr, key, source);
         } else {
@@ -127,8 +130,8 @@ HwConfig HwConfig::resolve(const std::string& model, const std::string& default_
             if (!in) {
                 std::string names;
                 for (const auto& s2 : shipped_configs()) names += (names.empty() ? "" : ", ") + s2.name;
-                throw InputError("--config " + user, "a readable JSON file or a shipped config (" + names + ")",
-                                 "no such file");
+                throw InputError("--config " + user,
+                                 "a readable JSON file or a shipped config (" + names + ")", "no such file");
             }
             std::stringstream ss;
             ss << in.rdbuf();
@@ -148,11 +151,13 @@ HwConfig HwConfig::resolve(const std::string& model, const std::string& default_
     }
 
     for (const auto& [key, value] : overrides.items()) {
-        const std::string flag = "--set " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+        const std::string flag =
+            "--set " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
         const nlohmann::json::json_pointer ptr(dotted_to_pointer(key));
         if (key.empty() || key == "model" || key == "name" || !c.tree_.contains(ptr)) {
-            throw InputError(flag, "a config key of model '" + model + "' (see `ssmsim list`, or " + base_file + ")",
-                             "unknown key '" + key + "'");
+            throw InputError(
+                flag, "a config key of model '" + model + "' (see `ssmsim list`, or " + base_file + ")",
+                "unknown key '" + key + "'");
         }
         ojson& b = c.tree_[ptr];
         if (b.is_object()) throw InputError(flag, "a leaf key (one value)", "the group '" + key + "'");
@@ -168,7 +173,8 @@ std::string HwConfig::name() const { return tree_.value("name", std::string("cus
 
 const nlohmann::ordered_json& HwConfig::leaf(const std::string& key) const {
     const nlohmann::json::json_pointer ptr(dotted_to_pointer(key));
-    if (!tree_.contains(ptr)) throw std::logic_error("config key '" + key + "' is not in the model's base config");
+    if (!tree_.contains(ptr))
+        throw std::logic_error("config key '" + key + "' is not in the model's base config");
     return tree_[ptr];
 }
 

@@ -56,11 +56,13 @@ double sram_area_mm2(const SramTechnology& t, int64_t bytes) {
 
 double sram_read_pj_per_byte(const SramTechnology& t, int64_t bytes) {
     // Below the smallest macro the energy stays at its value: a tiny SRAM does not read for free.
-    return interpolate(t, std::max<int64_t>(bytes, 4096), 0.5, [](const SramCostPoint& p) { return p.read_pj_per_byte; });
+    return interpolate(t, std::max<int64_t>(bytes, 4096), 0.5,
+                       [](const SramCostPoint& p) { return p.read_pj_per_byte; });
 }
 
 double sram_write_pj_per_byte(const SramTechnology& t, int64_t bytes) {
-    return interpolate(t, std::max<int64_t>(bytes, 4096), 0.5, [](const SramCostPoint& p) { return p.write_pj_per_byte; });
+    return interpolate(t, std::max<int64_t>(bytes, 4096), 0.5,
+                       [](const SramCostPoint& p) { return p.write_pj_per_byte; });
 }
 
 }  // namespace ssmsim

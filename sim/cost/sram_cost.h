@@ -9,15 +9,15 @@
 namespace ssmsim {
 
 struct SramCostPoint {
-    double kib;             // macro size
-    double mm2;             // area of the macro
+    double kib;  // macro size
+    double mm2;  // area of the macro
     double read_pj_per_byte;
     double write_pj_per_byte;
 };
 
 struct SramTechnology {
-    std::string node;       // "28nm"
-    std::string source;     // where the anchor points come from
+    std::string node;                  // "28nm"
+    std::string source;                // where the anchor points come from
     std::vector<SramCostPoint> table;  // ascending kib
 };
 

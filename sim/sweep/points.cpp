@@ -15,10 +15,12 @@ using json = nlohmann::json;
 // Maps u in [0, 1) onto an axis.
 json axis_value(const SweepAxis& a, double u) {
     if (!a.ranged()) {
-        const size_t i = std::min(a.values.size() - 1, static_cast<size_t>(u * static_cast<double>(a.values.size())));
+        const size_t i =
+            std::min(a.values.size() - 1, static_cast<size_t>(u * static_cast<double>(a.values.size())));
         return a.values[i];
     }
-    double x = a.log ? std::exp(std::log(a.min) + u * (std::log(a.max) - std::log(a.min))) : a.min + u * (a.max - a.min);
+    double x = a.log ? std::exp(std::log(a.min) + u * (std::log(a.max) - std::log(a.min)))
+                     : a.min + u * (a.max - a.min);
     if (a.integer) return static_cast<int64_t>(std::llround(std::clamp(x, a.min, a.max)));
     return x;
 }
@@ -52,8 +54,9 @@ std::vector<json> sampled_points(const SweepSpec& s) {
             for (size_t i = n; i > 1; --i) std::swap(strata[i - 1], strata[rng.below(i)]);
         }
         for (size_t i = 0; i < n; ++i) {
-            const double u = s.method == "lhs" ? (static_cast<double>(strata[i]) + rng.uniform()) / static_cast<double>(n)
-                                               : rng.uniform();
+            const double u = s.method == "lhs"
+                                 ? (static_cast<double>(strata[i]) + rng.uniform()) / static_cast<double>(n)
+                                 : rng.uniform();
             out[i][a.key] = axis_value(a, u);
         }
     }
@@ -75,9 +78,13 @@ std::vector<DesignPoint> expand_points(const SweepSpec& s) {
                 d.swept = p;
                 d.sets = s.fixed;
                 for (const auto& [k, v] : p.items()) d.sets[k] = v;
-                const json canon = {{"model", m},         {"workload", w},       {"config", s.config},
-                                    {"sets", d.sets},     {"timing_only", s.timing_only},
-                                    {"seq_len", s.seq_len}, {"seed", s.seed}};
+                const json canon = {{"model", m},
+                                    {"workload", w},
+                                    {"config", s.config},
+                                    {"sets", d.sets},
+                                    {"timing_only", s.timing_only},
+                                    {"seq_len", s.seq_len},
+                                    {"seed", s.seed}};
                 const std::string text = canon.dump();  // nlohmann::json sorts object keys: canonical
                 d.id = sha256_hex(std::as_bytes(std::span(text.data(), text.size()))).substr(0, 16);
                 points.push_back(std::move(d));

@@ -16,7 +16,7 @@ struct DesignPoint {
     std::string id;  // 16 hex digits of SHA-256 over the point's canonical JSON
     std::string model;
     std::string workload;
-    nlohmann::json sets = nlohmann::json::object();  // the --set pairs: fixed ones, then the swept ones
+    nlohmann::json sets = nlohmann::json::object();   // the --set pairs: fixed ones, then the swept ones
     nlohmann::json swept = nlohmann::json::object();  // only the swept keys (the columns of results.csv)
 };
 

@@ -17,10 +17,10 @@ struct ChildTask {
 
 struct ChildOutcome {
     bool ok = false;
-    int exit_code = -1;    // exit status, or 128 + signal
+    int exit_code = -1;  // exit status, or 128 + signal
     bool timed_out = false;
     double wall_s = 0;
-    std::string error;     // why it failed: the log's last line, the signal, or the timeout
+    std::string error;  // why it failed: the log's last line, the signal, or the timeout
 };
 
 // Runs every task; calls done(i, outcome) in the parent as each ends (completion order).

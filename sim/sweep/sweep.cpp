@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -22,9 +23,17 @@ using json = nlohmann::json;
 namespace {
 
 // The report.json fields a sweep keeps for each point.
-const char* const kMetrics[] = {"cycles",        "seconds",         "energy_pj",           "dram_bytes",
+const char* const kMetrics[] = {"cycles",          "seconds",       "energy_pj",           "dram_bytes",
                                 "sram_peak_bytes", "sram_area_mm2", "sram_capacity_bytes", "saturations",
                                 "output_sha256"};
+
+std::vector<std::string> metric_names(const SweepSpec& spec) {
+    std::vector<std::string> names(std::begin(kMetrics), std::end(kMetrics));
+    for (const auto& m : spec.metrics) {
+        if (std::find(names.begin(), names.end(), m) == names.end()) names.push_back(m);
+    }
+    return names;
+}
 
 std::string set_arg(const std::string& key, const json& v) {
     return key + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
@@ -53,7 +62,8 @@ void append_line(const fs::path& p, const std::string& line) {
 }
 
 json point_header(const DesignPoint& p) {
-    return {{"index", p.index}, {"id", p.id}, {"model", p.model}, {"workload", p.workload}, {"swept", p.swept}};
+    return {
+        {"index", p.index}, {"id", p.id}, {"model", p.model}, {"workload", p.workload}, {"swept", p.swept}};
 }
 
 std::string csv_cell(const json& v) {
@@ -98,6 +108,7 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
     std::map<std::string, std::string> trace_errors;
     std::vector<ChildTask> gens;
     std::vector<std::string> gen_names;
+    std::vector<fs::path> gen_tmp;
     for (const auto* p : todo) {
         if (traces.count(p->workload)) continue;
         if (p->workload.rfind("lra:", 0) != 0) {
@@ -107,14 +118,26 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         const fs::path dir = opts.out / "traces" / trace_folder_name(p->workload, spec);
         traces[p->workload] = dir;
         if (fs::exists(dir / "trace.json")) continue;
-        std::vector<std::string> args{"gen", p->workload, "--out", dir.string(), "--seed", std::to_string(spec.seed)};
+        // Generated into a private folder and renamed into place, so that ranks sharing a file system never
+        // see a half-written trace; the loser of a race keeps the winner's (identical) folder.
+        const fs::path tmp = dir.string() + fmt::format(".tmp-{}-{}", ::getpid(), opts.rank);
+        fs::remove_all(tmp);
+        std::vector<std::string> args{"gen",        p->workload, "--out",
+                                      tmp.string(), "--seed",    std::to_string(spec.seed)};
         if (spec.seq_len) args.insert(args.end(), {"--seq-len", std::to_string(spec.seq_len)});
         if (spec.timing_only) args.push_back("--shape-only");
         gens.push_back({args, opts.out / "traces" / (dir.filename().string() + ".log")});
         gen_names.push_back(p->workload);
+        gen_tmp.push_back(tmp);
     }
     run_children(exe, gens, opts.jobs, spec.timeout_s, [&](size_t i, const ChildOutcome& o) {
-        if (!o.ok) trace_errors[gen_names[i]] = "generating the workload failed: " + o.error;
+        if (!o.ok) {
+            trace_errors[gen_names[i]] = "generating the workload failed: " + o.error;
+        } else {
+            std::error_code ec;
+            fs::rename(gen_tmp[i], traces[gen_names[i]], ec);  // fails only when another rank got there first
+        }
+        fs::remove_all(gen_tmp[i]);
     });
 
     std::vector<ChildTask> tasks;
@@ -138,8 +161,14 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         }
         const fs::path dir = opts.out / "points" / p->id;
         fs::create_directories(dir);
-        std::vector<std::string> args{"run", "--model", p->model, "--workload", traces[p->workload].string(), "-q",
-                                      "--out", (dir / "run").string()};
+        std::vector<std::string> args{"run",
+                                      "--model",
+                                      p->model,
+                                      "--workload",
+                                      traces[p->workload].string(),
+                                      "-q",
+                                      "--out",
+                                      (dir / "run").string()};
         if (!spec.config.empty()) args.insert(args.end(), {"--config", spec.config});
         for (const auto& [k, v] : p->sets.items()) args.insert(args.end(), {"--set", set_arg(k, v)});
         if (spec.timing_only) args.push_back("--timing-only");
@@ -154,8 +183,13 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         const json rep = o.ok ? read_json_file(opts.out / "points" / p.id / "run" / "report.json") : json();
         if (o.ok && rep.is_object()) {
             r["status"] = "ok";
-            for (const char* k : kMetrics) {
-                if (rep.contains(k)) r[k] = rep[k];
+            for (const auto& k : metric_names(spec)) {
+                if (k.starts_with('/')) {  // a JSON pointer into report.json, for nested fields
+                    const json::json_pointer ptr(k);
+                    if (rep.contains(ptr)) r[k] = rep[ptr];
+                } else if (rep.contains(k)) {
+                    r[k] = rep[k];
+                }
             }
         } else {
             r["status"] = "failed";
@@ -182,16 +216,18 @@ void write_sweep_results(const SweepSpec& spec, const fs::path& out, const std::
     std::string csv = "index,id,status,model,workload";
     // Appended piecewise: `"," + std::string` trips GCC 12's -Wrestrict false positive.
     for (const auto& k : swept) csv.append(",").append(csv_cell(k));
-    for (const char* m : kMetrics) csv.append(",").append(m);
+    const std::vector<std::string> metrics = metric_names(spec);
+    for (const auto& m : metrics) csv.append(",").append(csv_cell(m));
     csv += ",error\n";
     json all = json::array();
     for (const auto& p : points) {
         const auto it = by_index.find(p.index);
         if (it == by_index.end()) continue;  // not run (another rank's, lost)
         const json& r = *it->second;
-        csv += fmt::format("{},{},{},{},{}", p.index, p.id, r.value("status", ""), csv_cell(p.model), csv_cell(p.workload));
+        csv += fmt::format("{},{},{},{},{}", p.index, p.id, r.value("status", ""), csv_cell(p.model),
+                           csv_cell(p.workload));
         for (const auto& k : swept) csv.append(",").append(csv_cell(p.swept.value(k, json())));
-        for (const char* m : kMetrics) csv.append(",").append(csv_cell(r.value(m, json())));
+        for (const auto& m : metrics) csv.append(",").append(csv_cell(r.value(m, json())));
         csv.append(",").append(csv_cell(r.value("error", json()))).append("\n");
         all.push_back(r);
     }

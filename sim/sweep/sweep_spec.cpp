@@ -1,5 +1,6 @@
 #include "sim/sweep/sweep_spec.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -33,7 +34,8 @@ struct Reader {
             return out;
         }
         if (v->is_string()) return {v->get<std::string>()};
-        if (!v->is_array() || v->empty()) throw InputError(at("/" + key), "a non-empty array of strings", v->dump());
+        if (!v->is_array() || v->empty())
+            throw InputError(at("/" + key), "a non-empty array of strings", v->dump());
         for (size_t i = 0; i < v->size(); ++i) {
             if (!(*v)[i].is_string())
                 throw InputError(at(fmt::format("/{}/{}", key, i)), "a string", (*v)[i].dump());
@@ -64,7 +66,8 @@ void check_keys(const json& obj, const std::set<std::string>& allowed, const std
     }
 }
 
-SweepAxis parse_axis(const Reader& r, const std::string& key, const json& v, const std::string& ptr, bool grid) {
+SweepAxis parse_axis(const Reader& r, const std::string& key, const json& v, const std::string& ptr,
+                     bool grid) {
     SweepAxis a;
     a.key = key;
     if (v.is_array()) {
@@ -77,17 +80,21 @@ SweepAxis parse_axis(const Reader& r, const std::string& key, const json& v, con
         return a;
     }
     if (grid || !v.is_object()) {
-        throw InputError(r.at(ptr), grid ? "an array of values (a grid axis)" : "an array of values or {\"min\", \"max\"}",
-                         v.dump());
+        throw InputError(
+            r.at(ptr), grid ? "an array of values (a grid axis)" : "an array of values or {\"min\", \"max\"}",
+            v.dump());
     }
     check_keys(v, {"min", "max", "log", "integer"}, r.file, ptr);
-    if (!v.contains("min") || !v.contains("max")) throw InputError(r.at(ptr), "\"min\" and \"max\"", v.dump());
+    if (!v.contains("min") || !v.contains("max"))
+        throw InputError(r.at(ptr), "\"min\" and \"max\"", v.dump());
     a.min = r.number(v, "min", ptr, -1e300, 1e300, 0);
     a.max = r.number(v, "max", ptr, -1e300, 1e300, 0);
-    if (a.max < a.min) throw InputError(r.at(ptr + "/max"), fmt::format("a value >= min ({:g})", a.min), v["max"].dump());
+    if (a.max < a.min)
+        throw InputError(r.at(ptr + "/max"), fmt::format("a value >= min ({:g})", a.min), v["max"].dump());
     a.log = v.value("log", false);
     a.integer = v.value("integer", false);
-    if (a.log && a.min <= 0) throw InputError(r.at(ptr + "/min"), "a positive min for a log axis", v["min"].dump());
+    if (a.log && a.min <= 0)
+        throw InputError(r.at(ptr + "/min"), "a positive min for a log axis", v["min"].dump());
     return a;
 }
 
@@ -96,8 +103,8 @@ SweepAxis parse_axis(const Reader& r, const std::string& key, const json& v, con
 SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
     if (!doc.is_object()) throw InputError(file, "a JSON object", doc.dump().substr(0, 40));
     check_keys(doc,
-               {"name", "description", "models", "workloads", "config", "set", "grid", "samples", "timing_only",
-                "seq_len", "seed", "timeout_s"},
+               {"name", "description", "models", "workloads", "config", "set", "grid", "samples",
+                "timing_only", "seq_len", "seed", "timeout_s", "metrics"},
                file, "");
     const Reader r{doc, file};
     SweepSpec s;
@@ -106,26 +113,43 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
     s.models = r.strings("models", true);
     s.workloads = r.strings("workloads", true);
     if (doc.contains("config")) {
-        if (!doc["config"].is_string()) throw InputError(r.at("/config"), "a config name or path", doc["config"].dump());
+        if (!doc["config"].is_string())
+            throw InputError(r.at("/config"), "a config name or path", doc["config"].dump());
         s.config = doc["config"].get<std::string>();
     }
     if (doc.contains("set")) {
-        if (!doc["set"].is_object()) throw InputError(r.at("/set"), "an object of config keys and values", doc["set"].dump());
+        if (!doc["set"].is_object())
+            throw InputError(r.at("/set"), "an object of config keys and values", doc["set"].dump());
         s.fixed = doc["set"];
     }
     if (doc.contains("timing_only")) {
-        if (!doc["timing_only"].is_boolean()) throw InputError(r.at("/timing_only"), "true or false", doc["timing_only"].dump());
+        if (!doc["timing_only"].is_boolean())
+            throw InputError(r.at("/timing_only"), "true or false", doc["timing_only"].dump());
         s.timing_only = doc["timing_only"].get<bool>();
     }
     s.seq_len = static_cast<int64_t>(r.number(doc, "seq_len", "", 0, 1 << 22, 0));
     s.seed = static_cast<uint64_t>(r.number(doc, "seed", "", 0, 1e18, 1));
     s.timeout_s = r.number(doc, "timeout_s", "", 0.001, 1e6, 600);
+    s.metrics = r.strings("metrics", false);
+    for (size_t i = 0; i < s.metrics.size(); ++i) {
+        const std::string& m = s.metrics[i];
+        try {
+            if (m.starts_with('/')) (void)json::json_pointer(m);
+        } catch (const json::exception&) {
+            throw InputError(r.at(fmt::format("/metrics/{}", i)),
+                             "a report.json field or a JSON pointer (\"/a/b\")", m);
+        }
+        if (m.empty()) throw InputError(r.at(fmt::format("/metrics/{}", i)), "a report.json field", "\"\"");
+    }
     if (doc.contains("grid") == doc.contains("samples"))
-        throw InputError(file, "exactly one of \"grid\" and \"samples\"", doc.contains("grid") ? "both" : "neither");
+        throw InputError(file, "exactly one of \"grid\" and \"samples\"",
+                         doc.contains("grid") ? "both" : "neither");
     if (doc.contains("grid")) {
         const json& g = doc["grid"];
-        if (!g.is_object() || g.empty()) throw InputError(r.at("/grid"), "an object of config keys to value lists", g.dump());
-        for (const auto& [k, v] : g.items()) s.axes.push_back(parse_axis(r, k, v, "/grid/" + pointer_escape(k), true));
+        if (!g.is_object() || g.empty())
+            throw InputError(r.at("/grid"), "an object of config keys to value lists", g.dump());
+        for (const auto& [k, v] : g.items())
+            s.axes.push_back(parse_axis(r, k, v, "/grid/" + pointer_escape(k), true));
     } else {
         const json& sm = doc["samples"];
         if (!sm.is_object()) throw InputError(r.at("/samples"), "an object", sm.dump());
@@ -137,7 +161,8 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
         if (s.samples < 1) throw InputError(r.at("/samples/count"), "an integer count >= 1", "nothing");
         s.sample_seed = static_cast<uint64_t>(r.number(sm, "seed", "/samples", 0, 1e18, 1));
         if (!sm.contains("space") || !sm["space"].is_object() || sm["space"].empty())
-            throw InputError(r.at("/samples/space"), "an object of config keys to ranges or value lists", "nothing");
+            throw InputError(r.at("/samples/space"), "an object of config keys to ranges or value lists",
+                             "nothing");
         for (const auto& [k, v] : sm["space"].items())
             s.axes.push_back(parse_axis(r, k, v, "/samples/space/" + pointer_escape(k), false));
     }
@@ -155,7 +180,18 @@ SweepSpec load_sweep_spec(const std::string& path) {
     } catch (const json::parse_error& e) {
         throw InputError(path, "valid JSON", fmt::format("a syntax error at byte {}", e.byte));
     }
-    return parse_sweep_spec(doc, path);
+    SweepSpec spec = parse_sweep_spec(doc, path);
+    // nlohmann::json sorts object keys; the axes keep the file's order (the first varies slowest, and is the
+    // x axis of `ssmsim report`), read again with an order-keeping parse.
+    const auto ordered = nlohmann::ordered_json::parse(ss.str());
+    const char* axes_ptr = ordered.contains("grid") ? "/grid" : "/samples/space";
+    std::vector<std::string> order;
+    for (const auto& [k, v] : ordered.at(nlohmann::ordered_json::json_pointer(axes_ptr)).items())
+        order.push_back(k);
+    std::stable_sort(spec.axes.begin(), spec.axes.end(), [&](const SweepAxis& a, const SweepAxis& b) {
+        return std::find(order.begin(), order.end(), a.key) < std::find(order.begin(), order.end(), b.key);
+    });
+    return spec;
 }
 
 }  // namespace ssmsim

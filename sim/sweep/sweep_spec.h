@@ -12,9 +12,9 @@ namespace ssmsim {
 
 // One swept key: a list of values (grid) or a range (samples).
 struct SweepAxis {
-    std::string key;                 // a config key, as for --set ("sram.activations.kib")
+    std::string key;                     // a config key, as for --set ("sram.activations.kib")
     std::vector<nlohmann::json> values;  // grid values, or the choices of a categorical sampled axis
-    double min = 0, max = 0;         // sampled numeric range
+    double min = 0, max = 0;             // sampled numeric range
     bool log = false, integer = false;
     bool ranged() const { return values.empty(); }
 };
@@ -26,17 +26,21 @@ struct SweepSpec {
     std::vector<std::string> workloads;  // lra:<task>[:<arch>] or trace folders
     std::string config;                  // --config for every point (empty: each model's default)
     nlohmann::json fixed = nlohmann::json::object();  // --set pairs applied to every point
-    std::string method = "grid";         // grid | random | lhs
-    int64_t samples = 0;                 // random / lhs
+    std::string method = "grid";                      // grid | random | lhs
+    int64_t samples = 0;                              // random / lhs
     uint64_t sample_seed = 1;
     std::vector<SweepAxis> axes;
     bool timing_only = true;
     int64_t seq_len = 0;
     uint64_t seed = 1;
     double timeout_s = 600;
+    std::vector<std::string>
+        metrics;  // report.json fields kept beside the standard ones (e.g. a model's own)
 };
 
+// Axes in the file's order (the first varies slowest).
 SweepSpec load_sweep_spec(const std::string& path);
+// Axes in key order (nlohmann::json sorts object keys).
 SweepSpec parse_sweep_spec(const nlohmann::json& doc, const std::string& file);
 
 }  // namespace ssmsim

@@ -1,0 +1,212 @@
+// `ssmsim sweep` and `ssmsim report` through the binary: results independent of --jobs and of MPI ranks,
+// resume without recomputing, failed and timed-out points recorded while the others go on.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+
+#include "tests/support/cli_harness.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace ssmsim::testing;
+
+namespace {
+
+// Six timing-only points: two workloads x three activation SRAM sizes.
+json small_sweep() {
+    return json::parse(R"({
+      "name": "test-sram", "models": ["systolic"], "workloads": ["lra:image:mamba", "lra:listops:s4d"],
+      "config": "systolic-edge", "set": {"sram.cost_model": "cacti-28nm"},
+      "grid": {"sram.activations.kib": [64, 1024, 16384]},
+      "timing_only": true, "seq_len": 256, "timeout_s": 120, "metrics": ["/busy_cycles/array"]})");
+}
+
+fs::path write_sweep(const fs::path& dir, const json& doc) {
+    const fs::path p = dir / "sweep.json";
+    write_text(p, doc.dump(2));
+    return p;
+}
+
+CommandResult sweep(const fs::path& file, const fs::path& out, const std::string& extra = "") {
+    return run_ssmsim("sweep -q '" + file.string() + "' --out '" + out.string() + "' " + extra);
+}
+
+std::map<std::string, fs::file_time_type> result_times(const fs::path& out) {
+    std::map<std::string, fs::file_time_type> t;
+    for (const auto& e : fs::directory_iterator(out / "points"))
+        t[e.path().filename()] = fs::last_write_time(e.path() / "result.json");
+    return t;
+}
+
+TEST(SweepCli, JobsDoNotChangeResultsAndAReRunResumes) {
+    const fs::path dir = scratch_dir("sweep_jobs");
+    const fs::path file = write_sweep(dir, small_sweep());
+    const auto one = sweep(file, dir / "jobs1", "--jobs 1");
+    ASSERT_EQ(one.exit_code, 0) << one.output;
+    EXPECT_NE(one.output.find("6 points (6 ran, 0 already done, 0 failed)"), std::string::npos) << one.output;
+    const auto two = sweep(file, dir / "jobs2", "--jobs 2");
+    ASSERT_EQ(two.exit_code, 0) << two.output;
+    EXPECT_EQ(read_text(dir / "jobs1" / "results.csv"), read_text(dir / "jobs2" / "results.csv"));
+    EXPECT_EQ(read_text(dir / "jobs1" / "results.json"), read_text(dir / "jobs2" / "results.json"));
+
+    const json results = read_json(dir / "jobs1" / "results.json");
+    ASSERT_EQ(results["points"].size(), 6u);
+    for (const auto& p : results["points"]) {
+        EXPECT_EQ(p["status"], "ok");
+        EXPECT_GT(p["cycles"].get<double>(), 0);
+        EXPECT_GT(p["sram_area_mm2"].get<double>(), 0);
+        EXPECT_GT(p["/busy_cycles/array"].get<double>(), 0);  // a metric named by JSON pointer
+    }
+    // More activation SRAM: no more DRAM traffic, more area (same workload, increasing size).
+    for (size_t w = 0; w < 2; ++w) {
+        for (size_t i = 1; i < 3; ++i) {
+            const auto& a = results["points"][w * 3 + i - 1];
+            const auto& b = results["points"][w * 3 + i];
+            EXPECT_LE(b["dram_bytes"].get<double>(), a["dram_bytes"].get<double>());
+            EXPECT_GT(b["sram_area_mm2"].get<double>(), a["sram_area_mm2"].get<double>());
+        }
+    }
+    // The csv has a header and one row per point, in index order.
+    const std::string csv = read_text(dir / "jobs1" / "results.csv");
+    EXPECT_EQ(csv.rfind("index,id,status,model,workload,sram.activations.kib,cycles,", 0), 0u) << csv;
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7);
+
+    // A second run finds every point and touches none of them.
+    const auto before = result_times(dir / "jobs1");
+    const auto again = sweep(file, dir / "jobs1", "--jobs 2");
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("(0 ran, 6 already done, 0 failed)"), std::string::npos) << again.output;
+    EXPECT_EQ(result_times(dir / "jobs1"), before);
+    EXPECT_EQ(read_text(dir / "jobs1" / "results.csv"), read_text(dir / "jobs2" / "results.csv"));
+
+    // A lost point is run again, alone.
+    fs::remove_all(dir / "jobs1" / "points" / results["points"][4]["id"].get<std::string>());
+    const auto partial = sweep(file, dir / "jobs1");
+    EXPECT_NE(partial.output.find("(1 ran, 5 already done, 0 failed)"), std::string::npos) << partial.output;
+    EXPECT_EQ(read_text(dir / "jobs1" / "results.csv"), read_text(dir / "jobs2" / "results.csv"));
+
+    // Widening the grid runs only the new points.
+    json wider = small_sweep();
+    wider["grid"]["sram.activations.kib"].push_back(4096);
+    const auto more = sweep(write_sweep(dir, wider), dir / "jobs1");
+    EXPECT_NE(more.output.find("8 points (2 ran, 6 already done, 0 failed)"), std::string::npos)
+        << more.output;
+}
+
+TEST(SweepCli, FailedAndTimedOutPointsAreRecordedAndTheOthersGoOn) {
+    const fs::path dir = scratch_dir("sweep_fail");
+    json doc = small_sweep();
+    doc["workloads"] = json::array({"lra:image:mamba"});
+    doc["grid"]["sram.activations.kib"] = json::array({64, -5, 1024});
+    const fs::path file = write_sweep(dir, doc);
+    const auto r = sweep(file, dir / "out", "--jobs 2");
+    EXPECT_EQ(r.exit_code, 1) << r.output;  // some points failed; everything is still written
+    EXPECT_NE(r.output.find("(3 ran, 0 already done, 1 failed)"), std::string::npos) << r.output;
+    const json res = read_json(dir / "out" / "results.json");
+    ASSERT_EQ(res["points"].size(), 3u);
+    EXPECT_EQ(res["points"][0]["status"], "ok");
+    EXPECT_EQ(res["points"][1]["status"], "failed");
+    EXPECT_EQ(res["points"][1]["exit_code"], 2);
+    EXPECT_NE(
+        res["points"][1]["error"].get<std::string>().find("expected an integer in [1, 4194304], found -5"),
+        std::string::npos)
+        << res["points"][1];
+    EXPECT_EQ(res["points"][2]["status"], "ok");
+    const std::string csv = read_text(dir / "out" / "results.csv");
+    EXPECT_NE(csv.find(",failed,"), std::string::npos);
+
+    // A re-run keeps the failure; --retry-failed runs only the failed point again.
+    const auto again = sweep(file, dir / "out");
+    EXPECT_NE(again.output.find("(0 ran, 3 already done, 0 failed)"), std::string::npos) << again.output;
+    EXPECT_EQ(again.exit_code, 1);
+    const auto retry = sweep(file, dir / "out", "--retry-failed");
+    EXPECT_NE(retry.output.find("(1 ran, 2 already done, 1 failed)"), std::string::npos) << retry.output;
+
+    // A point over its time limit is killed and recorded as timed out.
+    doc["grid"]["sram.activations.kib"] = json::array({64});
+    doc["seq_len"] = 4096;
+    doc["timeout_s"] = 0.001;
+    const auto slow = sweep(write_sweep(dir, doc), dir / "slow");
+    EXPECT_EQ(slow.exit_code, 1) << slow.output;
+    const json s = read_json(dir / "slow" / "results.json");
+    ASSERT_EQ(s["points"].size(), 1u);
+    EXPECT_EQ(s["points"][0]["status"], "failed");
+    EXPECT_NE(s["points"][0]["error"].get<std::string>().find("timed out"), std::string::npos)
+        << s["points"][0];
+}
+
+TEST(SweepCli, BadSweepFilesAreRefusedBeforeAnythingRuns) {
+    const fs::path dir = scratch_dir("sweep_bad");
+    json doc = small_sweep();
+    doc["grid"]["sram.activations.kib"] = "big";
+    const auto r = sweep(write_sweep(dir, doc), dir / "out");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("sweep.json:/grid/sram.activations.kib"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir / "out" / "results.csv"));
+    write_text(dir / "broken.json", "{\"models\": [");
+    const auto b = sweep(dir / "broken.json", dir / "out");
+    EXPECT_EQ(b.exit_code, 2) << b.output;
+    EXPECT_NE(b.output.find("valid JSON"), std::string::npos) << b.output;
+    const auto missing = run_ssmsim("report '" + (dir / "nothing").string() + "'");
+    EXPECT_EQ(missing.exit_code, 2) << missing.output;
+}
+
+TEST(SweepCli, ReportWritesPlotsParetoAndHtml) {
+    if (std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") != 0 &&
+        !std::getenv("SSMSIM_PYTHON"))
+        GTEST_SKIP() << "no python3-matplotlib";
+    const fs::path dir = scratch_dir("sweep_report");
+    const auto r = sweep(write_sweep(dir, small_sweep()), dir / "out", "--jobs 2");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto rep = run_ssmsim("report '" + (dir / "out").string() + "'");
+    ASSERT_EQ(rep.exit_code, 0) << rep.output;
+    for (const char* f : {"seconds", "dram_bytes", "energy_pj", "pareto"}) {
+        for (const char* ext : {".png", ".svg"}) {
+            const fs::path p = dir / "out" / "plots" / (std::string(f) + ext);
+            ASSERT_TRUE(fs::exists(p)) << p;
+            EXPECT_GT(fs::file_size(p), 1000u) << p;
+        }
+    }
+    const std::string html = read_text(dir / "out" / "report.html");
+    EXPECT_NE(html.find("<img src=\"plots/pareto.png\""), std::string::npos);
+    // pareto.csv: one row per design (3 sizes over both workloads), each marked optimal or not. A larger SRAM
+    // is never slower here and always larger, so a design is dominated only by one as fast and as frugal.
+    const std::string csv = read_text(dir / "out" / "pareto.csv");
+    EXPECT_EQ(
+        csv.rfind("model,sram.activations.kib,seconds,energy_pj,sram_area_mm2,workloads,pareto_optimal", 0),
+        0u)
+        << csv;
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+    EXPECT_NE(csv.find("systolic,64,"), std::string::npos);
+    EXPECT_NE(csv.find(",2,1\n"), std::string::npos);  // the smallest SRAM is optimal on area at least
+}
+
+#ifdef SSMSIM_MPIEXEC
+TEST(SweepCli, MpiRanksGiveTheSameResultsAsOneNode) {
+    const fs::path dir = scratch_dir("sweep_mpi");
+    const fs::path file = write_sweep(dir, small_sweep());
+    const auto local = sweep(file, dir / "local", "--jobs 1");
+    ASSERT_EQ(local.exit_code, 0) << local.output;
+    // Root in CI containers; --oversubscribe: two ranks on however many cores there are.
+    const std::string env =
+        "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_warn_on_fork=0 ";
+    const std::string cmd = env + SSMSIM_MPIEXEC + std::string(" --oversubscribe -np 2 ") + SSMSIM_BINARY +
+                            " sweep -q '" + file.string() + "' --out '" + (dir / "mpi").string() +
+                            "' --jobs 1 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string out;
+    char buf[4096];
+    size_t n = 0;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+    const int status = pclose(pipe);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+    EXPECT_NE(out.find("6 points (6 ran, 0 already done, 0 failed)"), std::string::npos) << out;
+    EXPECT_NE(out.find("on 2 MPI ranks"), std::string::npos) << out;
+    EXPECT_EQ(read_text(dir / "mpi" / "results.csv"), read_text(dir / "local" / "results.csv"));
+    EXPECT_EQ(read_text(dir / "mpi" / "results.json"), read_text(dir / "local" / "results.json"));
+}
+#endif
+
+}  // namespace
