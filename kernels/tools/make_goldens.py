@@ -4,7 +4,7 @@ goldens: reference/golden/manifest.json (per-workload output hashes, every op's 
 count, provenance) and the output tensors of the reduced-length cases; and the per-op LRA timings into
 reference/gpu-timings/h100-lra-ops.csv.
 
-Usage: make_goldens.py --runs DIR [DIR...] --driver 580.159.04 --repo .
+Usage: make_goldens.py --runs DIR [DIR...] --driver 580.159.04 --commit HASH --repo .
 (DIR: an unpacked results.tar.gz, holding work/golden/* and/or work/full/* and work/timed/*)
 """
 import argparse
@@ -22,7 +22,7 @@ def case_key(c):
     return (c["seq_len"] == 0, TASK_ORDER.index(task), ARCH_ORDER.index(arch))
 
 
-def load(report_dir, seq_len, command, ctest, driver):
+def load(report_dir, seq_len, command, ctest, driver, commit):
     r = json.loads((report_dir / "report.json").read_text())
     check = r.get("reference_check", {})
     if not check.get("ok"):
@@ -34,7 +34,7 @@ def load(report_dir, seq_len, command, ctest, driver):
         "ops": [{"name": o["name"], "output_sha256": o["output_sha256"], "saturations": o["saturations"]}
                 for o in r["ops"]],
         "provenance": {"gpu": r["gpu"]["name"], "driver": driver, "cuda_runtime": r["gpu"]["cuda_runtime"],
-                       "date_utc": r["date_utc"], "command": command,
+                       "date_utc": r["date_utc"], "commit": commit, "command": command,
                        "device_check": check["summary"]},
     }
 
@@ -43,6 +43,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--runs", nargs="+", required=True)
     p.add_argument("--driver", required=True)
+    p.add_argument("--commit", required=True, help="the commit the device run built (its env log names it)")
     p.add_argument("--repo", default=".")
     args = p.parse_args()
     repo = pathlib.Path(args.repo)
@@ -54,7 +55,7 @@ def main():
             r = json.loads((d / "report.json").read_text())
             cmd = (f"ssmsim-cuda run --workload {r['workload']} --seq-len {seq_len} --numerics int8 "
                    f"--check-reference --repeat 5")
-            cases.append(load(d, seq_len, cmd, True, args.driver))
+            cases.append(load(d, seq_len, cmd, True, args.driver, args.commit))
             dest = golden / "tensors" / d.name
             dest.mkdir(parents=True, exist_ok=True)
             for f in (d / "outputs").glob("*.npy"):
@@ -62,7 +63,7 @@ def main():
         for d in sorted((run / "work" / "full").glob("*-int8")):
             r = json.loads((d / "report.json").read_text())
             cmd = f"ssmsim-cuda run --workload {r['workload']} --check-reference --repeat 1 --warmup 0"
-            cases.append(load(d, 0, cmd, False, args.driver))
+            cases.append(load(d, 0, cmd, False, args.driver, args.commit))
         for d in sorted((run / "work" / "timed").glob("*-int8")):
             r = json.loads((d / "report.json").read_text())
             for i, o in enumerate(r["ops"]):
@@ -89,7 +90,7 @@ def main():
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", newline="") as f:
             f.write("# per-op GPU times of the full-length LRA workloads (int8, seed 1) with the kernels of kernels/,\n")
-            f.write(f"# NVIDIA H100 80GB HBM3, driver {args.driver}, CUDA 13.0; command: ssmsim-cuda run --workload "
+            f.write(f"# NVIDIA H100 80GB HBM3, driver {args.driver}, CUDA 13.0, commit {args.commit}; command: ssmsim-cuda run --workload "
                     "lra:<task>:<arch> --repeat 10 (warm-up 2);\n")
             f.write("# method: CUDA events around every op, each pass queued behind a GPU-side wait, median of 10 "
                     "passes, clocks as found\n")
