@@ -56,6 +56,7 @@ void print_summary(const SweepRun& run, double secs, const fs::path& out, int ra
 int cmd_sweep(const SweepArgs& a) {
     const auto start = std::chrono::steady_clock::now();
     const SweepSpec spec = load_sweep_spec(a.file);
+    check_sweep_keys(spec);
     SweepOptions o;
     o.out = a.out;
     o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -7,10 +7,10 @@ namespace ssmsim {
 
 namespace {
 
-// 28 nm, single-port 6T macros. Anchors: CACTI 7 runs of 4 KiB and 8 KiB macros with 64-byte lines
+// 28 nm, single-port 6T macros (docs/sram-sizing.md). Anchors: CACTI-class figures for 4 and 8 KiB macros
 // (0.0461 and 0.0556 mm², 0.033 / 0.035 pJ/bit read, 0.040 / 0.049 pJ/bit write). Larger macros follow
-// area = 0.0014 mm²/KiB of cells (0.12 um² bit cell at 70 % array efficiency) + 0.0157 mm² * sqrt(KiB) of
-// periphery (fitted to the two anchors), and access energy growing with the square root of the size, the
+// area = 0.0014 mm²/KiB of cells (0.127 um² bit cell at about 75 % array efficiency) + 0.0157 mm² * sqrt(KiB)
+// of periphery (fitted to the two anchors), and access energy growing with the square root of the size, the
 // trend of Horowitz's 45 nm figures (8 KB, 32 KB, 1 MB: 10, 20, 100 pJ per 64-bit access).
 SramTechnology make_28nm() {
     SramTechnology t;

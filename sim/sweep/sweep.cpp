@@ -11,8 +11,10 @@
 #include <set>
 #include <sstream>
 
+#include "sim/config/hw_config.h"
 #include "sim/sweep/runner.h"
 #include "sim/util/atomic_file.h"
+#include "sim/util/error.h"
 #include "sim/util/progress.h"
 
 namespace ssmsim {
@@ -78,6 +80,32 @@ std::string csv_cell(const json& v) {
 }
 
 }  // namespace
+
+void check_sweep_keys(const SweepSpec& spec) {
+    for (const auto& model : spec.models) {
+        const ShippedConfig* shape = nullptr;  // a model's configs all have its default's shape
+        for (const auto& c : shipped_configs()) {
+            const json doc = json::parse(c.text, nullptr, false);
+            if (doc.is_object() && doc.value("model", "") == model) {
+                shape = &c;
+                break;
+            }
+        }
+        if (!shape) continue;  // a model without configs: its runs report what they refuse
+        const json tree = json::parse(shape->text);
+        auto check = [&](const std::string& key, const std::string& ptr) {
+            if (!tree.contains(json::json_pointer(dotted_to_pointer(key))) || key.empty()) {
+                throw InputError(location(spec.file, ptr),
+                                 fmt::format("a config key of model '{}' (configs/{}.json, docs/configs.md)",
+                                             model, shape->name),
+                                 "'" + key + "'");
+            }
+        };
+        for (const auto& [k, v] : spec.fixed.items()) check(k, "/set/" + pointer_escape(k));
+        for (const auto& a : spec.axes)
+            check(a.key, (spec.method == "grid" ? "/grid/" : "/samples/space/") + pointer_escape(a.key));
+    }
+}
 
 SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
     SweepRun run;

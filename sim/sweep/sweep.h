@@ -27,6 +27,10 @@ struct SweepRun {
     size_t ran = 0, skipped = 0, failed = 0;
 };
 
+// Refuses, before anything runs, a swept or fixed key that no shipped config of the point's model has (a typo
+// would otherwise fail every point). Values are checked by each point's run, which records its message.
+void check_sweep_keys(const SweepSpec& spec);
+
 SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts);
 
 // results.csv and results.json, sorted by point index (so they do not depend on --jobs or on ranks).

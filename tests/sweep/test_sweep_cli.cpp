@@ -144,6 +144,16 @@ TEST(SweepCli, BadSweepFilesAreRefusedBeforeAnythingRuns) {
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_NE(r.output.find("sweep.json:/grid/sram.activations.kib"), std::string::npos) << r.output;
     EXPECT_FALSE(fs::exists(dir / "out" / "results.csv"));
+    // A key the model's configs do not have is refused before any point runs.
+    doc = small_sweep();
+    doc["grid"]["sram.activation.kib"] = doc["grid"]["sram.activations.kib"];
+    const auto typo = sweep(write_sweep(dir, doc), dir / "out");
+    EXPECT_EQ(typo.exit_code, 2) << typo.output;
+    EXPECT_NE(
+        typo.output.find("sweep.json:/grid/sram.activation.kib: expected a config key of model 'systolic'"),
+        std::string::npos)
+        << typo.output;
+    EXPECT_FALSE(fs::exists(dir / "out" / "points"));
     write_text(dir / "broken.json", "{\"models\": [");
     const auto b = sweep(dir / "broken.json", dir / "out");
     EXPECT_EQ(b.exit_code, 2) << b.output;
