@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "models/gpu/backend.h"
 #include "models/neuromorphic/backend.h"
 #include "models/systolic/backend.h"
 #include "reference/backend.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     ssmsim::reference::register_backend();
     ssmsim::systolic::register_backend();
     ssmsim::neuromorphic::register_backend();
+    ssmsim::gpu::register_backend();
 
     CLI::App app{"ssmsim: cycle-approximate simulation of state-space-model hardware on LRA workloads"};
     app.require_subcommand(1);

@@ -1,0 +1,63 @@
+// The GPU's parameters, parsed and range-checked from the resolved config before anything runs (parse
+// first, then construct). docs/models/gpu.md lists every key with its source; the `kernels` section holds
+// the per-kernel costs calibrated on half of reference/gpu-timings/h100.csv.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/config/hw_config.h"
+
+namespace ssmsim::gpu {
+
+// Costs of one kernel of kernels/ that its code fixes but the hardware description cannot: warp
+// instructions per unit of work (issue slots) and dependent latency per unit of work (cycles).
+struct KernelCost {
+    double instr = 0;     // warp instructions per unit (see the kernel's lowering for its unit)
+    double latency = 0;   // cycles of dependent latency per unit along one CTA's critical path
+    double fixed_ns = 0;  // prologue and epilogue of the whole launch (first loads, tail stores, drain)
+};
+
+struct ScanCost {
+    double step_latency = 0;   // cycles per time step of one channel group, S = 1 state per lane
+    double state_latency = 0;  // extra cycles per step for each further state per lane
+    double level_latency = 0;  // extra cycles per step for each shuffle level (log2 of the group width)
+    double step_instr = 0;     // warp instructions per step and warp, S = 1
+    double state_instr = 0;    // extra warp instructions per step and warp for each further state
+    double fixed_ns = 0;
+};
+
+struct Spec {
+    std::string name;
+    double clock_hz = 1.98e9;
+    // streaming multiprocessors
+    int64_t sms = 132;
+    int64_t max_threads_per_sm = 2048, max_ctas_per_sm = 32, registers_per_sm = 65536;
+    int64_t smem_per_sm = 0, smem_per_cta = 0, smem_reserved_per_cta = 0;
+    double issue_per_cycle = 4;  // warp instructions per cycle and SM (one per scheduler)
+    double int8_macs_per_cycle = 0, bf16_macs_per_cycle = 0, fp32_fmas_per_cycle = 0;  // per SM
+    // L2
+    int64_t l2_bytes = 0, l2_partitions = 2, l2_block_bytes = 4096;
+    double l2_bytes_per_cycle = 0;                  // all partitions together
+    double l2_hit_latency = 0, l2_far_latency = 0;  // cycles; far: extra for the other partition
+    // HBM
+    double hbm_bytes_per_cycle = 0;
+    double hbm_latency = 0;  // cycles
+    // launches
+    double launch_cycles = 0;      // between back-to-back kernels of one stream
+    double cta_launch_cycles = 0;  // from a slot freeing to the next CTA starting in it
+    // energy
+    double int8_mac_pj = 0, fp32_fma_pj = 0, instr_pj = 0, l2_pj_per_byte = 0, hbm_pj_per_byte = 0;
+    double static_pj_per_cycle = 0;
+    // per-kernel costs (calibrated)
+    KernelCost gemm_i8, gemm_f32, lut_i8, mul_i8, add_i8, gate_i8, requant_i32, map_f32, copy, conv1d, norm,
+        attention, pool, embedding;
+    double gemm_i8_efficiency = 1, gemm_f32_efficiency = 1;  // fraction of the SM's peak MAC rate reached
+    ScanCost selective_i8, s4d_i8, selective_f32, s4d_f32;
+
+    double cycles_of_ns(double ns) const { return ns * 1e-9 * clock_hz; }
+};
+
+Spec parse_spec(const HwConfig& config);
+
+}  // namespace ssmsim::gpu

@@ -1,0 +1,42 @@
+// The model against reference/gpu-timings/h100.csv (docs/models/gpu.md, "Validation"). The split rule:
+// rows are grouped by kernel in file order; within a kernel, rows 0, 2, 4, ... are the calibration half
+// and rows 1, 3, 5, ... the held-out half. The grid is swept in order of size, so both halves span it.
+// Each row is predicted as it was measured: a launch on other buffers first (the harness rotates buffer
+// sets of at least 4 x L2, so a launch finds the L2 full of an earlier launch's data, dirty), then the
+// timed launch on its own, cold buffers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "models/gpu/kernels.h"
+#include "models/gpu/spec.h"
+
+namespace ssmsim::gpu {
+
+struct MeasuredRow {
+    std::string kernel;    // the CSV's kernel column
+    std::string op_class;  // gemm, elementwise, scan, conv1d, norm, attention
+    KernelShape shape;
+    double measured_us = 0;
+    bool heldout = false;
+};
+
+std::vector<MeasuredRow> load_timings(const std::string& csv_path);
+
+// Predicted kernel times (microseconds), one per row, through the SystemC model.
+std::vector<double> predict_us(const std::vector<MeasuredRow>& rows, const Spec& spec);
+
+struct ErrorStats {
+    std::string name;
+    int n = 0;
+    double mape = 0, max_abs_pct = 0;  // percent
+};
+// Per class, then "overall", over the rows with heldout == want_heldout.
+std::vector<ErrorStats> error_stats(const std::vector<MeasuredRow>& rows, const std::vector<double>& pred,
+                                    bool want_heldout);
+
+// Byte sizes of a shape's operands by tensor id (the L2 needs them for a tensor's last block).
+void operand_bytes(const KernelShape& s, std::vector<int64_t>& bytes);
+
+}  // namespace ssmsim::gpu
