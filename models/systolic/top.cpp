@@ -25,25 +25,10 @@ SystolicTop::SystolicTop(sc_core::sc_module_name name)
     SC_THREAD(controller);
 }
 
-void SystolicTop::run(RunJob& job) {
-    job_ = &job;
-    // The first run initialises the kernel, so that the controller waits on start_ before it fires.
-    if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    start_.notify(sc_core::SC_ZERO_TIME);
-    sc::run_until_idle();
-    job_ = nullptr;
-    if (job.error) std::rethrow_exception(job.error);
-}
+void SystolicTop::run(RunJob& job) { runner_.run(job); }
 
 void SystolicTop::controller() {
-    while (true) {
-        wait(start_);
-        try {
-            execute(*job_);
-        } catch (...) {
-            job_->error = std::current_exception();  // rethrown by run(), outside the kernel
-        }
-    }
+    runner_.serve([this](RunJob& job) { execute(job); });
 }
 
 void SystolicTop::execute(RunJob& job) {
@@ -78,9 +63,12 @@ uint64_t SystolicTop::run_op(RunJob& job, Mapper& mapper, size_t i, uint64_t t0)
     };
     auto compute_job = [&](UnitId u, sc::UnitJob& j) {
         switch (u) {
-            case UnitId::array: return sc::issue(to_array_, j);
-            case UnitId::scan: return sc::issue(to_scan_, j);
-            case UnitId::vector: return sc::issue(to_vector_, j);
+            case UnitId::array:
+                return sc::issue(to_array_, j);
+            case UnitId::scan:
+                return sc::issue(to_scan_, j);
+            case UnitId::vector:
+                return sc::issue(to_vector_, j);
         }
         return j.end;
     };

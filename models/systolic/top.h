@@ -4,13 +4,13 @@
 // sockets: DMA loads into staging buffers (double buffered), compute, DMA stores.
 #pragma once
 
-#include <exception>
 #include <functional>
 
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/systolic/mapper.h"
 #include "models/systolic/spec.h"
+#include "sim/sc/job_runner.h"
 #include "sim/sc/timed_unit.h"
 #include "sim/timing/energy.h"
 #include "sim/timing/timeline.h"
@@ -38,7 +38,6 @@ struct RunJob {
     EnergyLedger energy;
     int64_t sram_peak = 0;
     Timeline* timeline = nullptr;
-    std::exception_ptr error;
 };
 
 class SystolicTop : public sc_core::sc_module {
@@ -56,8 +55,7 @@ private:
 
     sc::TimedUnit array_, scan_, vector_, dram_;
     tlm_utils::simple_initiator_socket<SystolicTop> to_array_, to_scan_, to_vector_, to_dram_;
-    sc_core::sc_event start_;
-    RunJob* job_ = nullptr;
+    sc::JobRunner<RunJob> runner_;
 };
 
 }  // namespace ssmsim::systolic
