@@ -25,24 +25,10 @@ NeuromorphicTop::NeuromorphicTop(sc_core::sc_module_name name)
     SC_THREAD(controller);
 }
 
-void NeuromorphicTop::run(RunJob& job) {
-    job_ = &job;
-    if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    start_.notify(sc_core::SC_ZERO_TIME);
-    sc::run_until_idle();
-    job_ = nullptr;
-    if (job.error) std::rethrow_exception(job.error);
-}
+void NeuromorphicTop::run(RunJob& job) { runner_.run(job); }
 
 void NeuromorphicTop::controller() {
-    while (true) {
-        wait(start_);
-        try {
-            execute(*job_);
-        } catch (...) {
-            job_->error = std::current_exception();  // rethrown by run(), outside the kernel
-        }
-    }
+    runner_.serve([this](RunJob& job) { execute(job); });
 }
 
 namespace {

@@ -6,7 +6,6 @@
 // ("Timing" and "Energy") gives every formula.
 #pragma once
 
-#include <exception>
 #include <functional>
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -15,6 +14,7 @@
 #include "models/neuromorphic/mapper.h"
 #include "models/neuromorphic/schedule.h"
 #include "models/neuromorphic/spec.h"
+#include "sim/sc/job_runner.h"
 #include "sim/sc/timed_unit.h"
 #include "sim/timing/energy.h"
 #include "sim/timing/timeline.h"
@@ -56,7 +56,6 @@ struct RunJob {
     int64_t timesteps = 0;
     int64_t buffer_bytes = 0;
     EnergyLedger energy;
-    std::exception_ptr error;
 };
 
 class NeuromorphicTop : public sc_core::sc_module {
@@ -74,8 +73,7 @@ private:
 
     sc::TimedUnit cores_, noc_, barrier_, x86_;
     tlm_utils::simple_initiator_socket<NeuromorphicTop> to_cores_, to_noc_, to_barrier_, to_x86_;
-    sc_core::sc_event start_;
-    RunJob* job_ = nullptr;
+    sc::JobRunner<RunJob> runner_;
     std::vector<std::vector<InputRoute>> routes_;  // [op][input], for the run in progress
 };
 
