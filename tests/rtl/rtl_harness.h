@@ -197,6 +197,17 @@ inline std::string first_mismatch(const ScanCase& c, const TensorStore& d, const
     return "";
 }
 
+// Reruns a case on a fresh unit with an FST dump of every cycle into `dir`; returns the file's path.
+template <class Model>
+std::string dump_waves(const ScanCase& c, rtl::ScanUnitParams params, rtl::DriverOptions options,
+                       const std::string& dir) {
+    const TraceBuilder tb = build_scan(c);
+    options.waves = (std::filesystem::path(dir) / (c.name + ".fst")).string();
+    rtl::ScanUnitDriver<Model> unit(params, options);
+    run_rtl(unit, c, tb.data());
+    return options.waves;
+}
+
 // Reference vs RTL on one case: outputs byte for byte, saturations, and (unless flow control stalls the
 // unit) every chunk's cycles equal to the closed form. Returns the RTL run for further checks.
 template <class Model>
@@ -217,11 +228,7 @@ RtlRun expect_bit_exact(const ScanCase& c, rtl::ScanUnitParams params, rtl::Driv
     }
     if (!diff.empty()) {
         if (const char* dir = std::getenv("SSMSIM_RTL_WAVES_DIR")) {
-            const std::string path = (std::filesystem::path(dir) / (c.name + ".fst")).string();
-            options.waves = path;
-            rtl::ScanUnitDriver<Model> unit(params, options);
-            run_rtl(unit, c, tb.data());
-            ADD_FAILURE() << "waves of the failing case: " << path;
+            ADD_FAILURE() << "waves of the failing case: " << dump_waves<Model>(c, params, options, dir);
         } else {
             ADD_FAILURE() << "set SSMSIM_RTL_WAVES_DIR=<folder> to dump this case's FST waves";
         }

@@ -208,6 +208,37 @@ TEST(RtlScanUnit, DumpsFstWaves) {
     std::filesystem::remove(path);
 }
 
+TEST(RtlScanUnit, AMismatchNamesTheFirstDifferenceWithItsLanesAndInputs) {
+    // What a failing comparison prints: two outputs changed, the earlier one (t 5, channel 3) is named, with
+    // the lanes and slot that held channel 3's 16 states (pairs 48..63) and that step's inputs.
+    const ScanCase c{.name = "report", .selective = true, .len = 12, .channels = 8, .states = 16};
+    const TraceBuilder tb = build_scan(c);
+    const OpResult ref = tb.run();
+    Tensor bad = ref.out;
+    const size_t i = 5 * 8 + 3;
+    bad.as<int8_t>()[i + 1] ^= 1;
+    bad.as<int8_t>()[i] ^= 4;
+    const std::string m = first_mismatch(c, tb.data(), ref.out, bad, kBig.lanes, kBig.slots);
+    const int want = ref.out.as<int8_t>()[i];
+    const std::string head =
+        "first difference at batch 0, t 5, channel 3 (lanes 48..63, slots 0..0): reference " +
+        std::to_string(want) + ", RTL " + std::to_string(want ^ 4) + "; inputs u " +
+        std::to_string(tb.data().at("u").as<int8_t>()[i]) + ", D " +
+        std::to_string(tb.data().at("D").as<int32_t>()[3]) + ", delta " +
+        std::to_string(tb.data().at("delta").as<int8_t>()[i]);
+    EXPECT_EQ(m.substr(0, head.size()), head) << m;
+    EXPECT_EQ(first_mismatch(c, tb.data(), ref.out, ref.out, kBig.lanes, kBig.slots), "");
+
+    // The waves a failure writes under SSMSIM_RTL_WAVES_DIR: the case rerun with an FST dump.
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("ssmsim_rtl_dump_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = dump_waves<Vscan_unit>(c, kBig, {}, dir.string());
+    EXPECT_EQ(path, (dir / "report.fst").string());
+    EXPECT_GT(std::filesystem::file_size(path), 1000u);
+    std::filesystem::remove_all(dir);
+}
+
 TEST(RtlScanUnit, RefusesWhatTheUnitCannotRun) {
     const TraceBuilder tb = build_scan({.name = "n3", .states = 3});
     Tensor out(DType::int8, {1, 12, 8});
