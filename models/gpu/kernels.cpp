@@ -161,7 +161,7 @@ KernelLaunch scan(const KernelShape& sh, const Spec& s) {
     k.grid = cblocks * sh.batch;
     k.smem = sh.kind == KernelKind::selective_scan_i8 && sh.table <= 8192 ? 4 * sh.table : 0;
     occupancy(k, s);
-    k.chunks = std::clamp<int64_t>(sh.len, 1, 16);
+    k.chunks = std::clamp<int64_t>(sh.len, 1, 8);
     k.fixed_cycles = s.cycles_of_ns(cost.fixed_ns);
     const double step_latency = cost.step_latency + cost.state_latency * static_cast<double>(states - 1) +
                                 cost.level_latency * static_cast<double>(levels);
@@ -204,7 +204,7 @@ KernelLaunch scan(const KernelShape& sh, const Spec& s) {
 }
 
 // kernels/attention.cu: one CTA of 256 threads per (query, head, batch); the score row in shared memory.
-// Cost unit: instr per key and head dimension (scores by dp4a, P.V in int64), latency per key.
+// Cost unit: one thread's share of keys x head dimension / 256 (scores by dp4a, P.V in int64).
 KernelLaunch attention(const KernelShape& sh, const Spec& s) {
     const bool i8 = sh.kind == KernelKind::attention_i8;
     KernelLaunch k;
@@ -242,10 +242,13 @@ KernelLaunch attention(const KernelShape& sh, const Spec& s) {
         Access y{sh.out, q.lo / sh.in_bytes * sh.out_bytes, 0, 0, 1, true};
         y.hi = y.lo + dh * sh.out_bytes;
         w.stores.push_back(y);
+        // Per thread: keys / 256 scores of dh / 4 dp4a each, then keys / (256 / dh) terms of P.V: both
+        // scale with keys x dh / 256, whatever the number of heads.
+        const double work = static_cast<double>(keys * dh) / 256.0;
         w.macs = 2.0 * static_cast<double>(keys * dh);
-        w.instr = static_cast<double>(keys * dh) * s.attention.instr;
+        w.instr = 8 * work * s.attention.instr;
         w.service = issue(s, w.instr);
-        w.latency = static_cast<double>(keys) * s.attention.latency;
+        w.latency = work * s.attention.latency;
     };
     return k;
 }

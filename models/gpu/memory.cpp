@@ -84,6 +84,19 @@ void L2::flush() {
     map_.clear();
 }
 
+void L2::prefill(uint32_t foreign, double dirty) {
+    flush();
+    const double b = static_cast<double>(spec_->l2_block_bytes);
+    double owed = 0;
+    for (int64_t i = 0; i < capacity_blocks_; ++i) {
+        owed += dirty;  // spread the dirty blocks evenly through the LRU order
+        const bool d = owed >= 1.0;
+        if (d) owed -= 1.0;
+        lru_.push_front({block_key(foreign, i), b, d});
+        map_[lru_.front().key] = lru_.begin();
+    }
+}
+
 void L2::forget(uint32_t tensor) {
     for (auto it = lru_.begin(); it != lru_.end();) {
         if ((it->key >> 40) == tensor) {

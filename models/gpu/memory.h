@@ -107,6 +107,8 @@ public:
     void set_tensor_bytes(uint32_t tensor, int64_t bytes);
     void forget(uint32_t tensor);  // the tensor was freed: its blocks leave without a write-back
     void flush();                  // empty, clean (between independent measurements)
+    // Full of other data, a share `dirty` of it modified: what earlier launches on other buffers leave.
+    void prefill(uint32_t foreign_tensor, double dirty);
     L2Stats stats;
     double busy = 0;
 

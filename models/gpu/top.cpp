@@ -8,6 +8,10 @@
 
 namespace ssmsim::gpu {
 
+namespace {
+constexpr uint32_t kForeignTensor = (1u << 24) - 1;  // no run has this many tensors
+}  // namespace
+
 GpuTop::GpuTop(sc_core::sc_module_name name)
     : sc_core::sc_module(name), sms_("sms"), l2_("l2"), hbm_("hbm"), to_sms_("to_sms"), to_l2_("to_l2") {
     to_sms_.bind(sms_.socket);
@@ -48,6 +52,7 @@ void GpuTop::execute(GpuJob& job) {
     for (size_t i = 0; i < items.size(); ++i) {
         OpItem& item = items[i];
         if (item.flush_l2) l2_.flush();
+        if (item.prefill_dirty >= 0) l2_.prefill(kForeignTensor, item.prefill_dirty);
         OpResult r;
         r.start = t;
         const L2Stats l2_before = l2_.stats;

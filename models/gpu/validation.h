@@ -1,9 +1,9 @@
 // The model against reference/gpu-timings/h100.csv (docs/models/gpu.md, "Validation"). The split rule:
 // rows are grouped by kernel in file order; within a kernel, rows 0, 2, 4, ... are the calibration half
 // and rows 1, 3, 5, ... the held-out half. The grid is swept in order of size, so both halves span it.
-// Each row is predicted as it was measured: a launch on other buffers first (the harness rotates buffer
-// sets of at least 4 x L2, so a launch finds the L2 full of an earlier launch's data, dirty), then the
-// timed launch on its own, cold buffers.
+// Each row is predicted as it was measured: the harness rotates buffer sets of at least 4 x L2, so a timed
+// launch finds the L2 full of earlier launches' buffers, dirty in the share of their outputs, and its own
+// buffers cold.
 #pragma once
 
 #include <string>

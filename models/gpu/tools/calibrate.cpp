@@ -1,9 +1,9 @@
 // ssmsim-gpu-calibrate: the GPU model against reference/gpu-timings/h100.csv (docs/models/gpu.md).
 //   eval [--config C] [--csv F] [--out predictions.csv]   errors per op class on both halves
-//   fit  [--config C] [--csv F]                           fits the kernel costs on the calibration half
+//   fit  [--config C] [--csv F] [--kernel K]              fits the kernel costs on the calibration half
 // `fit` changes only the costs that kernels/ fixes (instructions, latencies, efficiencies per kernel),
 // each kernel's on its own calibration rows, by coordinate descent on their mean absolute percentage
-// error; the held-out half is never read. It prints the fitted `kernels` section for the config.
+// error; the held-out half is never read. It prints the fitted costs as key=value lines for the config.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -36,10 +36,11 @@ std::map<std::string, std::vector<Tunable>> tunables(Spec& s) {
                                     {k + ".fixed_ns", &c.fixed_ns, 1e9}};
     };
     auto scan = [](const std::string& k, ScanCost& c) {
-        return std::vector<Tunable>{
-            {k + ".step_latency", &c.step_latency, 1e9},   {k + ".state_latency", &c.state_latency, 1e9},
-            {k + ".level_latency", &c.level_latency, 1e9}, {k + ".step_instr", &c.step_instr, 1e9},
-            {k + ".state_instr", &c.state_instr, 1e9},     {k + ".fixed_ns", &c.fixed_ns, 1e9}};
+        return std::vector<Tunable>{{k + ".step_latency", &c.step_latency, 1e9},
+                                    {k + ".state_latency", &c.state_latency, 1e9},
+                                    {k + ".step_instr", &c.step_instr, 1e9},
+                                    {k + ".state_instr", &c.state_instr, 1e9},
+                                    {k + ".level_latency", &c.level_latency, 1e9}};
     };
     std::map<std::string, std::vector<Tunable>> t;
     t["linear_i8"] = cost("gemm_i8", s.gemm_i8);
@@ -81,7 +82,7 @@ int run(int argc, char** argv) {
         return 2;
     }
     const std::string mode = argv[1];
-    std::string config, csv = "reference/gpu-timings/h100.csv", out;
+    std::string config, csv = "reference/gpu-timings/h100.csv", out, only;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--config")
@@ -90,8 +91,10 @@ int run(int argc, char** argv) {
             csv = argv[i + 1];
         else if (a == "--out")
             out = argv[i + 1];
+        else if (a == "--kernel")
+            only = argv[i + 1];
         else
-            throw InputError("ssmsim-gpu-calibrate", "--config, --csv or --out", a);
+            throw InputError("ssmsim-gpu-calibrate", "--config, --csv, --out or --kernel", a);
     }
     register_backend();
     const HwConfig cfg = HwConfig::resolve("gpu", "gpu-h100-sxm", config, nlohmann::json::object());
@@ -117,6 +120,7 @@ int run(int argc, char** argv) {
     if (mode != "fit") throw InputError("ssmsim-gpu-calibrate", "eval or fit", mode);
     auto params = tunables(spec);
     for (auto& [kernel, list] : params) {
+        if (!only.empty() && only != kernel) continue;
         std::vector<MeasuredRow> mine;
         for (const auto& r : rows) {
             const bool same = r.kernel == kernel || (kernel == "rmsnorm_i8" && r.kernel == "layernorm_i8");
@@ -125,8 +129,8 @@ int run(int argc, char** argv) {
         if (mine.empty()) continue;
         double best = mape(mine, predict_us(mine, spec));
         const double start = best;
-        const double factors[] = {0.5, 0.75, 0.9, 0.97, 1.03, 1.1, 1.33, 2.0};
-        for (int round = 0; round < 8; ++round) {
+        const double factors[] = {0.6, 0.85, 0.95, 1.05, 1.2, 1.6};
+        for (int round = 0; round < 2; ++round) {
             bool improved = false;
             for (Tunable& t : list) {
                 const double base = *t.value;
@@ -147,12 +151,9 @@ int run(int argc, char** argv) {
         }
         fmt::print(stderr, "{:20} n={:3} calibration MAPE {:6.2f}% -> {:6.2f}%\n", kernel, mine.size(), start,
                    best);
+        for (Tunable& t : list) fmt::print("kernels.{}={:.6g}\n", t.key, *t.value);
+        std::fflush(stdout);
     }
-    fmt::print("{{\n");
-    for (auto& [kernel, list] : params) {
-        for (Tunable& t : list) fmt::print("  \"kernels.{}\": {:.6g},\n", t.key, *t.value);
-    }
-    fmt::print("}}\n");
     return 0;
 }
 

@@ -1,0 +1,42 @@
+#!/usr/bin/python3
+"""Writes configs/gpu-h200.json and configs/gpu-a100.json from configs/gpu-h100-sxm.json.
+
+Both keep the H100's kernel costs (the `kernels` section, calibrated on reference/gpu-timings/h100.csv;
+the same kernels/ code on the same or an older ISA) and change the hardware to the public specs cited in
+docs/models/gpu.md. Run it after recalibrating the H100 config:  /usr/bin/python3 scripts/gpu_configs.py
+"""
+import collections
+import json
+import pathlib
+
+root = pathlib.Path(__file__).resolve().parent.parent
+h100 = json.loads((root / "configs/gpu-h100-sxm.json").read_text(), object_pairs_hook=collections.OrderedDict)
+
+
+def derived(name, description, change):
+    c = json.loads(json.dumps(h100), object_pairs_hook=collections.OrderedDict)
+    c["name"] = name
+    c["description"] = description
+    change(c)
+    text = json.dumps(c, indent=2) + "\n"
+    (root / "configs" / (name + ".json")).write_text(text)
+
+
+def h200(c):  # NVIDIA H200 datasheet: GH100, 141 GB HBM3e at 4.8 TB/s, same SMs and L2
+    c["hbm"]["bandwidth_gb_s"] = 4800
+
+
+def a100(c):  # NVIDIA A100 datasheet and Ampere whitepaper (SXM4 80 GB)
+    c["clock_hz"] = 1410000000
+    c["sm"].update({"count": 108, "smem_kib": 164, "smem_per_cta_kib": 163, "int8_macs_per_cycle": 2048,
+                    "bf16_macs_per_cycle": 1024, "fp32_fmas_per_cycle": 64})
+    c["l2"].update({"kib": 40960, "bandwidth_gb_s": 4000, "hit_latency_cycles": 200})
+    c["hbm"].update({"bandwidth_gb_s": 2039, "latency_ns": 480})
+
+
+derived("gpu-h200", "NVIDIA H200 SXM 141 GB (GH100 with HBM3e): H100's SMs, L2 and clocks with 4.8 TB/s of HBM "
+        "(NVIDIA H200 datasheet). Kernel costs are H100's (same chip and ISA); not validated against "
+        "measurements of its own.", h200)
+derived("gpu-a100", "NVIDIA A100 SXM4 80 GB (GA100, HBM2e): 108 SMs at 1.41 GHz, 40 MB L2, 164 KB shared memory "
+        "per SM, 2.04 TB/s (NVIDIA A100 datasheet and Ampere whitepaper). Kernel costs are H100's, not "
+        "validated on an A100.", a100)
