@@ -6,8 +6,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build-rtl}
 src=$root/rtl/scan_unit.sv
-mutant=$build/scan_unit_mutant.sv
-mkdir -p "$build"
+# Same file name as the module, or Verilator's -Wall (DECLFILENAME) refuses it.
+mutant=$build/rtl-mutant/scan_unit.sv
+mkdir -p "$(dirname "$mutant")"
 sed "s/rshift_round(prod3, 6'(Q15))/((prod3 + (ACC_W'(1) <<< 13)) >>> Q15)/" "$src" > "$mutant"
 if cmp -s "$src" "$mutant"; then
   echo "mutation: the state update's rounding was not found in $src" >&2

@@ -79,13 +79,16 @@ TEST(RtlScanUnit, RandomCasesMatchTheReferenceOnFourLanes) {
 }
 
 TEST(RtlScanUnit, EverySaturatingStepIsCountedLikeTheReference) {
-    // The state: Abar = 1.0 and the largest B.x every step, so h reaches 2^31 after ~512 steps.
-    ScanCase state{.name = "sat_state", .selective = false, .len = 600, .channels = 2, .states = 4};
-    state.abar_lo = state.abar_hi = 32768;
-    state.bbar_lo = state.bbar_hi = 32767;
-    state.u_lo = state.u_hi = 127;
-    const RtlRun r = expect_bit_exact<Vscan_unit>(state, kBig);
-    EXPECT_GT(r.saturations, 0u);
+    // The state, both ways and on all 64 lanes (16 channels x 4 states): Abar = 1.0 and the largest B.x
+    // every step, so h reaches 2^31 - 1 (or -2^31) in step 517 and then saturates every step.
+    for (const int64_t bbar : {int64_t{32767}, int64_t{-32768}}) {
+        ScanCase state{.name = "sat_state", .selective = false, .len = 600, .channels = 16, .states = 4};
+        state.abar_lo = state.abar_hi = 32768;
+        state.bbar_lo = state.bbar_hi = bbar;
+        state.u_lo = state.u_hi = 127;
+        const RtlRun r = expect_bit_exact<Vscan_unit>(state, kBig);
+        EXPECT_GE(r.saturations, 64u * 84u) << "bbar " << bbar;  // every pair, steps 517..600
+    }
     // ys (y_shift 0 with large C.h), with_skip (D near 2^31), requant (large mult), gate (large gate_mult).
     ScanCase out{
         .name = "sat_outputs", .selective = true, .gated = true, .len = 20, .channels = 16, .states = 16};
@@ -141,6 +144,10 @@ TEST(RtlScanUnit, OneLaneAndAllLanes) {
                                                      .group = 64},
                                                     kBig);
     EXPECT_EQ(all.cycles, static_cast<uint64_t>(4 * 16 + 15 + 4 + 6));  // (5 - 1) * 16 + 16 - 1 + 4 + 6
+    // Every output stage busy: N = 4 puts 16 channels in each beat, one per output stage, gated.
+    expect_bit_exact<Vscan_unit>(
+        {.name = "all_outputs", .selective = true, .gated = true, .len = 9, .channels = 48, .states = 4},
+        kBig);
 }
 
 TEST(RtlScanUnit, CyclesEqualTheClosedFormWhenSlotsAreFewerThanTheDepth) {
