@@ -198,6 +198,7 @@ KernelLaunch scan(const KernelShape& sh, const Spec& s) {
         w.instr = steps * step_instr;
         w.service = issue(s, w.instr);
         w.latency = steps * step_latency;
+        w.dependent_loads = steps;  // step t + 1's inputs are loaded during step t: one round per step
         w.macs = steps * static_cast<double>(std::min(cpb, sh.ch - e0) * sh.state) * (selective ? 3 : 2);
     };
     return k;

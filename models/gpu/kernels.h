@@ -73,10 +73,13 @@ struct ChunkWork {
     double latency = 0;  // cycles of dependent latency after the service
     double instr = 0;    // warp instructions (energy, utilisation)
     double macs = 0;     // tensor-core or FMA multiply-accumulates
+    // Rounds of loads the CTA waits for one after another inside the chunk (a scan's time steps): each
+    // adds the latency of an L2 hit, or of HBM in the share of the chunk's bytes that missed.
+    double dependent_loads = 0;
     void clear() {
         loads.clear();
         stores.clear();
-        service = latency = instr = macs = 0;
+        service = latency = instr = macs = dependent_loads = 0;
     }
 };
 

@@ -191,6 +191,7 @@ void L2::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time&) {
         send(to_hbm, m);
         end = std::max(end, m.end + s.l2_hit_latency);
     }
+    r->missed = miss;
     r->end = a.write ? r->ready + s.l2_hit_latency : end;  // stores retire into the L2
     payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -39,7 +39,8 @@ struct MemRequest : Extension<MemRequest> {
     int64_t sm = 0;
     const Access* access = nullptr;
     double ready = 0;
-    double end = 0;  // answered: data in registers/shared memory (load) or accepted by the L2 (store)
+    double end = 0;     // answered: data in registers/shared memory (load) or accepted by the L2 (store)
+    double missed = 0;  // answered: bytes that came from HBM
 };
 
 // DRAM traffic from the L2: misses, write-backs.

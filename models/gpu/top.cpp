@@ -120,7 +120,8 @@ double GpuTop::run_kernel(const Spec& s, const KernelLaunch& k, double t0, OpRes
     };
     struct Cta {
         int64_t cta = -1, sm = 0;
-        double prev_end = 0, loaded = 0;
+        double prev_end = 0;
+        double miss_share[2] = {0, 0};  // of each buffered chunk's loaded bytes
         ChunkWork w[2];
     };
     std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
@@ -135,8 +136,10 @@ double GpuTop::run_kernel(const Spec& s, const KernelLaunch& k, double t0, OpRes
         cta[i].sm = i % s.sms;
         events.push({start + s.cta_launch_cycles, i, 0, kLoad});
     }
+    double moved = 0, missed = 0;  // bytes of the last memory() call
     auto memory = [&](const std::vector<Access>& v, int64_t sm, double t) {
         double end = t;
+        moved = missed = 0;
         for (const Access& a : v) {
             MemRequest m;
             m.sm = sm;
@@ -144,6 +147,8 @@ double GpuTop::run_kernel(const Spec& s, const KernelLaunch& k, double t0, OpRes
             m.ready = t;
             send(to_l2_, m);
             end = std::max(end, m.end);
+            moved += a.bytes();
+            missed += m.missed;
         }
         return end;
     };
@@ -159,13 +164,16 @@ double GpuTop::run_kernel(const Spec& s, const KernelLaunch& k, double t0, OpRes
             r.macs += w.macs;
             r.instr += w.instr;
             const double ld = memory(w.loads, c.sm, e.t);
+            c.miss_share[e.chunk % 2] = moved > 0 ? std::min(1.0, missed / moved) : 0.0;
             events.push({std::max(ld, c.prev_end), e.slot, e.chunk, kCompute});
         } else if (e.stage == kCompute) {
             SmJob j;
             j.sm = c.sm;
             j.ready = e.t;
             j.service = w.service;
-            j.latency = w.latency;
+            j.latency =
+                w.latency + w.dependent_loads * (s.l2_hit_latency + c.miss_share[e.chunk % 2] *
+                                                                        (s.hbm_latency + s.l2_hit_latency));
             send(to_sms_, j);
             c.prev_end = j.end;
             events.push({j.end, e.slot, e.chunk, kStore});
