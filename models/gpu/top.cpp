@@ -20,24 +20,10 @@ GpuTop::GpuTop(sc_core::sc_module_name name)
     SC_THREAD(controller);
 }
 
-void GpuTop::run(GpuJob& job) {
-    job_ = &job;
-    if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    start_.notify(sc_core::SC_ZERO_TIME);
-    sc::run_until_idle();
-    job_ = nullptr;
-    if (job.error) std::rethrow_exception(job.error);
-}
+void GpuTop::run(GpuJob& job) { runner_.run(job); }
 
 void GpuTop::controller() {
-    while (true) {
-        wait(start_);
-        try {
-            execute(*job_);
-        } catch (...) {
-            job_->error = std::current_exception();
-        }
-    }
+    runner_.serve([this](GpuJob& job) { execute(job); });
 }
 
 void GpuTop::execute(GpuJob& job) {

@@ -6,7 +6,6 @@
 // already in flight (double buffering), stores retired into the L2.
 #pragma once
 
-#include <exception>
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "models/gpu/kernels.h"
 #include "models/gpu/memory.h"
 #include "models/gpu/spec.h"
+#include "sim/sc/job_runner.h"
 #include "sim/timing/energy.h"
 #include "sim/timing/timeline.h"
 
@@ -50,7 +50,6 @@ struct GpuJob {
     std::vector<OpResult> results;
     double cycles = 0;
     EnergyLedger energy;
-    std::exception_ptr error;
 };
 
 class GpuTop : public sc_core::sc_module {
@@ -68,8 +67,7 @@ private:
     L2 l2_;
     Hbm hbm_;
     tlm_utils::simple_initiator_socket<GpuTop> to_sms_, to_l2_;
-    sc_core::sc_event start_;
-    GpuJob* job_ = nullptr;
+    sc::JobRunner<GpuJob> runner_;
 };
 
 }  // namespace ssmsim::gpu
