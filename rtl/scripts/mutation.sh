@@ -19,7 +19,7 @@ restore() { cmake -S "$root" -B "$build" -DSSMSIM_RTL_SOURCE="$src" >/dev/null; 
 trap restore EXIT
 cmake -S "$root" -B "$build" -G Ninja -DSSMSIM_CUDA=OFF -DSSMSIM_RTL_SOURCE="$mutant" >/dev/null
 cmake --build "$build" -j2 --target test_rtl
-if ctest --test-dir "$build" -L rtl -j2 --timeout 600 > "$build/mutation-ctest.log" 2>&1; then
+if ctest --test-dir "$build" -L rtl -j2 --timeout 600 --output-on-failure > "$build/mutation-ctest.log" 2>&1; then
   echo "mutation: NOT detected: ctest -L rtl passed on the mutant" >&2
   exit 1
 fi

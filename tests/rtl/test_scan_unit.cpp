@@ -103,6 +103,28 @@ TEST(RtlScanUnit, EverySaturatingStepIsCountedLikeTheReference) {
     EXPECT_GT(o.saturations, 20u * 16u);  // more than one saturation per output
 }
 
+TEST(RtlScanUnit, TheStateUpdatesRoundingReachesTheOutput) {
+    // Small states (|B.x| <= 4, Abar < 1) summed with C = 1 and requantized by exactly 1 (mult 2^20,
+    // shift 20): every output is sum_k h_k, so one LSB of rshift_round(Abar.h, 15) changes it. The
+    // random cases rarely see such an LSB through y_shift and requant; this case catches a rounding change
+    // (rtl/scripts/mutation.sh) on both models.
+    ScanCase c{.name = "rounding", .selective = false, .len = 64, .channels = 16, .states = 4};
+    c.abar_lo = 16384;
+    c.abar_hi = 30000;
+    c.bbar_lo = c.u_lo = -2;
+    c.bbar_hi = c.u_hi = 2;
+    c.c_lo = c.c_hi = 1;
+    c.d_lo = c.d_hi = 0;
+    c.y_shift = 0;
+    c.mult = int64_t{1} << 20;
+    c.shift = 20;
+    const RtlRun r = expect_bit_exact<Vscan_unit>(c, kBig);
+    int unsaturated_nonzero = 0;
+    for (const int8_t v : r.out.as<int8_t>()) unsaturated_nonzero += v != 0 && v > -127 && v < 127;
+    EXPECT_GT(unsaturated_nonzero, 64 * 16 / 2);  // the outputs carry the states' low bits
+    expect_bit_exact<Vscan_unit_small>(c, kSmall);
+}
+
 TEST(RtlScanUnit, ExtremeDeltaClampsTheTableIndex) {
     for (int exp_shift : {0, 40}) {
         for (int table_size : {1, 4096}) {
