@@ -19,7 +19,7 @@ public:
     // From the host: runs `job` through the kernel and returns when the kernel is idle again.
     void run(Job& job) {
         job_ = &job;
-        if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
+        initialize();
         start_.notify(sc_core::SC_ZERO_TIME);
         run_until_idle();
         job_ = nullptr;

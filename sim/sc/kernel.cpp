@@ -5,6 +5,18 @@
 #include <map>
 #include <stdexcept>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SSMSIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SSMSIM_ASAN 1
+#endif
+#endif
+#ifdef SSMSIM_ASAN
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 // libsystemc calls sc_main from its own main(); ssmsim's executables have their own main, so this one is
 // never called, but the symbol must exist for the link.
 int sc_main(int, char**) { return 0; }
@@ -19,6 +31,23 @@ struct Tops {
 Tops& tops() {
     static Tops t;
     return t;
+}
+// Debian's libsystemc announces each coroutine switch to AddressSanitizer, but on the switch back to the
+// host thread it announces an empty stack (its main coroutine has none of its own). ASan then skips the
+// unpoisoning that a throw on the host stack needs, and the stale redzones read later as false
+// stack-buffer-overflows. So after every sc_start the host thread's real stack is announced again.
+void restore_host_stack_for_asan() {
+#ifdef SSMSIM_ASAN
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+    void* base = nullptr;
+    size_t size = 0;
+    pthread_attr_getstack(&attr, &base, &size);
+    pthread_attr_destroy(&attr);
+    void* fake_stack = nullptr;
+    __sanitizer_start_switch_fiber(&fake_stack, base, size);
+    __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
+#endif
 }
 }  // namespace
 
@@ -42,7 +71,16 @@ sc_core::sc_module* top(const std::string& name) {
     return it->second;
 }
 
-void run_until_idle() { sc_core::sc_start(); }
+void initialize() {
+    if (sc_core::sc_get_status() != sc_core::SC_ELABORATION) return;
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    restore_host_stack_for_asan();
+}
+
+void run_until_idle() {
+    sc_core::sc_start();
+    restore_host_stack_for_asan();
+}
 
 uint64_t cycle_ps(double clock_hz) { return static_cast<uint64_t>(std::llround(1e12 / clock_hz)); }
 

@@ -18,6 +18,9 @@ void register_top(const std::string& name, std::function<sc_core::sc_module*()> 
 // The top registered under `name`, building every registered top first if nothing is built yet.
 sc_core::sc_module* top(const std::string& name);
 
+// Runs the kernel's initialisation (every process to its first wait) unless it has run already.
+void initialize();
+
 // Runs the kernel until no events remain (the driven top finished its job).
 void run_until_idle();
 
