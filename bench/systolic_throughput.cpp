@@ -5,8 +5,8 @@
 //   build/bench/bench_systolic --benchmark_filter=functional/pathx/mamba
 #include <benchmark/benchmark.h>
 
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include "models/systolic/backend.h"
@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
                 spec.seq_len = seq_len;
                 const std::string name =
                     std::string(mode) + "/" + std::string(task.name) + "/" + std::string(arch_name(arch));
-                benchmark::RegisterBenchmark(name.c_str(), std::string(mode) == "timing" ? timing_only : functional,
-                                             spec)
+                benchmark::RegisterBenchmark(name.c_str(),
+                                             std::string(mode) == "timing" ? timing_only : functional, spec)
                     ->Unit(benchmark::kMillisecond)
                     ->Iterations(1)
                     ->UseRealTime();

@@ -11,6 +11,7 @@
 #include "models/gpu/top.h"
 #include "reference/op_view.h"
 #include "sim/backend/backend.h"
+#include "sim/backend/timed_report.h"
 #include "sim/config/hw_config.h"
 #include "sim/sc/kernel.h"
 #include "sim/util/error.h"
@@ -109,12 +110,7 @@ public:
 
         RunResult result;
         auto& r = result.report;
-        r["config"] = config.tree();
-        r["clock_hz"] = spec.clock_hz;
-        r["cycles"] = static_cast<uint64_t>(std::llround(job.cycles));
-        r["seconds"] = job.cycles / spec.clock_hz;
-        r["energy_pj"] = job.energy.total();
-        r["energy_breakdown_pj"] = job.energy.breakdown();
+        put_run_totals(r, config, spec.clock_hz, job.cycles, job.energy);
         double rd = 0, wr = 0, hit = 0, miss = 0, sm_busy = 0, hbm_busy = 0, macs = 0;
         uint64_t sat = 0;
         int mem_bound = 0;

@@ -10,6 +10,7 @@
 #include "models/neuromorphic/top.h"
 #include "reference/executor.h"
 #include "sim/backend/backend.h"
+#include "sim/backend/timed_report.h"
 #include "sim/config/hw_config.h"
 #include "sim/sc/kernel.h"
 #include "sim/util/error.h"
@@ -88,12 +89,7 @@ public:
         RunResult result;
         auto& r = result.report;
         const Activity& act = fn.activity;
-        r["config"] = config.tree();
-        r["clock_hz"] = spec.clock_hz;
-        r["cycles"] = job.cycles;
-        r["seconds"] = static_cast<double>(job.cycles) / spec.clock_hz;
-        r["energy_pj"] = job.energy.total();
-        r["energy_breakdown_pj"] = job.energy.breakdown();
+        put_run_totals(r, config, spec.clock_hz, static_cast<double>(job.cycles), job.energy);
         r["dynamic_energy_pj"] = job.energy.total() - job.energy.get("static");
         r["dram_bytes"] = 0;  // no DRAM: weights and state live in the cores; see buffer_bytes
         r["buffer_bytes"] = job.buffer_bytes;

@@ -4,6 +4,7 @@
 
 #include "models/systolic/top.h"
 #include "sim/backend/backend.h"
+#include "sim/backend/timed_report.h"
 #include "sim/config/hw_config.h"
 #include "sim/sc/kernel.h"
 #include "sim/util/error.h"
@@ -33,7 +34,8 @@ nlohmann::ordered_json op_entry(const OpDecl& op, const OpStats& st, const Spec&
                         {"scan", static_cast<double>(p.lane_updates) / (cyc * static_cast<double>(s.lanes))},
                         {"vector", static_cast<double>(st.busy[2]) / cyc},
                         {"dram", static_cast<double>(st.dram_busy) / cyc}};
-    j["busy_cycles"] = {{"array", st.busy[0]}, {"scan", st.busy[1]}, {"vector", st.busy[2]}, {"dram", st.dram_busy}};
+    j["busy_cycles"] = {
+        {"array", st.busy[0]}, {"scan", st.busy[1]}, {"vector", st.busy[2]}, {"dram", st.dram_busy}};
     j["bound"] = st.dram_busy > compute ? "memory" : "compute";
     j["stall_cycles"] = st.cycles > compute ? st.cycles - compute : 0;
     if (functional) j["saturations"] = st.saturations;
@@ -47,7 +49,8 @@ public:
         const HwConfig config = HwConfig::resolve("systolic", kDefaultConfig, req.config_file, req.overrides);
         const Spec spec = parse_spec(config);
         if (req.trace.numerics != Numerics::int8) {
-            throw InputError("--model systolic", "an int8 trace (the accelerator computes the integer contract)",
+            throw InputError("--model systolic",
+                             "an int8 trace (the accelerator computes the integer contract)",
                              "a float32 trace");
         }
         auto* top = dynamic_cast<SystolicTop*>(sc::top("systolic"));
@@ -70,12 +73,7 @@ public:
 
         RunResult result;
         auto& r = result.report;
-        r["config"] = config.tree();
-        r["clock_hz"] = spec.clock_hz;
-        r["cycles"] = job.cycles;
-        r["seconds"] = static_cast<double>(job.cycles) / spec.clock_hz;
-        r["energy_pj"] = job.energy.total();
-        r["energy_breakdown_pj"] = job.energy.breakdown();
+        put_run_totals(r, config, spec.clock_hz, static_cast<double>(job.cycles), job.energy);
         int64_t rd = 0, wr = 0, macs = 0, updates = 0;
         uint64_t sat = 0, busy[kUnits] = {0, 0, 0}, dram_busy = 0, stalls = 0;
         int mem_bound = 0;
@@ -102,10 +100,11 @@ public:
         r["sram_area_mm2"] = spec.sram_area_mm2;  // 28 nm table (sim/cost/sram_cost.h)
         if (req.data) r["saturations"] = sat;
         const double cyc = std::max<double>(1.0, static_cast<double>(job.cycles));
-        r["utilisation"] = {{"array", static_cast<double>(macs) / (cyc * static_cast<double>(spec.rows * spec.cols))},
-                            {"scan", static_cast<double>(updates) / (cyc * static_cast<double>(spec.lanes))},
-                            {"vector", static_cast<double>(busy[2]) / cyc},
-                            {"dram", static_cast<double>(dram_busy) / cyc}};
+        r["utilisation"] = {
+            {"array", static_cast<double>(macs) / (cyc * static_cast<double>(spec.rows * spec.cols))},
+            {"scan", static_cast<double>(updates) / (cyc * static_cast<double>(spec.lanes))},
+            {"vector", static_cast<double>(busy[2]) / cyc},
+            {"dram", static_cast<double>(dram_busy) / cyc}};
         r["busy_cycles"] = {{"array", busy[0]}, {"scan", busy[1]}, {"vector", busy[2]}, {"dram", dram_busy}};
         r["stall_cycles"] = stalls;
         r["memory_bound_ops"] = mem_bound;
@@ -114,7 +113,8 @@ public:
         r["ops"] = std::move(ops);
         result.files["timeline.json"] = timeline.dump();
         if (req.data) {
-            for (const auto& name : req.trace.outputs) result.outputs.emplace(name, std::move(fn.store.at(name)));
+            for (const auto& name : req.trace.outputs)
+                result.outputs.emplace(name, std::move(fn.store.at(name)));
         }
         return result;
     }
@@ -124,9 +124,10 @@ public:
 
 void register_backend() {
     sc::register_top("systolic", [] { return new SystolicTop("systolic"); });
-    BackendRegistry::add({"systolic",
-                          "systolic-array SSM accelerator (SystemC/TLM): array, scan unit, vector unit, SRAM, DRAM",
-                          false, [] { return std::make_unique<SystolicBackend>(); }});
+    BackendRegistry::add(
+        {"systolic",
+         "systolic-array SSM accelerator (SystemC/TLM): array, scan unit, vector unit, SRAM, DRAM", false,
+         [] { return std::make_unique<SystolicBackend>(); }});
 }
 
 }  // namespace ssmsim::systolic

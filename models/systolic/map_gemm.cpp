@@ -89,16 +89,11 @@ OpPlan Mapper::gemm(size_t i) {
     p.activations.write = y.nbytes() + (x_res ? 0 : (rows_outer ? x_bytes : traffic_cols_outer - w_bytes));
     p.sram_bytes = act_.used() + (x_res ? 0 : std::min(stage, mb * k * buffers)) +
                    std::min(w_bytes, spec_.weights.bytes);
-    p.mapping = {{"unit", "array"},
-                 {"dataflow", dataflow_name(spec_.dataflow)},
-                 {"gemm", {m, k, n}},
-                 {"m_block", mb},
-                 {"m_blocks", m_blocks},
-                 {"n_folds", n_folds},
-                 {"k_folds", ceil_div(k, R)},
-                 {"loop_order", rows_outer ? "m_outer" : "n_outer"},
-                 {"weights_on_chip", w_fits},
-                 {"input_on_chip", x_res},
+    p.mapping = {{"unit", "array"},           {"dataflow", dataflow_name(spec_.dataflow)},
+                 {"gemm", {m, k, n}},         {"m_block", mb},
+                 {"m_blocks", m_blocks},      {"n_folds", n_folds},
+                 {"k_folds", ceil_div(k, R)}, {"loop_order", rows_outer ? "m_outer" : "n_outer"},
+                 {"weights_on_chip", w_fits}, {"input_on_chip", x_res},
                  {"output_on_chip", out_res}};
     return p;
 }
@@ -129,7 +124,8 @@ OpPlan Mapper::attention(size_t i) {
                 const int64_t keys = causal ? q0 + rows : len;
                 Tile qk;
                 qk.unit = UnitId::array;
-                qk.cycles = static_cast<uint64_t>(ceil_div(keys, C) * tile_cycles(spec_.dataflow, rows, dh, R, C));
+                qk.cycles =
+                    static_cast<uint64_t>(ceil_div(keys, C) * tile_cycles(spec_.dataflow, rows, dh, R, C));
                 qk.load_bytes = (q_res ? 0 : rows * dh) + (b == 0 && h == 0 && q0 == 0 ? table : 0);
                 if (!kv_res && (q0 == 0 || !kv_stays)) qk.load_bytes += (kv_stays ? kv_head : 2 * keys * dh);
                 Tile sm;
@@ -140,7 +136,8 @@ OpPlan Mapper::attention(size_t i) {
                 Tile pv;
                 pv.unit = UnitId::array;
                 // Q1.15 probabilities are 16 bits: two int8 passes (high and low byte) on the array.
-                pv.cycles = static_cast<uint64_t>(2 * ceil_div(dh, C) * tile_cycles(spec_.dataflow, rows, keys, R, C));
+                pv.cycles = static_cast<uint64_t>(2 * ceil_div(dh, C) *
+                                                  tile_cycles(spec_.dataflow, rows, keys, R, C));
                 pv.after_previous = true;
                 pv.store_bytes = out_res ? 0 : rows * dh;
                 p.tiles.push_back(std::move(qk));
@@ -154,7 +151,8 @@ OpPlan Mapper::attention(size_t i) {
     p.macs = macs;
     p.vector_elems = softmax;
     p.activations.read = 3 * batch * len * width;
-    p.activations.write = batch * len * width + (q_res ? 0 : batch * len * width) + (kv_res ? 0 : 2 * batch * len * width);
+    p.activations.write =
+        batch * len * width + (q_res ? 0 : batch * len * width) + (kv_res ? 0 : 2 * batch * len * width);
     p.weights.read = p.weights.write = table;
     p.sram_bytes = act_.used() + (kv_res ? 0 : std::min(stage, kv_head * spec_.dma_buffers)) + table;
     p.mapping = {{"unit", "array+vector"},

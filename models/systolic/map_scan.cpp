@@ -121,9 +121,9 @@ OpPlan Mapper::scan(size_t i) {
         if (by_chunk) {
             if (first_group) t.load_bytes += shared_streams * steps * n;
             if (first_group && (first_chunk ? b == 0 || !params_fit : !params_fit)) t.load_bytes += params;
-            if (!state_fits && !first_chunk) t.load_bytes += gch * n * 4;                 // state back in
-            if (!state_fits && c + 1 < chunks) t.store_bytes += gch * n * 4;              // state out
-            state_sram += first_chunk ? gch * n * 4 : 2 * gch * n * 4;                   // state swap in/out
+            if (!state_fits && !first_chunk) t.load_bytes += gch * n * 4;     // state back in
+            if (!state_fits && c + 1 < chunks) t.store_bytes += gch * n * 4;  // state out
+            state_sram += first_chunk ? gch * n * 4 : 2 * gch * n * 4;        // state swap in/out
         } else {
             if (first_chunk && first_group && b == 0) t.load_bytes += params;
             if (!shared_stay || first_group) t.load_bytes += shared_streams * steps * n;
@@ -131,7 +131,8 @@ OpPlan Mapper::scan(size_t i) {
         if (fn_) {
             t.work = [this, ops, state, b, step0, steps, ch0, ch1, n] {
                 if (step0 == 0 && ch0 == 0) std::fill(state->begin(), state->end(), 0);  // new batch item
-                ScanChunk ck{b, step0, steps, ch0, ch1, std::span<int32_t>(*state).subspan(ch0 * n, (ch1 - ch0) * n)};
+                ScanChunk ck{b,   step0, steps,
+                             ch0, ch1,   std::span<int32_t>(*state).subspan(ch0 * n, (ch1 - ch0) * n)};
                 fn_->scan->run(ops, ck, fn_->op_saturations);
             };
         }
@@ -153,8 +154,9 @@ OpPlan Mapper::scan(size_t i) {
     p.weights.read = params * (params_fit ? 1 : chunks);
     p.weights.write = p.weights.read;
     p.state.read = p.state.write = by_chunk ? state_sram / 2 : 0;
-    p.sram_bytes = act_.used() + std::min(stage, (per_channel_streams + shared_streams) * chunk * std::max(group, n)) +
-                   std::min(params, spec_.weights.bytes) + (by_chunk ? std::min(state_bytes, spec_.state.bytes) : 0);
+    p.sram_bytes =
+        act_.used() + std::min(stage, (per_channel_streams + shared_streams) * chunk * std::max(group, n)) +
+        std::min(params, spec_.weights.bytes) + (by_chunk ? std::min(state_bytes, spec_.state.bytes) : 0);
     p.mapping = {{"unit", "scan"},
                  {"channels_per_group", group},
                  {"groups", groups},

@@ -12,9 +12,12 @@ namespace ssmsim::systolic {
 
 const char* unit_name(UnitId u) {
     switch (u) {
-        case UnitId::array: return "array";
-        case UnitId::scan: return "scan";
-        case UnitId::vector: return "vector";
+        case UnitId::array:
+            return "array";
+        case UnitId::scan:
+            return "scan";
+        case UnitId::vector:
+            return "vector";
     }
     return "?";
 }
@@ -74,7 +77,8 @@ namespace {
 int64_t vector_passes(const OpDecl& op, const Trace& trace) {
     if (op.kind == "rmsnorm") return 2;    // sum of squares, then normalise and requantize
     if (op.kind == "layernorm") return 3;  // sum, sum of centred squares, normalise
-    if (op.kind == "conv1d_causal_depthwise") return trace.tensor(op.inputs[1]).shape[1] + 1;  // taps + requant
+    if (op.kind == "conv1d_causal_depthwise")
+        return trace.tensor(op.inputs[1]).shape[1] + 1;  // taps + requant
     return 1;  // LUT ops, mul, add, gate, pool (one add per input element), embedding (copy)
 }
 
@@ -96,7 +100,8 @@ OpPlan Mapper::vector(size_t i) {
     for (size_t k = 0; k < op.inputs.size(); ++k) {
         const TensorDecl& t = trace_.tensor(op.inputs[k]);
         if (gather && k == 1) {
-            // A table that fits the weight SRAM is loaded once and gathered on chip; else rows come from DRAM.
+            // A table that fits the weight SRAM is loaded once and gathered on chip; else rows come from
+            // DRAM.
             if (t.nbytes() <= spec_.weights.bytes) params += t.nbytes();
             continue;
         }

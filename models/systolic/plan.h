@@ -32,11 +32,11 @@ struct SramTraffic {
 
 struct OpPlan {
     std::vector<Tile> tiles;
-    int64_t macs = 0;            // array multiply-accumulates (useful ones)
-    int64_t lane_updates = 0;    // scan-unit (channel, state) updates
-    int64_t vector_elems = 0;    // vector-unit element operations (passes counted)
+    int64_t macs = 0;          // array multiply-accumulates (useful ones)
+    int64_t lane_updates = 0;  // scan-unit (channel, state) updates
+    int64_t vector_elems = 0;  // vector-unit element operations (passes counted)
     SramTraffic weights, activations, state;
-    int64_t sram_bytes = 0;      // bytes of SRAM this op occupies at its peak (all three buffers)
+    int64_t sram_bytes = 0;  // bytes of SRAM this op occupies at its peak (all three buffers)
     nlohmann::ordered_json mapping = nlohmann::ordered_json::object();  // the mapper's decisions
     std::function<void()> before;  // functional work run once before the tiles (whole-op kernels)
 };

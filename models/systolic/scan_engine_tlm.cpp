@@ -68,7 +68,8 @@ private:
                 int64_t y = 0;
                 for (int64_t k = 0; k < n; ++k) {
                     const int64_t i = e * n + k;
-                    h[k] = fx::sat32(fx::rshift_round(int64_t{op.abar[i]} * h[k], fx::kQ15) + op.bbar[i] * x, sat);
+                    h[k] = fx::sat32(fx::rshift_round(int64_t{op.abar[i]} * h[k], fx::kQ15) + op.bbar[i] * x,
+                                     sat);
                     y += int64_t{op.cs4d[i]} * h[k];
                 }
                 op.out[row * ch + e] = output(op, y, x, e, row * ch + e, sat);

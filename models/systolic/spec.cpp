@@ -95,7 +95,8 @@ Spec parse_spec(const HwConfig& c) {
 
     const double gbps = c.number("dram.bandwidth_gb_s", 0.001, 1e5);
     s.dram_bytes_per_cycle = gbps * 1e9 / s.clock_hz;
-    s.dram_latency_cycles = static_cast<int64_t>(std::ceil(c.number("dram.latency_ns", 0, 1e6) * 1e-9 * s.clock_hz));
+    s.dram_latency_cycles =
+        static_cast<int64_t>(std::ceil(c.number("dram.latency_ns", 0, 1e6) * 1e-9 * s.clock_hz));
     s.dram_pj_per_byte = c.number("dram.pj_per_byte", 0, 1e5);
     s.dma_buffers = c.integer("dma.buffers", 1, 2);
     s.static_pj_per_cycle = c.number("static_mw", 0, 1e6) * 1e-3 / s.clock_hz * 1e12;

@@ -42,7 +42,7 @@ struct Spec {
     double dram_pj_per_byte = 0;
     int64_t dma_buffers = 2;
     bool sram_energy_from_size = false;  // sram.cost_model = "cacti-28nm"
-    double sram_area_mm2 = 0;           // the three SRAMs, from the 28 nm table
+    double sram_area_mm2 = 0;            // the three SRAMs, from the 28 nm table
     double static_pj_per_cycle = 0;
 };
 

@@ -25,7 +25,8 @@ struct RunRequest {
 struct RunResult {
     nlohmann::ordered_json report;  // model-specific fields; the CLI adds the common ones
     TensorStore outputs;            // the trace's output tensors (empty in timing-only runs)
-    std::map<std::string, std::string> files;  // extra files for --out (timeline.json), written before report.json
+    std::map<std::string, std::string>
+        files;  // extra files for --out (timeline.json), written before report.json
 };
 
 class Backend {

@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     auto* list_cmd = app.add_subcommand("list", "list models, LRA tasks, architectures and op kinds");
 
     SweepArgs sweep;
-    auto* sweep_cmd = app.add_subcommand("sweep", "run a design-space sweep (also under mpirun), docs/sweeps.md");
+    auto* sweep_cmd =
+        app.add_subcommand("sweep", "run a design-space sweep (also under mpirun), docs/sweeps.md");
     sweep_cmd->add_option("sweep", sweep.file, "sweep JSON file")->required();
     sweep_cmd->add_option("--out", sweep.out, "results folder (re-running resumes it)")->required();
     sweep_cmd->add_option("--jobs", sweep.jobs, "design points in parallel (default: the number of cores)")
@@ -78,7 +79,8 @@ int main(int argc, char** argv) {
     sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "no progress bar");
 
     std::string report_dir;
-    auto* report_cmd = app.add_subcommand("report", "plots (PNG, SVG), Pareto front and report.html of a sweep");
+    auto* report_cmd =
+        app.add_subcommand("report", "plots (PNG, SVG), Pareto front and report.html of a sweep");
     report_cmd->add_option("dir", report_dir, "a sweep's --out folder")->required();
 
     try {

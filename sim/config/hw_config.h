@@ -26,8 +26,8 @@ public:
     // `model`: the model asking (the config's "model" field must name it). `default_name`: the shipped
     // config used as the base. `user`: empty, a shipped config's name, or a path to a JSON file laid over
     // the base. `overrides`: --set pairs, dotted keys ("sram.weights.kib") to JSON values.
-    static HwConfig resolve(const std::string& model, const std::string& default_name, const std::string& user,
-                            const nlohmann::json& overrides);
+    static HwConfig resolve(const std::string& model, const std::string& default_name,
+                            const std::string& user, const nlohmann::json& overrides);
 
     // Typed, range-checked reads by dotted key. Each key must exist in the base config.
     int64_t integer(const std::string& key, int64_t lo, int64_t hi) const;

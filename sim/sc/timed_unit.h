@@ -9,17 +9,17 @@
 #include <functional>
 #include <string>
 
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 namespace ssmsim::sc {
 
 struct UnitJob : tlm::tlm_extension<UnitJob> {
-    uint64_t ready = 0;    // earliest start, in cycles since the run began
-    uint64_t service = 0;  // cycles the unit is occupied
-    uint64_t latency = 0;  // cycles from the end of occupancy until the result is available
-    std::function<void()> work;  // functional part (empty in timing-only runs)
+    uint64_t ready = 0;           // earliest start, in cycles since the run began
+    uint64_t service = 0;         // cycles the unit is occupied
+    uint64_t latency = 0;         // cycles from the end of occupancy until the result is available
+    std::function<void()> work;   // functional part (empty in timing-only runs)
     uint64_t start = 0, end = 0;  // answered by the unit: occupancy start, result available
 
     tlm::tlm_extension_base* clone() const override { return new UnitJob(*this); }
@@ -34,7 +34,7 @@ public:
 
     explicit TimedUnit(sc_core::sc_module_name name);
 
-    void reset();        // a new run: the unit is idle at cycle 0
+    void reset();         // a new run: the unit is idle at cycle 0
     void begin_window();  // a new op: per-op busy cycles and span restart
     uint64_t busy_until() const { return busy_until_; }
     uint64_t busy_cycles() const { return busy_total_; }

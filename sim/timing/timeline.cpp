@@ -34,7 +34,8 @@ std::string Timeline::dump() const {
     auto& ev = doc["traceEvents"] = nlohmann::ordered_json::array();
     ev.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 0}, {"args", {{"name", process_}}}});
     for (size_t i = 0; i < tracks_.size(); ++i) {
-        ev.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 0}, {"tid", i}, {"args", {{"name", tracks_[i]}}}});
+        ev.push_back(
+            {{"name", "thread_name"}, {"ph", "M"}, {"pid", 0}, {"tid", i}, {"args", {{"name", tracks_[i]}}}});
         ev.push_back({{"name", "thread_sort_index"},
                       {"ph", "M"},
                       {"pid", 0},

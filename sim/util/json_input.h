@@ -1,7 +1,7 @@
-// Parsing JSON that a user wrote (trace.json, hardware configs). Every problem is an InputError naming the file:
-// malformed text, a number out of double range (1e999), a key given twice in one object (the parser would keep
-// the last one silently), or nesting deeper than kMaxJsonDepth (printing a value, as error messages and reports
-// do, recurses once per level, so a hostile file could otherwise exhaust the stack).
+// Parsing JSON that a user wrote (trace.json, hardware configs). Every problem is an InputError naming the
+// file: malformed text, a number out of double range (1e999), a key given twice in one object (the parser
+// would keep the last one silently), or nesting deeper than kMaxJsonDepth (printing a value, as error
+// messages and reports do, recurses once per level, so a hostile file could otherwise exhaust the stack).
 #pragma once
 
 #include <set>

@@ -32,8 +32,9 @@ TEST(CliSystolic, ListopsMambaMatchesReferenceAndReportsTiming) {
 
 TEST(CliSystolic, TimingOnlyHasNoOutputHash) {
     const auto dir = scratch_dir("cli_systolic_timing");
-    const auto res = run_ssmsim("run --model systolic --workload lra:image:s4d --seq-len 64 --timing-only -q --out " +
-                                (dir / "t").string());
+    const auto res =
+        run_ssmsim("run --model systolic --workload lra:image:s4d --seq-len 64 --timing-only -q --out " +
+                   (dir / "t").string());
     ASSERT_EQ(res.exit_code, 0) << res.output;
     const auto r = read_json(dir / "t" / "report.json");
     EXPECT_FALSE(r.contains("output_sha256"));
@@ -44,10 +45,12 @@ TEST(CliSystolic, TimingOnlyHasNoOutputHash) {
 
 TEST(CliSystolic, UnknownConfigKeyIsRefusedAndLeavesNoReport) {
     const auto dir = scratch_dir("cli_systolic_bad");
-    const auto res = run_ssmsim("run --model systolic --workload lra:image:s4d --seq-len 64 -q --set array.colums=8 --out " +
-                                (dir / "bad").string());
+    const auto res = run_ssmsim(
+        "run --model systolic --workload lra:image:s4d --seq-len 64 -q --set array.colums=8 --out " +
+        (dir / "bad").string());
     EXPECT_EQ(res.exit_code, 2) << res.output;
-    EXPECT_NE(res.output.find("--set array.colums=8: expected a config key"), std::string::npos) << res.output;
+    EXPECT_NE(res.output.find("--set array.colums=8: expected a config key"), std::string::npos)
+        << res.output;
     EXPECT_FALSE(fs::exists(dir / "bad" / "report.json"));
     fs::remove_all(dir);
 }

@@ -1,40 +1,17 @@
-// Runs the GPU model in-process (the SystemC kernel elaborates once per test process).
+// Runs the GPU model in-process; the rest of the harness is tests/support/model_harness.h.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include "models/gpu/backend.h"
-#include "sim/backend/backend.h"
-#include "workloads/lra/lra.h"
+#include "tests/support/model_harness.h"
 
 namespace ssmsim::testing {
 
-inline void register_gpu() {
-    static bool done = false;
-    if (!done) {
-        gpu::register_backend();
-        done = true;
-    }
-}
+inline void register_gpu() { register_once<&gpu::register_backend>(); }
 
 inline RunResult run_gpu(const Trace& trace, const TensorStore* data,
                          nlohmann::json overrides = nlohmann::json::object(),
                          const std::string& config = "") {
-    register_gpu();
-    auto backend = BackendRegistry::find("gpu")->make();
-    RunRequest req{trace, data, std::move(overrides), config, false};
-    return backend->run(req);
-}
-
-inline workloads::Workload lra(workloads::Task t, workloads::Arch a, int64_t len, uint64_t seed = 1,
-                               Numerics numerics = Numerics::int8) {
-    workloads::WorkloadSpec s;
-    s.task = t;
-    s.arch = a;
-    s.seq_len = len;
-    s.seed = seed;
-    s.numerics = numerics;
-    return workloads::build_lra(s);
+    return run_model<&gpu::register_backend>("gpu", trace, data, std::move(overrides), config);
 }
 
 }  // namespace ssmsim::testing

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <set>
 
-#include "tests/systolic/model_harness.h"
 #include "models/systolic/gemm_timing.h"
 #include "sim/util/error.h"
 #include "tests/support/op_harness.h"
+#include "tests/systolic/model_harness.h"
 
 using namespace ssmsim;
 using namespace ssmsim::testing;
@@ -44,7 +44,8 @@ TEST(SystolicModel, GemmArrayCyclesEqualScaleSim) {
     struct Shape3 {
         int64_t m, k, n;
     };
-    for (const Shape3 s : {Shape3{64, 64, 64}, Shape3{100, 50, 70}, Shape3{128, 256, 64}, Shape3{300, 17, 5}}) {
+    for (const Shape3 s :
+         {Shape3{64, 64, 64}, Shape3{100, 50, 70}, Shape3{128, 256, 64}, Shape3{300, 17, 5}}) {
         const auto b = one_linear(s.m, s.k, s.n);
         const Trace t = b.build();
         for (const char* df : {"ws", "os"}) {
@@ -84,7 +85,8 @@ TEST(SystolicModel, ReportFieldsAreConsistent) {
     const RunResult r = run_systolic(w.trace, nullptr);
     const auto& rep = r.report;
     EXPECT_GT(rep["cycles"].get<int64_t>(), 0);
-    EXPECT_DOUBLE_EQ(rep["seconds"].get<double>(), rep["cycles"].get<double>() / rep["clock_hz"].get<double>());
+    EXPECT_DOUBLE_EQ(rep["seconds"].get<double>(),
+                     rep["cycles"].get<double>() / rep["clock_hz"].get<double>());
     double sum = 0;
     for (const auto& [k, v] : rep["energy_breakdown_pj"].items()) sum += v.get<double>();
     EXPECT_NEAR(sum, rep["energy_pj"].get<double>(), 1e-6 * sum);
@@ -154,7 +156,8 @@ TEST(SystolicModel, DoubleBufferingHidesLoads) {
     EXPECT_LT(two.report["cycles"].get<int64_t>(), one.report["cycles"].get<int64_t>());
 }
 
-void expect_input_error(const nlohmann::json& overrides, const std::string& fragment, const std::string& config = "") {
+void expect_input_error(const nlohmann::json& overrides, const std::string& fragment,
+                        const std::string& config = "") {
     const auto b = one_linear(8, 8, 8);
     const Trace t = b.build();
     try {
@@ -171,7 +174,8 @@ TEST(SystolicConfig, BadOverridesAreRefusedWithTheKeyAndWhatWasExpected) {
     expect_input_error({{"array.rows", "big"}}, "expected an integer, found a string");
     expect_input_error({{"array.dataflow", "is"}}, "expected one of \"ws\", \"os\", found \"is\"");
     expect_input_error({{"dram.bandwidth_gb_s", -1}}, "dram.bandwidth_gb_s=-1: expected a number in");
-    expect_input_error({{"sram", 1}}, "--set sram=1: expected a leaf key (one value), found the group 'sram'");
+    expect_input_error({{"sram", 1}},
+                       "--set sram=1: expected a leaf key (one value), found the group 'sram'");
 }
 
 TEST(SystolicConfig, ConfigFilesAreCheckedKeyByKey) {

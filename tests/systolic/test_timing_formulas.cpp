@@ -57,8 +57,10 @@ TEST(ScanTiming, ClosedFormEqualsSteppedPipeline) {
                 const ScanPipe p{lanes, depth, out_lat};
                 for (int64_t pairs = 1; pairs <= 37; pairs += 3) {
                     for (int64_t steps : {1, 2, 7, 16}) {
-                        ASSERT_EQ(scan_chunk_cycles(p, pairs, steps), scan_chunk_cycles_stepped(p, pairs, steps))
-                            << "lanes " << lanes << " depth " << depth << " pairs " << pairs << " steps " << steps;
+                        ASSERT_EQ(scan_chunk_cycles(p, pairs, steps),
+                                  scan_chunk_cycles_stepped(p, pairs, steps))
+                            << "lanes " << lanes << " depth " << depth << " pairs " << pairs << " steps "
+                            << steps;
                     }
                 }
             }

@@ -1,0 +1,96 @@
+// What the model suites share: running a registered backend in-process (the SystemC kernel elaborates
+// once per test process), building LRA workloads, the LRA task x architecture grid, and the bit-exact
+// comparison with the reference (output bytes and saturation counts op by op).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "reference/executor.h"
+#include "sim/backend/backend.h"
+#include "sim/report/report.h"
+#include "workloads/lra/lra.h"
+
+namespace ssmsim::testing {
+
+// Calls `register_backend` once per process, however many suites of the process ask for it.
+template <void (*register_backend)()>
+void register_once() {
+    static const bool registered = [] {
+        register_backend();
+        return true;
+    }();
+    (void)registered;
+}
+
+// Runs the backend `name`, registering it through `register_backend` on first use.
+template <void (*register_backend)()>
+RunResult run_model(const std::string& name, const Trace& trace, const TensorStore* data,
+                    nlohmann::json overrides, const std::string& config) {
+    register_once<register_backend>();
+    auto backend = BackendRegistry::find(name)->make();
+    RunRequest req{trace, data, std::move(overrides), config, false};
+    return backend->run(req);
+}
+
+inline workloads::Workload lra(workloads::Task t, workloads::Arch a, int64_t len, uint64_t seed = 1,
+                               Numerics numerics = Numerics::int8) {
+    workloads::WorkloadSpec s;
+    s.task = t;
+    s.arch = a;
+    s.seq_len = len;
+    s.seed = seed;
+    s.numerics = numerics;
+    return workloads::build_lra(s);
+}
+
+// First differing byte of two tensors, or -1.
+inline int64_t first_difference(const Tensor& a, const Tensor& b) {
+    if (a.nbytes() != b.nbytes()) return 0;
+    const auto x = a.bytes(), y = b.bytes();
+    for (size_t i = 0; i < x.size(); ++i) {
+        if (x[i] != y[i]) return static_cast<int64_t>(i);
+    }
+    return -1;
+}
+
+// One LRA task x architecture, the parameter of the suites that cover the whole grid.
+struct LraCase {
+    workloads::Task task;
+    workloads::Arch arch;
+};
+
+inline std::vector<LraCase> every_lra_case() {
+    std::vector<LraCase> c;
+    for (const auto& t : workloads::lra_tasks())
+        for (workloads::Arch a : workloads::lra_archs()) c.push_back({t.task, a});
+    return c;
+}
+
+inline std::string lra_case_name(const ::testing::TestParamInfo<LraCase>& info) {
+    return std::string(workloads::task_info(info.param.task).name) + "_" +
+           std::string(workloads::arch_name(info.param.arch));
+}
+
+// The model's run `r` of `w` against the reference: every output byte-identical (the first differing
+// byte named), the same output_sha256, the same saturation count in total and op by op. `context` says
+// which run failed (its overrides).
+inline void expect_same_as_reference(const workloads::Workload& w, const RunResult& r,
+                                     const std::string& context = "") {
+    const reference::Execution ref = reference::execute(w.trace, w.data);
+    ASSERT_EQ(r.outputs.size(), w.trace.outputs.size()) << context;
+    for (const auto& name : w.trace.outputs) {
+        const int64_t at = first_difference(ref.outputs.at(name), r.outputs.at(name));
+        EXPECT_EQ(at, -1) << "output " << name << " differs at byte " << at << " " << context;
+    }
+    EXPECT_EQ(output_sha256(w.trace, r.outputs), output_sha256(w.trace, ref.outputs)) << context;
+    EXPECT_EQ(r.report.at("saturations").get<uint64_t>(), ref.saturations) << context;
+    for (size_t i = 0; i < w.trace.ops.size(); ++i) {
+        EXPECT_EQ(r.report["ops"][i]["saturations"].get<uint64_t>(), ref.ops[i].saturations)
+            << w.trace.ops[i].name << " " << context;
+    }
+}
+
+}  // namespace ssmsim::testing
