@@ -40,7 +40,7 @@ public:
 
 void register_backend() {
     BackendRegistry::add({"reference", "the plain C++ software reference (functional, no timing)", true,
-                          [] { return std::make_unique<ReferenceBackend>(); }});
+                          [] { return std::make_unique<ReferenceBackend>(); }, ""});
 }
 
 }  // namespace ssmsim::reference

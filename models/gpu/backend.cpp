@@ -158,7 +158,7 @@ void register_backend() {
     sc::register_top("gpu", [] { return new GpuTop("gpu"); });
     BackendRegistry::add(
         {"gpu", "tensor-core GPU (SystemC/TLM): SMs, CTAs in waves, partitioned L2, HBM (H100 SXM default)",
-         false, [] { return std::make_unique<GpuBackend>(); }});
+         false, [] { return std::make_unique<GpuBackend>(); }, kDefaultConfig});
 }
 
 }  // namespace ssmsim::gpu

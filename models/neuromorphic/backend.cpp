@@ -162,7 +162,7 @@ void register_backend() {
         {"neuromorphic",
          "Loihi-2-class neuromorphic mesh (SystemC/TLM): neurocores, sigma-delta graded spikes, "
          "NoC, timestep barriers, x86 fallback",
-         false, [] { return std::make_unique<NeuromorphicBackend>(); }});
+         false, [] { return std::make_unique<NeuromorphicBackend>(); }, kDefaultConfig});
 }
 
 }  // namespace ssmsim::neuromorphic

@@ -127,7 +127,7 @@ void register_backend() {
     BackendRegistry::add(
         {"systolic",
          "systolic-array SSM accelerator (SystemC/TLM): array, scan unit, vector unit, SRAM, DRAM", false,
-         [] { return std::make_unique<SystolicBackend>(); }});
+         [] { return std::make_unique<SystolicBackend>(); }, kDefaultConfig});
 }
 
 }  // namespace ssmsim::systolic

@@ -40,6 +40,7 @@ struct BackendInfo {
     std::string description;
     bool needs_data = false;  // true: refuses shape-only traces (the reference)
     std::function<std::unique_ptr<Backend>()> make;
+    std::string default_config;  // the shipped config a run without --config uses ("" for none)
 };
 
 class BackendRegistry {

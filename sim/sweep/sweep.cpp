@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/backend/backend.h"
 #include "sim/config/hw_config.h"
 #include "sim/sweep/runner.h"
 #include "sim/util/atomic_file.h"
@@ -83,12 +84,23 @@ std::string csv_cell(const json& v) {
 
 void check_sweep_keys(const SweepSpec& spec) {
     for (const auto& model : spec.models) {
-        const ShippedConfig* shape = nullptr;  // a model's configs all have its default's shape
-        for (const auto& c : shipped_configs()) {
-            const json doc = json::parse(c.text, nullptr, false);
-            if (doc.is_object() && doc.value("model", "") == model) {
-                shape = &c;
-                break;
+        // A model's configs all have the same keys; the message names the one the points start from: the
+        // sweep's own config where it is a shipped one, else the model's default, else any of its configs.
+        auto of_model = [&](const ShippedConfig* c) {
+            if (!c) return false;
+            const json doc = json::parse(c->text, nullptr, false);
+            return doc.is_object() && doc.value("model", "") == model;
+        };
+        const BackendInfo* backend = BackendRegistry::find(model);
+        const ShippedConfig* shape = find_shipped_config(spec.config);
+        if (!of_model(shape)) shape = backend ? find_shipped_config(backend->default_config) : nullptr;
+        if (!of_model(shape)) {
+            shape = nullptr;
+            for (const auto& c : shipped_configs()) {
+                if (of_model(&c)) {
+                    shape = &c;
+                    break;
+                }
             }
         }
         if (!shape) continue;  // a model without configs: its runs report what they refuse

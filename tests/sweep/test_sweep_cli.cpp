@@ -154,6 +154,18 @@ TEST(SweepCli, BadSweepFilesAreRefusedBeforeAnythingRuns) {
         std::string::npos)
         << typo.output;
     EXPECT_FALSE(fs::exists(dir / "out" / "points"));
+    // The message names the config the points start from: the model's default, or the sweep's own.
+    const json gpu = {
+        {"models", {"gpu"}}, {"workloads", "lra:image:mamba"}, {"grid", {{"l2.mib", {10, 50}}}}};
+    const auto deflt = sweep(write_sweep(dir, gpu), dir / "out");
+    EXPECT_NE(
+        deflt.output.find("/grid/l2.mib: expected a config key of model 'gpu' (configs/gpu-h100-sxm.json"),
+        std::string::npos)
+        << deflt.output;
+    json a100 = gpu;
+    a100["config"] = "gpu-a100";
+    const auto own = sweep(write_sweep(dir, a100), dir / "out");
+    EXPECT_NE(own.output.find("model 'gpu' (configs/gpu-a100.json"), std::string::npos) << own.output;
     write_text(dir / "broken.json", "{\"models\": [");
     const auto b = sweep(dir / "broken.json", dir / "out");
     EXPECT_EQ(b.exit_code, 2) << b.output;
@@ -199,7 +211,8 @@ TEST(SweepCli, MpiRanksGiveTheSameResultsAsOneNode) {
     const auto local = sweep(file, dir / "local", "--jobs 1");
     ASSERT_EQ(local.exit_code, 0) << local.output;
     // Root in CI containers; --oversubscribe: two ranks on however many cores there are.
-    std::string env = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_warn_on_fork=0 ";
+    std::string env =
+        "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_warn_on_fork=0 ";
 #if defined(__SANITIZE_ADDRESS__)
     // Open MPI's components leak at exit and are unloaded before LeakSanitizer looks, so no suppression
     // can name them; the ranks run without leak checking (the local sweep tests check the sweep's own code).
