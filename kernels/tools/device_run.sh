@@ -8,7 +8,7 @@
 # says so.
 set -uo pipefail
 OUT=${OUT:?set OUT}
-mkdir -p "$OUT/work"
+mkdir -p "$OUT/device"
 LOG="$OUT/log.txt"
 exec > >(tee -a "$LOG") 2>&1
 D=/tmp/ssmsim-deps
@@ -38,10 +38,10 @@ build() {
   PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_LIBDIR=$D/usr/lib/x86_64-linux-gnu/pkgconfig:$D/usr/share/pkgconfig \
   cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DSSMSIM_TESTS=OFF -DSSMSIM_BENCH=OFF \
     -DSSMSIM_RTL=OFF -DCMAKE_PREFIX_PATH=$D/usr -DPKG_CONFIG_EXECUTABLE="$pc" -DOPENSSL_ROOT_DIR=$D/usr \
-    -DBoost_INCLUDE_DIR=$D/usr/include -DCMAKE_CUDA_COMPILER="$(command -v nvcc)" > "$OUT/work/cmake.log" 2>&1 \
-  && cmake --build build-dev -j"$(nproc)" --target ssmsim-cuda >> "$OUT/work/cmake.log" 2>&1
+    -DBoost_INCLUDE_DIR=$D/usr/include -DCMAKE_CUDA_COMPILER="$(command -v nvcc)" > "$OUT/device/cmake.log" 2>&1 \
+  && cmake --build build-dev -j"$(nproc)" --target ssmsim-cuda >> "$OUT/device/cmake.log" 2>&1
   if [ -x build-dev/ssmsim-cuda ]; then BIN=build-dev/ssmsim-cuda; echo "built here: $BIN";
-  else tail -30 "$OUT/work/cmake.log"; BIN=.devdeps/prebuilt/ssmsim-cuda; echo "BUILD FAILED here: using $BIN"; fi
+  else tail -30 "$OUT/device/cmake.log"; BIN=.devdeps/prebuilt/ssmsim-cuda; echo "BUILD FAILED here: using $BIN"; fi
   $BIN info
 }
 
@@ -50,7 +50,7 @@ golden() {  # every task x arch at a reduced length, int8 (byte-identical) and f
   for num in int8 float32; do
     for t in $TASKS; do for a in $ARCHS; do
       $BIN run --workload lra:$t:$a --seq-len $L_RED --numerics $num --check-reference --repeat 5 \
-        --out "$OUT/work/golden/$t-$a-$L_RED-$num" || echo "FAILED: $t $a $num"
+        --out "$OUT/device/golden/$t-$a-$L_RED-$num" || echo "FAILED: $t $a $num"
     done; done
   done
 }
@@ -58,7 +58,7 @@ golden() {  # every task x arch at a reduced length, int8 (byte-identical) and f
 torch_check() {
   step torch
   PYTHONUNBUFFERED=1 python3 kernels/tools/check_scan_torch.py --bin $BIN --work /tmp/scan-torch \
-    --json "$OUT/work/torch_scan.json" || echo "FAILED: torch check"
+    --json "$OUT/device/torch_scan.json" || echo "FAILED: torch check"
 }
 
 sanitize() {
@@ -77,11 +77,11 @@ full() {  # full LRA lengths: int8 checked against the reference (CPU-bound, in 
   step "full lengths, checked"
   for t in $TASKS; do for a in $ARCHS; do echo "$t $a"; done; done | \
     xargs -P 6 -L 1 sh -c "$BIN run --workload lra:\$0:\$1 --check-reference --repeat 1 --warmup 0 \
-      --out $OUT/work/full/\$0-\$1-full-int8 > $OUT/work/full-\$0-\$1.log 2>&1 || echo FAILED: full \$0 \$1; \
-      tail -2 $OUT/work/full-\$0-\$1.log"
+      --out $OUT/device/full/\$0-\$1-full-int8 > $OUT/device/full-\$0-\$1.log 2>&1 || echo FAILED: full \$0 \$1; \
+      tail -2 $OUT/device/full-\$0-\$1.log"
   step "full lengths, timed"
   for t in $TASKS; do for a in $ARCHS; do
-    $BIN run --workload lra:$t:$a --repeat 10 --out "$OUT/work/timed/$t-$a-full-int8" || echo "FAILED: timed $t $a"
+    $BIN run --workload lra:$t:$a --repeat 10 --out "$OUT/device/timed/$t-$a-full-int8" || echo "FAILED: timed $t $a"
   done; done
 }
 
@@ -94,7 +94,7 @@ bench() {
 
 ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, for the fractions of peak
   step ceilings
-  PYTHONUNBUFFERED=1 python3 kernels/tools/measure_ceilings.py --json "$OUT/work/ceilings.json" || echo "FAILED: ceilings"
+  PYTHONUNBUFFERED=1 python3 kernels/tools/measure_ceilings.py --json "$OUT/device/ceilings.json" || echo "FAILED: ceilings"
 }
 
 for phase in "$@"; do
@@ -104,5 +104,5 @@ for phase in "$@"; do
   esac
 done
 step pack
-tar -C "$OUT" -czf "$OUT/results.tar.gz" work && rm -rf "$OUT/work"
+tar -C "$OUT" -czf "$OUT/results.tar.gz" device && rm -rf "$OUT/device"
 ls -la "$OUT"

@@ -5,7 +5,7 @@ count, provenance) and the output tensors of the reduced-length cases; and the p
 reference/gpu-timings/h100-lra-ops.csv.
 
 Usage: make_goldens.py --runs DIR [DIR...] --driver 580.159.04 --commit HASH --repo .
-(DIR: an unpacked results.tar.gz, holding work/golden/* and/or work/full/* and work/timed/*)
+(DIR: an unpacked results.tar.gz, holding device/golden/* and/or device/full/* and device/timed/*)
 """
 import argparse
 import csv
@@ -50,7 +50,7 @@ def main():
     golden = repo / "reference" / "golden"
     cases, timings = [], []
     for run in map(pathlib.Path, args.runs):
-        for d in sorted((run / "work" / "golden").glob("*-int8")):
+        for d in sorted((run / "device" / "golden").glob("*-int8")):
             seq_len = int(d.name.split("-")[2])
             r = json.loads((d / "report.json").read_text())
             cmd = (f"ssmsim-cuda run --workload {r['workload']} --seq-len {seq_len} --numerics int8 "
@@ -60,11 +60,11 @@ def main():
             dest.mkdir(parents=True, exist_ok=True)
             for f in (d / "outputs").glob("*.npy"):
                 shutil.copy(f, dest / f.name)
-        for d in sorted((run / "work" / "full").glob("*-int8")):
+        for d in sorted((run / "device" / "full").glob("*-int8")):
             r = json.loads((d / "report.json").read_text())
             cmd = f"ssmsim-cuda run --workload {r['workload']} --check-reference --repeat 1 --warmup 0"
             cases.append(load(d, 0, cmd, False, args.driver, args.commit))
-        for d in sorted((run / "work" / "timed").glob("*-int8")):
+        for d in sorted((run / "device" / "timed").glob("*-int8")):
             r = json.loads((d / "report.json").read_text())
             for i, o in enumerate(r["ops"]):
                 timings.append({"workload": r["workload"], "seq_len": "full", "op_index": i, "op": o["name"],
