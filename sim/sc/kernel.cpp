@@ -36,16 +36,24 @@ Tops& tops() {
 // host thread it announces an empty stack (its main coroutine has none of its own). ASan then skips the
 // unpoisoning that a throw on the host stack needs, and the stale redzones read later as false
 // stack-buffer-overflows. So after every sc_start the host thread's real stack is announced again.
+// The bounds are looked up once per thread (for the main thread glibc reads /proc/self/maps).
 void restore_host_stack_for_asan() {
 #ifdef SSMSIM_ASAN
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
-    void* base = nullptr;
-    size_t size = 0;
-    pthread_attr_getstack(&attr, &base, &size);
-    pthread_attr_destroy(&attr);
+    struct Stack {
+        void* base = nullptr;
+        size_t size = 0;
+    };
+    thread_local const Stack host = [] {
+        Stack s;
+        pthread_attr_t attr;
+        if (pthread_getattr_np(pthread_self(), &attr) != 0) return s;
+        pthread_attr_getstack(&attr, &s.base, &s.size);
+        pthread_attr_destroy(&attr);
+        return s;
+    }();
+    if (host.size == 0) return;
     void* fake_stack = nullptr;
-    __sanitizer_start_switch_fiber(&fake_stack, base, size);
+    __sanitizer_start_switch_fiber(&fake_stack, host.base, host.size);
     __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
 #endif
 }

@@ -85,23 +85,12 @@ std::string csv_cell(const json& v) {
 void check_sweep_keys(const SweepSpec& spec) {
     for (const auto& model : spec.models) {
         // A model's configs all have the same keys; the message names the one the points start from: the
-        // sweep's own config where it is a shipped one, else the model's default, else any of its configs.
-        auto of_model = [&](const ShippedConfig* c) {
-            if (!c) return false;
-            const json doc = json::parse(c->text, nullptr, false);
-            return doc.is_object() && doc.value("model", "") == model;
-        };
-        const BackendInfo* backend = BackendRegistry::find(model);
+        // sweep's own config where it is one of the model's shipped configs, else the model's default.
         const ShippedConfig* shape = find_shipped_config(spec.config);
-        if (!of_model(shape)) shape = backend ? find_shipped_config(backend->default_config) : nullptr;
-        if (!of_model(shape)) {
-            shape = nullptr;
-            for (const auto& c : shipped_configs()) {
-                if (of_model(&c)) {
-                    shape = &c;
-                    break;
-                }
-            }
+        const json own = shape ? json::parse(shape->text, nullptr, false) : json();
+        if (!own.is_object() || own.value("model", "") != model) {
+            const BackendInfo* backend = BackendRegistry::find(model);
+            shape = backend ? find_shipped_config(backend->default_config) : nullptr;
         }
         if (!shape) continue;  // a model without configs: its runs report what they refuse
         const json tree = json::parse(shape->text);
