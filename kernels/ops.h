@@ -113,6 +113,11 @@ void fill_random(int16_t* p, int64_t n, uint64_t seed, int64_t lo, int64_t hi);
 void fill_random(int32_t* p, int64_t n, uint64_t seed, int64_t lo, int64_t hi);
 void fill_random(float* p, int64_t n, uint64_t seed, float lo, float hi);
 
+// The scan's dependency chain alone: SM cycles per step of one thread's h = sat32(rshift_round(abar*h, 15) +
+// bx) over `steps` steps (best of several launches), and the SM clock measured against the global timer.
+double scan_chain_cycles_per_step(int64_t steps);
+double sm_clock_mhz();
+
 // Longest sequence attention supports (its scores row lives in shared memory).
 int64_t attention_max_len();
 

@@ -1,9 +1,11 @@
 // selective_scan (Mamba S6) and s4d_scan (S4D), parallel over (batch, channel, state) with time sequential,
-// as the contract fixes it. A group of G lanes (G = N rounded up to a power of two, at most 32) owns one
-// channel; lane l keeps the states k = l, l + G, ... in registers. Each step the group sums C·h with
+// as the contract fixes it: the float32 kernels, and the generic int8 kernels that scan_i8.cu falls back to
+// for state sizes outside its fast path. A group of G lanes (G = N rounded up to a power of two, at most 32)
+// owns one channel; lane l keeps the states k = l, l + G, ... in registers. Each step the group sums C·h with
 // shuffles (int64, exact in any order) and its first lane finishes the output. The inputs of step t + 1
 // are loaded before step t computes, so their latency hides behind the recurrence.
 #include "kernels/common.cuh"
+#include "kernels/scan_generic.h"
 
 namespace ssmsim::cuda {
 
@@ -262,7 +264,7 @@ Geometry geometry(const ScanShape& s) {
 
 }  // namespace
 
-void selective_scan_i8(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
+void selective_scan_i8_generic(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
     if (s.len == 0 || s.ch == 0 || s.batch == 0) return;
     const Geometry geo = geometry(s);
     const size_t smem = p.table_size <= kSmemTableMax ? sizeof(int32_t) * p.table_size : 0;
@@ -277,7 +279,7 @@ void selective_scan_f32(const SelectiveScanF32& p, const ScanShape& s, float* y)
     check_launch("selective_scan_f32_kernel");
 }
 
-void s4d_scan_i8(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
+void s4d_scan_i8_generic(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
     if (s.len == 0 || s.ch == 0 || s.batch == 0) return;
     const Geometry geo = geometry(s);
     SSMSIM_SCAN_LAUNCH(s4d_scan_i8_kernel, geo, 0, p, s, geo.g, y, clips);

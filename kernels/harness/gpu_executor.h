@@ -1,5 +1,6 @@
 // Runs a whole trace on the GPU: one checked pass that produces the outputs, every op's saturation count
-// and output hash, then timed passes (CUDA events around every op, after warm-up; median of the repeats).
+// and output hash, then timed passes (CUDA events around every op, after warm-up; median of the repeats),
+// and optionally the whole trace captured once as a CUDA Graph and timed replay by replay.
 #pragma once
 
 #include <string>
@@ -14,6 +15,7 @@ struct GpuRunOptions {
     int repeat = 10;  // timed passes; each op's time is the median over them
     bool op_hashes = true;
     bool keep_all = false;  // download every op's output too (comparisons op by op)
+    bool graph = false;     // also time the whole trace launched as one CUDA Graph (end-to-end latency)
 };
 
 struct GpuOpResult {
@@ -28,6 +30,8 @@ struct GpuRun {
     std::vector<GpuOpResult> ops;
     uint64_t saturations = 0;
     double total_median_ms = 0.0;  // first op's start to last op's end, median over repeats
+    double graph_median_ms = 0.0;  // one replay of the whole trace as a CUDA Graph (with `graph`), median
+    double graph_min_ms = 0.0, graph_max_ms = 0.0;
     int warmup = 0, repeat = 0;
 };
 

@@ -8,9 +8,11 @@
 #include <CLI/CLI.hpp>
 
 #include "kernels/harness/bench_grid.h"
+#include "kernels/harness/chain_report.h"
 #include "kernels/harness/compare.h"
 #include "kernels/harness/gpu_executor.h"
 #include "kernels/harness/gpu_info.h"
+#include "kernels/harness/scan_selftest.h"
 #include "sim/cli/workload_arg.h"
 #include "sim/report/report.h"
 #include "sim/util/error.h"
@@ -44,6 +46,15 @@ int cmd_run(const RunArgs& a) {
                         {"method",
                          "CUDA events around every op; each pass queued behind a GPU-side wait; median "
                          "over the repeats; clocks as found"}};
+    if (a.gpu.graph) {
+        report["timing"]["graph_ms_median"] = run.graph_median_ms;
+        report["timing"]["graph_ms_min"] = run.graph_min_ms;
+        report["timing"]["graph_ms_max"] = run.graph_max_ms;
+        report["timing"]["graph_method"] =
+            "the whole trace captured once as a CUDA Graph; each replay queued behind a GPU-side wait and "
+            "timed "
+            "with CUDA events; median over the repeats";
+    }
     auto ops = op_work(w.trace);
     for (size_t i = 0; i < ops.size(); ++i) {
         const auto& r = run.ops[i];
@@ -66,8 +77,9 @@ int cmd_run(const RunArgs& a) {
         summary = c.summary;
     }
     if (!a.out.empty()) write_run_output(a.out, report, run.outputs);
-    fmt::print("{} ({} ops, {}): gpu {:.3f} ms, saturations {}, output_sha256 {}\n", w.name,
-               w.trace.ops.size(), numerics_name(w.trace.numerics), run.total_median_ms, run.saturations,
+    fmt::print("{} ({} ops, {}): gpu {:.3f} ms{}, saturations {}, output_sha256 {}\n", w.name,
+               w.trace.ops.size(), numerics_name(w.trace.numerics), run.total_median_ms,
+               a.gpu.graph ? fmt::format(", graph {:.3f} ms", run.graph_median_ms) : "", run.saturations,
                report["output_sha256"].get<std::string>());
     if (!summary.empty()) fmt::print("  {} {}\n", ok ? "PASS" : "FAIL", summary);
     return ok ? 0 : 1;
@@ -100,6 +112,9 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--seed", run.wopts.seed, "seed of lra: workloads")->capture_default_str();
     run_cmd->add_option("--seq-len", run.wopts.seq_len, "sequence length of lra: workloads (0: full)")
         ->check(CLI::Range(int64_t{0}, int64_t{1} << 22));
+    run_cmd->add_option("--batch", run.wopts.batch, "samples of lra: workloads (the B of [B, L, ...])")
+        ->check(cli::check_batch_arg)
+        ->capture_default_str();
     run_cmd->add_option("--numerics", run.wopts.numerics, "int8 or float32")->capture_default_str();
     run_cmd->add_option("--weights", run.wopts.weights, "float32 parameters for lra: workloads");
     run_cmd->add_option("--out", run.out, "folder for report.json and outputs/");
@@ -111,6 +126,7 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     run_cmd->add_flag("--check-reference", run.check_reference,
                       "also run the C++ reference and compare every op (int8: byte for byte)");
+    run_cmd->add_flag("--graph", run.gpu.graph, "also time the whole trace launched as one CUDA Graph");
     run_cmd
         ->add_option("--float-tolerance", run.float_tolerance,
                      "float32: largest relative L2 error of the outputs")
@@ -127,6 +143,22 @@ int main(int argc, char** argv) {
 
     auto* info_cmd = app.add_subcommand("info", "print the GPU and CUDA versions as JSON");
 
+    std::string chain_json;
+    auto* chain_cmd = app.add_subcommand(
+        "chain", "the scan step's dependency-chain latency against the int8 scans' cycles per step");
+    chain_cmd->add_option("--json", chain_json, "also write the figures to this JSON file");
+
+    int selftest_cases = 200;
+    uint64_t selftest_seed = 1;
+    auto* selftest_cmd = app.add_subcommand(
+        "selftest", "random int8 scan cases on the GPU, byte for byte against the reference");
+    selftest_cmd->add_option("--cases", selftest_cases, "number of cases")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    selftest_cmd->add_option("--seed", selftest_seed, "seed of the cases")->capture_default_str();
+    bool selftest_dry = false;
+    selftest_cmd->add_flag("--dry-run", selftest_dry, "only build and validate the cases (no GPU)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -138,6 +170,9 @@ int main(int argc, char** argv) {
             bench.command = recorded_command(argc, argv);
             return cuda::run_bench(bench);
         }
+        if (*chain_cmd) return cuda::run_chain_report(chain_json);
+        if (*selftest_cmd)
+            return cuda::run_scan_selftest(selftest_cases, selftest_seed, selftest_dry) == 0 ? 0 : 1;
         if (*info_cmd) {
             fmt::print("{}\n", cuda::gpu_info().dump(2));
             return 0;

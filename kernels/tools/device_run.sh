@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
-# back. Phases: env build golden torch sanitize full bench ceilings (any subset, in order given).
-#   kernels/tools/device_run.sh env build golden torch sanitize
+# back. Phases: env build selftest chain golden torch sanitize e2e baseline full bench ceilings (any subset,
+# in order given).
+#   kernels/tools/device_run.sh env build selftest chain golden torch sanitize e2e baseline
 # SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
 # The build needs the Debian packages in .devdeps/debs (kernels/tools/fetch_device_deps.sh fetches them);
 # if it fails, the binaries in .devdeps/prebuilt (built on the development machine) are used, and the log
@@ -92,6 +93,32 @@ bench() {
   nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu --format=csv
 }
 
+selftest() {  # random int8 scan shapes (tails, odd sizes, gate, reverse, batches) byte for byte
+  step selftest
+  $BIN selftest --cases ${SELFTEST_CASES:-300} > "$OUT/device/selftest.log" 2>&1 || echo "FAILED: selftest"
+  grep -E "FAIL|selftest:" "$OUT/device/selftest.log" | tail -20
+}
+
+chain() {  # the scan step's dependency chain against the scan kernels' cycles per step
+  step chain
+  $BIN chain --json "$OUT/device/chain.json" || echo "FAILED: chain"
+}
+
+e2e() {  # every workload at full length as one CUDA Graph (end-to-end latency), at each batch of E2E_BATCH
+  step "end to end, graph"
+  for b in ${E2E_BATCH:-1}; do for t in $TASKS; do for a in $ARCHS; do
+    local bopt=""; [ "$b" != 1 ] && bopt="--batch $b"
+    $BIN run --workload lra:$t:$a $bopt --graph --repeat ${E2E_REPEAT:-10} --warmup 2 \
+      --out "$OUT/device/e2e/$t-$a-b$b" 2>&1 | grep -v '^$' || echo "FAILED: e2e $t $a b$b"
+  done; done; done
+}
+
+baseline() {  # the PyTorch float baseline at the same shapes, and cuBLASLt int8 GEMMs at the LRA shapes
+  step "torch baseline"
+  PYTHONUNBUFFERED=1 python3 kernels/tools/torch_baseline.py --batch ${BASE_BATCH:-1,32} \
+    --out "$OUT/device/torch_baseline.csv" --gemm-out "$OUT/device/cublaslt_gemm.csv" || echo "FAILED: baseline"
+}
+
 ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, for the fractions of peak
   step ceilings
   PYTHONUNBUFFERED=1 python3 kernels/tools/measure_ceilings.py --json "$OUT/device/ceilings.json" || echo "FAILED: ceilings"
@@ -100,6 +127,7 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
 for phase in "$@"; do
   case $phase in
     env) env_info ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
+    selftest) selftest ;; chain) chain ;; e2e) e2e ;; baseline) baseline ;;
     full) full ;; bench) bench ;; ceilings) ceilings ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
