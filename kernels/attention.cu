@@ -1,7 +1,15 @@
-// Multi-head attention with the contract's integer softmax. One block per (batch, head, query): the block
-// keeps the query's whole score row in shared memory, so the max, the table exponentials, the Q1.15
-// probabilities and P·V all read it there. Every integer sum is exact, so block reductions in any order
-// give the reference's values; the one division per score is the contract's floor division.
+// Multi-head attention with the contract's integer softmax. attention_i8 takes the tensor-core kernel of
+// attention_mma.cu when the call fits it (attn_mma::fits: dh = W / heads in {32, 64, 128}, W % 16 == 0,
+// L <= 65536, the contract's score_mult and score_shift ranges, 16-byte aligned q/k/v);
+// SSMSIM_ATTENTION_MMA=0 in the environment turns that off. Otherwise,
+// and for float32, one block per (batch, head, query): the block keeps the query's whole score row in shared
+// memory, so the max, the table exponentials, the Q1.15 probabilities and P·V all read it there. Every
+// integer sum is exact, so block reductions in any order give the reference's values; the one division per
+// score is the contract's floor division.
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/attention_mma.h"
 #include "kernels/common.cuh"
 
 namespace ssmsim::cuda {
@@ -169,6 +177,15 @@ size_t smem_for(const AttentionShape& s, size_t part_bytes) {
     return bytes;
 }
 
+// The tensor-core path is on unless SSMSIM_ATTENTION_MMA=0 (read once; for A/B checks against this kernel).
+bool mma_enabled() {
+    static const bool on = [] {
+        const char* e = std::getenv("SSMSIM_ATTENTION_MMA");
+        return e == nullptr || std::strcmp(e, "0") != 0;
+    }();
+    return on;
+}
+
 template <typename K>
 void allow_smem(K kernel, size_t bytes) {
     check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
@@ -183,6 +200,10 @@ void attention_i8(const int8_t* q, const int8_t* k, const int8_t* v, const int32
                   int64_t table_size, int64_t score_mult, int score_shift, const AttentionShape& s, int8_t* y,
                   Clips clips) {
     if (s.len == 0 || s.batch == 0) return;
+    if (mma_enabled() && attn_mma::fits(q, k, v, table_size, score_mult, score_shift, s)) {
+        attn_mma::attention_i8(q, k, v, exp_table, table_size, score_mult, score_shift, s, y, clips);
+        return;
+    }
     const size_t smem = smem_for(s, sizeof(int64_t));
     allow_smem(attention_i8_kernel, smem);
     attention_i8_kernel<<<grid_of(s), kThreads, smem>>>(q, k, v, exp_table, table_size, score_mult,

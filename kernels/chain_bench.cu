@@ -2,23 +2,34 @@
 // h = sat32(rshift_round(abar * h, 15) + bx) takes when nothing else is in the way, and the SM clock, so
 // that a scan kernel's time per step can be read in cycles against that floor.
 #include "kernels/common.cuh"
+#include "kernels/scan_step.cuh"
 
 namespace ssmsim::cuda {
 
 namespace {
 
-// One thread walks the chain. abar and bx change every step but do not depend on h, as in the kernels.
+// One thread walks the chain. abar and the addend change every step but do not depend on h, as in the
+// kernels; the loop is unrolled so that its own bookkeeping overlaps the chain. `fused` takes the kernels'
+// form of the step (scan_step.cuh), else the contract's helpers as written (for comparison).
+template <bool kFused>
 __global__ void chain_kernel(int64_t steps, int32_t seed, int32_t* out, long long* cycles) {
     int32_t h = seed;
-    uint64_t clips = 0;
+    uint64_t clips64 = 0;
+    uint32_t clips = 0;
     const long long start = clock64();
-    for (int64_t i = 0; i < steps; ++i) {
-        const int32_t abar = 30000 + static_cast<int32_t>(i & 2047);
-        const int64_t bx = static_cast<int64_t>((i * 2654435761LL) & 0xFFFFF) - 0x80000;
-        h = fx::sat32(fx::rshift_round(int64_t{abar} * h, fx::kQ15) + bx, clips);
+    for (int64_t i = 0; i < steps; i += 8) {
+#pragma unroll
+        for (int u = 0; u < 8; ++u) {
+            const int32_t abar = 30000 + static_cast<int32_t>((i + u) & 2047);
+            const int64_t bx = static_cast<int64_t>(((i + u) * 2654435761LL) & 0xFFFFF) - 0x80000;
+            if constexpr (kFused)
+                h = scan_step(abar, h, scan_addend(bx), clips);
+            else
+                h = fx::sat32(fx::rshift_round(int64_t{abar} * h, fx::kQ15) + bx, clips64);
+        }
     }
     const long long stop = clock64();
-    out[0] = h + static_cast<int32_t>(clips);
+    out[0] = h + static_cast<int32_t>(clips + clips64);
     cycles[0] = stop - start;
 }
 
@@ -36,14 +47,17 @@ __global__ void clock_kernel(unsigned long long ns, long long* cycles, unsigned 
 
 }  // namespace
 
-double scan_chain_cycles_per_step(int64_t steps) {
+double scan_chain_cycles_per_step(int64_t steps, bool fused) {
     int32_t* out = nullptr;
     long long* cycles = nullptr;
     check(cudaMalloc(&out, sizeof(int32_t)), "cudaMalloc");
     check(cudaMalloc(&cycles, sizeof(long long)), "cudaMalloc");
     long long best = 0;
     for (int rep = 0; rep < 5; ++rep) {  // the first launch also loads the module
-        chain_kernel<<<1, 1>>>(steps, 12345 + rep, out, cycles);
+        if (fused)
+            chain_kernel<true><<<1, 1>>>(steps, 12345 + rep, out, cycles);
+        else
+            chain_kernel<false><<<1, 1>>>(steps, 12345 + rep, out, cycles);
         check_launch("chain_kernel");
         long long c = 0;
         check(cudaMemcpy(&c, cycles, sizeof c, cudaMemcpyDeviceToHost), "download cycles");

@@ -93,7 +93,7 @@ bench() {
   nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu --format=csv
 }
 
-selftest() {  # random int8 scan shapes (tails, odd sizes, gate, reverse, batches) byte for byte
+selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, reverse, causal, batches)
   step selftest
   $BIN selftest --cases ${SELFTEST_CASES:-300} > "$OUT/device/selftest.log" 2>&1 || echo "FAILED: selftest"
   grep -E "FAIL|selftest:" "$OUT/device/selftest.log" | tail -20

@@ -1,0 +1,426 @@
+// attention_i8 on int8 tensor cores: a FlashAttention-style tiled kernel that computes exactly the integers
+// of the contract's integer softmax (docs/numerics.md, "attention (integer softmax)"), so its output and its
+// saturation count are byte-identical to reference/ops/attention.cpp.
+//
+// Work split. One CTA per (64-query tile, head, batch): 4 warps, each owning 16 query rows whose Q stays in
+// registers as mma A fragments for the whole kernel. Keys come in tiles of 64: K (and, in pass 3, V)
+// row-major in shared memory by 16-byte cp.async, double-buffered so tile kt + 1 loads while tile kt is
+// computed. Scores use mma.m16n8k32.s32.s8.s8.s32. Shared memory: 4 tiles of 64 x (dh + 16) bytes, the
+// transposed V tile dh x 80, and the exp table (4 * T bytes) when T <= 8192 (else it is read through __ldg):
+// 62 KiB at dh = 128 with T = 4096.
+//
+// Why three passes. The contract's probabilities need the row maximum before any exponential (e_j is a table
+// lookup at (best - s_j) * score_mult, which no later rescaling can reproduce exactly, unlike the float
+// online softmax) and the full row sum before any division. So the kernel sweeps the keys three times,
+// recomputing Q·K^T each time (tensor-core work is cheap next to the table lookups):
+//   pass 1: best = max_j s_j (per lane, then over the quad of lanes that share a row: shfl_xor 1 and 2);
+//   pass 2: e_j = table[table_index((best - s_j) * score_mult, score_shift, T)], sum = sum_j e_j;
+//   pass 3: p_j = floor((e_j * 2^15 + floor(sum / 2)) / sum) and acc_d += sum_j p_j * v_jd on tensor cores.
+// The epilogue writes sat8(rshift_round(acc_d, 15)) and counts its clips like the reference.
+//
+// Why exact (L <= kMaxLen = 65536, dh <= 128):
+//   - |s_j| <= dh * 128 * 128 = dh * 2^14 <= 2^21: the int32 mma accumulator is exact. The table index:
+//     0 <= best - s_j <= 2^22, so (best - s_j) * score_mult < 2^22 * 2^31 = 2^53, and adding 2^(shift-1) <=
+//     2^61 fits a uint64; the clamp to T - 1 becomes a threshold on best - s_j computed once on the host
+//     (attention_mma.h, TableIndex: exact because the index is non-decreasing in best - s_j).
+//   - e_j <= 2^15 (runtime-checked table values), so sum <= L * 2^15 <= 2^31 fits in uint32, and the
+//     division's numerator n = e_j * 2^15 + floor(sum / 2) <= 2^30 + 2^30 < 2^32: one 32-bit floor division,
+//     done as a multiply-high by floor((2^32 - 1) / sum) plus one exact correction (attention_mma.h).
+//   - P·V: p = 256 * hi + lo with hi = p >> 8 in 0..128 and lo = p & 255, both valid .u8 operands, so two
+//     mma.m16n8k32.s32.u8.s8.s32 per k-step. The lo products accumulate straight into the output accumulator
+//     and the hi products of one tile into a fresh accumulator that is added times 256 after the tile. Every
+//     int32 value that arises is bounded: sum_j p_j <= 2^15 + n_keys / 2 (each p_j <= e_j * 2^15 / sum +
+//     1/2), so a partial sum of p_j * v_jd is at most 128 * (2^15 + L / 2) <= 2^23 in magnitude; a tile's
+//     pending lo part adds at most 64 * 255 * 128 < 2^21 and a tile's hi part is at most 64 * 128 * 128 =
+//     2^20 (times 256: 2^28). All stay far below 2^31, so the int32 accumulators hold the exact int64 sums of
+//     the reference.
+//
+// P never leaves the registers: P·V's k slots are permuted inside each 32-key chunk (attention_mma.h,
+// slot_of_key) so that the score accumulators a lane holds are exactly the P A-fragment bytes it supplies.
+// V is staged transposed ([dh][slot], 4 keys of one column per 32-bit word = the B "col" fragment) in that
+// slot order: each thread reads 4 keys x 4 columns of the loaded tile, transposes the 4x4 bytes in registers
+// (byte_perm) and writes 4 words.
+//
+// Masking: key j of row i counts iff j <= lim_i = (causal ? min(i, L - 1) : L - 1). Key tiles past the last
+// query of the CTA (causal) are never visited; 32-key chunks past a warp's last valid key are skipped by the
+// warp; keys past L are zero-filled in shared memory and masked. A masked score gets e = 0, hence p = 0. Rows
+// past L compute harmlessly on zero Q (key 0 keeps their sums positive) and are not stored; a warp whose 16
+// rows are all past L skips its mma work.
+#include "kernels/attention_mma.h"
+#include "kernels/common.cuh"
+
+namespace ssmsim::cuda::attn_mma {
+
+namespace {
+
+struct Args {
+    const int8_t* q;
+    const int8_t* k;
+    const int8_t* v;
+    const int32_t* table;
+    int8_t* y;
+    Clips clips;
+    TableIndex index;
+    int table_size;
+    int len;
+    int width;
+    bool causal;
+};
+
+// D = A * B + C, m16n8k32, A s8 (Q) x B s8 (K^T), int32.
+__device__ __forceinline__ void mma_s8s8(int (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    asm("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
+        : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+// D = A * B + C, m16n8k32, A u8 (a byte of P) x B s8 (V), int32.
+__device__ __forceinline__ void mma_u8s8(int (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    asm("mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
+        : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// 16-byte global -> shared copy; with valid false it writes 16 zero bytes and reads nothing.
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+    const unsigned dst = static_cast<unsigned>(__cvta_generic_to_shared(smem));
+    const int src_bytes = valid ? 16 : 0;
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(gmem), "r"(src_bytes)
+                 : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+
+__device__ __forceinline__ uint32_t ld_global32(const int8_t* p) {
+    return static_cast<uint32_t>(__ldg(reinterpret_cast<const int*>(p)));
+}
+__device__ __forceinline__ uint32_t ld_shared32(const unsigned char* p) {
+    return *reinterpret_cast<const uint32_t*>(p);
+}
+
+template <int V>
+struct Pass {
+    static constexpr int value = V;
+};
+
+// Shared memory, in bytes: two K tiles and two V tiles as loaded, row-major [kKeys][DH + 16] (cp.async,
+// double-buffered), the transposed V tile [DH][kKeys + 16], then the exp table when it is staged. The 16-byte
+// pads make the fragment loads conflict-free: a B fragment load reads word (row * stride / 4 + t) in rows
+// g = 0..7, and stride / 4 = 4 (mod 8) spreads those 32 words over the 32 banks.
+template <int DH>
+struct Smem {
+    static constexpr int kKStride = DH + 16;
+    static constexpr int kVStride = kKeys + 16;
+    static constexpr int kTileBytes = kKeys * kKStride;
+    static constexpr int kVOffset = 2 * kTileBytes;  // V tiles as loaded
+    static constexpr int kVtOffset = 4 * kTileBytes;
+    static constexpr int kTableOffset = kVtOffset + DH * kVStride;
+};
+
+template <int DH, bool kTableInSmem>
+__global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
+    constexpr int KC = DH / 32;  // k-steps of Q·K^T
+    constexpr int ND = DH / 8;   // n-tiles of P·V (output columns)
+    using S = Smem<DH>;
+    static_assert(DH % 32 == 0 && DH <= 128, "dh: a multiple of 32 up to 128");
+    static_assert((kKeys * DH / 16) % kThreads == 0 && (DH / 4 * kKeys / 4) % kThreads == 0, "tile split");
+    static_assert(S::kKStride % 16 == 0 && (S::kKStride / 4) % 8 == 4 && (S::kVStride / 4) % 8 == 4, "pads");
+    extern __shared__ __align__(16) unsigned char smem[];
+    unsigned char* const ks = smem;
+    unsigned char* const vs = smem + S::kVOffset;
+    unsigned char* const vt = smem + S::kVtOffset;
+
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    const int L = a.len;
+    const int64_t W = a.width;
+    const int q0 = static_cast<int>(blockIdx.x) * kRows;
+    const int64_t head = static_cast<int64_t>(blockIdx.y) * DH;  // channel offset of the head
+    const int64_t seq = static_cast<int64_t>(blockIdx.z) * L;    // flat row of (b, 0)
+
+    if constexpr (kTableInSmem) {
+        int32_t* const tab = reinterpret_cast<int32_t*>(smem + S::kTableOffset);
+        for (int i = static_cast<int>(threadIdx.x); i < a.table_size; i += kThreads) tab[i] = a.table[i];
+        // Visible to all after the first __syncthreads of pass 1.
+    }
+
+    // This warp's rows: wrow0 .. wrow0 + 15; the lane's two rows are row[0] (c0, c1) and row[1] (c2, c3).
+    const int wrow0 = q0 + 16 * warp;
+    const bool live = wrow0 < L;  // warp-uniform: a warp wholly past L computes nothing
+    int row[2], lim[2];
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        row[h] = wrow0 + c_row(lane, 2 * h);
+        lim[h] = a.causal ? min(row[h], L - 1) : L - 1;
+    }
+    const int wlim = a.causal ? min(wrow0 + 15, L - 1) : L - 1;  // last key any row of the warp needs
+    const int last_key = a.causal ? min(q0 + kRows - 1, L - 1) : L - 1;
+    const int ntiles = last_key / kKeys + 1;
+
+    // Q fragments: qa[kc] is A for dh columns kc*32 .. kc*32+31 (rows past L are zero).
+    uint32_t qa[KC][4];
+#pragma unroll
+    for (int kc = 0; kc < KC; ++kc) {
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            const int i = wrow0 + a_row(lane, r);
+            qa[kc][r] = i < L ? ld_global32(a.q + (seq + i) * W + head + kc * 32 + a_col(lane, r, 0)) : 0u;
+        }
+    }
+
+    // Key tile kt of K (and of V when with_v) -> buffer buf, rows past L zero-filled.
+    auto load_tile = [&](int kt, int buf, bool with_v) {
+        constexpr int kPerRow = DH / 16;
+#pragma unroll
+        for (int rep = 0; rep < kKeys * kPerRow / kThreads; ++rep) {
+            const int c = static_cast<int>(threadIdx.x) + rep * kThreads;
+            const int r = c / kPerRow, col = (c % kPerRow) * 16;
+            const int j = kt * kKeys + r;
+            const bool ok = j < L;
+            const int64_t off = ok ? (seq + j) * W + head + col : 0;
+            const int dst = buf * S::kTileBytes + r * S::kKStride + col;
+            cp_async16(ks + dst, a.k + off, ok);
+            if (with_v) cp_async16(vs + dst, a.v + off, ok);
+        }
+    };
+    // V tile (buffer buf) -> vt[d][slot], transposed and in P·V slot order.
+    auto stage_v = [&](int buf) {
+        const unsigned char* src = vs + buf * S::kTileBytes;
+#pragma unroll
+        for (int rep = 0; rep < DH / 4 * kKeys / 4 / kThreads; ++rep) {
+            const int it = static_cast<int>(threadIdx.x) + rep * kThreads;
+            // Lanes 0..15 take the 16 words of a row, lanes 16..31 the next d block: conflict-free stores
+            // (bank = 16 * (db & 1) + 20 * r + w mod 32).
+            const int w = it & 15, db = it >> 4;
+            uint32_t x[4], o[4];
+#pragma unroll
+            for (int b = 0; b < 4; ++b) x[b] = ld_shared32(src + vt_key(w, b) * S::kKStride + 4 * db);
+            transpose4x4(x, o);
+#pragma unroll
+            for (int r = 0; r < 4; ++r)
+                *reinterpret_cast<uint32_t*>(vt + (4 * db + r) * S::kVStride + 4 * w) = o[r];
+        }
+    };
+    // Scores of chunk c (keys c*32 .. c*32+31 of the tile) for the warp's 16 rows: s[n][i] is row
+    // wrow0 + c_row(lane, i), tile key c*32 + 8n + c_col(lane, i).
+    auto scores = [&](const unsigned char* kbuf, int c, int(&s)[4][4]) {
+#pragma unroll
+        for (int n = 0; n < 4; ++n) {
+            s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0;
+            const unsigned char* krow = kbuf + (c * kChunk + 8 * n + b_n(lane)) * S::kKStride;
+#pragma unroll
+            for (int kc = 0; kc < KC; ++kc)
+                mma_s8s8(s[n], qa[kc], ld_shared32(krow + kc * 32 + b_k(lane, 0, 0)),
+                         ld_shared32(krow + kc * 32 + b_k(lane, 1, 0)));
+        }
+    };
+    // e_j, or 0 for a masked key. A masked key's diff may be negative: as uint32 it is >= 2^31 > clamp_from,
+    // so its index is T - 1 and the read stays in bounds.
+    auto expo = [&](int best, int sc, bool valid) -> uint32_t {
+        const uint32_t idx = table_index32(a.index, static_cast<uint32_t>(best - sc));
+        uint32_t e;
+        if constexpr (kTableInSmem)
+            e = static_cast<uint32_t>(reinterpret_cast<const int32_t*>(smem + S::kTableOffset)[idx]);
+        else
+            e = static_cast<uint32_t>(__ldg(a.table + idx));
+        return valid ? e : 0u;
+    };
+
+    int best[2] = {INT32_MIN, INT32_MIN};
+    uint32_t sum[2] = {0u, 0u}, dsum[2] = {1u, 1u}, half[2] = {0u, 0u}, inv[2] = {0u, 0u};
+    int acc[ND][4];
+#pragma unroll
+    for (int nd = 0; nd < ND; ++nd) acc[nd][0] = acc[nd][1] = acc[nd][2] = acc[nd][3] = 0;
+
+    // One sweep over the key tiles; the pass picks what is done with the scores.
+    auto sweep = [&](auto pass) {
+        constexpr int P = decltype(pass)::value;
+        load_tile(0, 0, P == 3);
+        cp_async_commit();
+#pragma unroll 1
+        for (int kt = 0; kt < ntiles; ++kt) {
+            if (kt + 1 < ntiles) load_tile(kt + 1, (kt + 1) & 1, P == 3);
+            cp_async_commit();  // maybe empty: the newest group is always tile kt + 1's
+            cp_async_wait<1>();
+            if constexpr (P == 3) {
+                __syncthreads();  // everyone's copies of V tile kt landed
+                stage_v(kt & 1);
+            }
+            __syncthreads();  // K tile kt (and Vt, and the table) visible to all warps
+            const unsigned char* kbuf = ks + (kt & 1) * S::kTileBytes;
+            const int kt0 = kt * kKeys;
+            if constexpr (P == 1 || P == 2) {
+#pragma unroll
+                for (int c = 0; c < kKeys / kChunk; ++c) {
+                    const int key0 = kt0 + c * kChunk;
+                    if (!live || key0 > wlim) continue;  // warp-uniform
+                    int s[4][4];
+                    scores(kbuf, c, s);
+#pragma unroll
+                    for (int n = 0; n < 4; ++n) {
+#pragma unroll
+                        for (int i = 0; i < 4; ++i) {
+                            const int h = i >> 1;
+                            const bool valid = key0 + 8 * n + c_col(lane, i) <= lim[h];
+                            if constexpr (P == 1)
+                                best[h] = max(best[h], valid ? s[n][i] : INT32_MIN);
+                            else
+                                sum[h] += expo(best[h], s[n][i], valid);
+                        }
+                    }
+                }
+            } else if (live && kt0 <= wlim) {
+                // P of both chunks as u8 A fragments (hi and lo bytes), then P·V over the tile.
+                uint32_t plo[2][4], phi[2][4];
+#pragma unroll
+                for (int c = 0; c < kKeys / kChunk; ++c) {
+#pragma unroll
+                    for (int r = 0; r < 4; ++r) plo[c][r] = phi[c][r] = 0u;
+                    const int key0 = kt0 + c * kChunk;
+                    if (key0 > wlim) continue;  // warp-uniform; P stays 0
+                    int s[4][4];
+                    scores(kbuf, c, s);
+#pragma unroll
+                    for (int m = 0; m < 2; ++m) {
+#pragma unroll
+                        for (int h = 0; h < 2; ++h) {
+                            uint32_t p[2][2];  // n-tile 2m + e, accumulator 2h + u
+#pragma unroll
+                            for (int e = 0; e < 2; ++e) {
+#pragma unroll
+                                for (int u = 0; u < 2; ++u) {
+                                    const int n = 2 * m + e, i = 2 * h + u;
+                                    const bool valid = key0 + 8 * n + c_col(lane, i) <= lim[h];
+                                    // A masked key has e = 0, so p = floor(floor(sum / 2) / sum) = 0.
+                                    p[e][u] = div_floor((expo(best[h], s[n][i], valid) << fx::kQ15) + half[h],
+                                                        dsum[h], inv[h]);
+                                }
+                            }
+                            pack_p(p, plo[c][2 * m + h], phi[c][2 * m + h]);  // = p_reg(2m + e, 2h + u)
+                        }
+                    }
+                }
+#pragma unroll
+                for (int nd = 0; nd < ND; ++nd) {
+                    const unsigned char* vrow = vt + (8 * nd + b_n(lane)) * S::kVStride;
+                    int hi[4] = {0, 0, 0, 0};
+#pragma unroll
+                    for (int c = 0; c < kKeys / kChunk; ++c) {
+                        const uint32_t b0 = ld_shared32(vrow + c * kChunk + b_k(lane, 0, 0));
+                        const uint32_t b1 = ld_shared32(vrow + c * kChunk + b_k(lane, 1, 0));
+                        mma_u8s8(acc[nd], plo[c], b0, b1);
+                        mma_u8s8(hi, phi[c], b0, b1);
+                    }
+#pragma unroll
+                    for (int i = 0; i < 4; ++i) acc[nd][i] += hi[i] * 256;
+                }
+            }
+            __syncthreads();  // buffers kt & 1 and Vt free for the next tile
+        }
+    };
+
+    sweep(Pass<1>{});
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        best[h] = max(best[h], __shfl_xor_sync(0xffffffffu, best[h], 1));
+        best[h] = max(best[h], __shfl_xor_sync(0xffffffffu, best[h], 2));
+    }
+    sweep(Pass<2>{});
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        sum[h] += __shfl_xor_sync(0xffffffffu, sum[h], 1);
+        sum[h] += __shfl_xor_sync(0xffffffffu, sum[h], 2);
+        half[h] = sum[h] >> 1;
+        dsum[h] = sum[h] > 0u ? sum[h] : 1u;  // sum >= table[0] > 0 on valid input
+        inv[h] = 0xffffffffu / dsum[h];
+    }
+    sweep(Pass<3>{});
+
+    // Epilogue: acc[nd][i] is row row[i >> 1], column 8 * nd + c_col(lane, i).
+    uint64_t clipped = 0;
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        if (row[h] >= L) continue;
+        int8_t* out = a.y + (seq + row[h]) * W + head;
+#pragma unroll
+        for (int nd = 0; nd < ND; ++nd) {
+#pragma unroll
+            for (int u = 0; u < 2; ++u) {
+                const int i = 2 * h + u;
+                out[8 * nd + c_col(lane, i)] = fx::sat8(fx::rshift_round(acc[nd][i], fx::kQ15), clipped);
+            }
+        }
+    }
+    add_clips(a.clips, clipped);
+}
+
+template <int DH, bool kTableInSmem>
+void launch(const Args& a, const AttentionShape& s) {
+    using S = Smem<DH>;
+    const size_t smem =
+        S::kTableOffset + (kTableInSmem ? sizeof(int32_t) * static_cast<size_t>(a.table_size) : 0);
+    auto kernel = attention_mma_kernel<DH, kTableInSmem>;
+    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)),
+          "cudaFuncSetAttribute(attention_mma)");
+    const dim3 grid(static_cast<unsigned>((s.len + kRows - 1) / kRows), static_cast<unsigned>(s.heads),
+                    static_cast<unsigned>(s.batch));
+    kernel<<<grid, kThreads, smem>>>(a);
+    check_launch("attention_mma_kernel");
+}
+
+template <int DH>
+void launch_dh(const Args& a, const AttentionShape& s) {
+    if (a.table_size <= kMaxSmemTable)
+        launch<DH, true>(a, s);
+    else
+        launch<DH, false>(a, s);
+}
+
+bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+
+}  // namespace
+
+bool fits(const int8_t* q, const int8_t* k, const int8_t* v, int64_t table_size, int64_t score_mult,
+          int score_shift, const AttentionShape& s) {
+    if (s.heads < 1 || s.width % s.heads != 0) return false;
+    const int64_t dh = s.width / s.heads;
+    return (dh == 32 || dh == 64 || dh == 128) && s.width % 16 == 0 && s.len >= 1 && s.len <= kMaxLen &&
+           s.width <= INT32_MAX && table_size >= 1 && table_size <= INT32_MAX && score_mult >= 0 &&
+           score_mult <= INT32_MAX && score_shift >= 0 && score_shift <= 62 && s.heads <= 65535 &&
+           s.batch >= 1 && s.batch <= 65535 && aligned16(q) && aligned16(k) && aligned16(v);
+}
+
+void attention_i8(const int8_t* q, const int8_t* k, const int8_t* v, const int32_t* exp_table,
+                  int64_t table_size, int64_t score_mult, int score_shift, const AttentionShape& s, int8_t* y,
+                  Clips clips) {
+    if (!fits(q, k, v, table_size, score_mult, score_shift, s))
+        throw std::invalid_argument("attention_mma: shape outside the fast path");
+    const Args a{q,
+                 k,
+                 v,
+                 exp_table,
+                 y,
+                 clips,
+                 table_index_form(score_mult, score_shift, table_size),
+                 static_cast<int>(table_size),
+                 static_cast<int>(s.len),
+                 static_cast<int>(s.width),
+                 s.causal};
+    switch (s.width / s.heads) {
+        case 32:
+            launch_dh<32>(a, s);
+            break;
+        case 64:
+            launch_dh<64>(a, s);
+            break;
+        default:
+            launch_dh<128>(a, s);
+            break;
+    }
+}
+
+}  // namespace ssmsim::cuda::attn_mma

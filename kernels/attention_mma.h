@@ -1,0 +1,147 @@
+// Internal to kernels/: the tensor-core path of attention_i8 (attention_mma.cu) and the index maps it is
+// built from. The maps are constexpr host/device functions so that a host program can check them against
+// the PTX ISA's fragment tables without a GPU.
+//
+// Fragment layouts of mma.sync.aligned.m16n8k32 with .s8/.u8 operands and .s32 accumulators (PTX ISA,
+// "Matrix Fragments for mma.m16n8k32"). groupID g = lane >> 2, threadID_in_group t = lane & 3; every .b32
+// register holds four 8-bit elements, the lowest-numbered in the low byte:
+//   A 16x32, row-major:  a0 row g,   k 4t..4t+3     a1 row g+8, k 4t..4t+3
+//                        a2 row g,   k 16+4t..+3    a3 row g+8, k 16+4t..+3
+//   B 32x8, "col":       b0 k 4t..4t+3 of column n = g            b1 k 16+4t..+3 of column g
+//   C/D 16x8 int32:      c0, c1 row g,   columns 2t, 2t+1          c2, c3 row g+8, columns 2t, 2t+1
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/ops.h"
+#include "sim/numerics/fixed_point.h"
+
+namespace ssmsim::cuda::attn_mma {
+
+inline constexpr int kRows = 64;  // queries per CTA: 4 warps of 16 rows
+inline constexpr int kWarps = 4;
+inline constexpr int kThreads = 32 * kWarps;
+inline constexpr int kKeys = 64;  // keys per staged tile: two chunks of 32 (one P·V k-step each)
+inline constexpr int kChunk = 32;
+// Longest sequence of the fast path. It keeps the row sum of the exponentials (<= L * 2^15), the division's
+// numerator (<= 2^30 + sum / 2) and every P·V accumulator in 32 bits: see attention_mma.cu's header.
+inline constexpr int64_t kMaxLen = 65536;
+// Largest exp table staged in shared memory (32 KiB); a larger one is read through the read-only cache.
+inline constexpr int64_t kMaxSmemTable = 8192;
+
+// ---- PTX fragment maps (register `reg`, byte `byte` of lane `lane`) ----
+SSMSIM_HD constexpr int a_row(int lane, int reg) { return (lane >> 2) + 8 * (reg & 1); }
+SSMSIM_HD constexpr int a_col(int lane, int reg, int byte) { return 4 * (lane & 3) + 16 * (reg >> 1) + byte; }
+SSMSIM_HD constexpr int b_k(int lane, int reg, int byte) { return 4 * (lane & 3) + 16 * reg + byte; }
+SSMSIM_HD constexpr int b_n(int lane) { return lane >> 2; }
+SSMSIM_HD constexpr int c_row(int lane, int i) { return (lane >> 2) + 8 * (i >> 1); }
+SSMSIM_HD constexpr int c_col(int lane, int i) { return 2 * (lane & 3) + (i & 1); }
+
+// ---- P·V k-slot order ----
+// The sum over keys does not care which k slot of the P·V mma holds which key, as long as A (P) and B (V)
+// agree. Inside a chunk of 32 keys, key kl = 8 * n + 2 * t + u (n: the score n-tile 0..3, t: the lane's
+// threadID_in_group, u: 0 or 1) sits in slot 16 * (n >> 1) + 4 * t + 2 * (n & 1) + u. With that order the
+// score accumulators a lane holds (c_col) are exactly the A-fragment bytes it must supply (a_col), so P never
+// leaves the registers; V is staged transposed in that slot order.
+SSMSIM_HD constexpr int slot_of_key(int kl) {
+    return 16 * ((kl >> 3) >> 1) + 4 * ((kl >> 1) & 3) + 2 * ((kl >> 3) & 1) + (kl & 1);
+}
+SSMSIM_HD constexpr int key_of_slot(int s) {
+    return 8 * (2 * (s >> 4) + ((s >> 1) & 1)) + 2 * ((s >> 2) & 3) + (s & 1);
+}
+// Score accumulator i of n-tile n (inside a chunk) -> register and byte of the lane's P A-fragment.
+SSMSIM_HD constexpr int p_reg(int n, int i) { return 2 * (n >> 1) + (i >> 1); }
+SSMSIM_HD constexpr int p_byte(int n, int i) { return 2 * (n & 1) + (i & 1); }
+// Transposed V tile: byte b of 32-bit word w (0..15) of a row holds the tile-local key vt_key(w, b).
+SSMSIM_HD constexpr int vt_key(int w, int b) { return kChunk * (w >> 3) + key_of_slot(4 * (w & 7) + b); }
+
+// ---- integer helpers ----
+SSMSIM_HD uint32_t byte_perm(uint32_t a, uint32_t b, uint32_t sel) {
+#if defined(__CUDA_ARCH__)
+    return __byte_perm(a, b, sel);
+#else
+    const uint64_t v = (uint64_t{b} << 32) | a;
+    uint32_t r = 0;
+    for (int i = 0; i < 4; ++i)
+        r |= static_cast<uint32_t>((v >> (8 * ((sel >> (4 * i)) & 7))) & 0xff) << (8 * i);
+    return r;
+#endif
+}
+// 4x4 byte transpose: byte b of out[r] = byte r of x[b].
+SSMSIM_HD void transpose4x4(const uint32_t (&x)[4], uint32_t (&out)[4]) {
+    const uint32_t lo01 = byte_perm(x[0], x[1], 0x5140), hi01 = byte_perm(x[0], x[1], 0x7362);
+    const uint32_t lo23 = byte_perm(x[2], x[3], 0x5140), hi23 = byte_perm(x[2], x[3], 0x7362);
+    out[0] = byte_perm(lo01, lo23, 0x5410);
+    out[1] = byte_perm(lo01, lo23, 0x7632);
+    out[2] = byte_perm(hi01, hi23, 0x5410);
+    out[3] = byte_perm(hi01, hi23, 0x7632);
+}
+// P fragment bytes of one row half h of an n-tile pair (n = 2m, 2m + 1): p[n & 1][u] is the probability of
+// score accumulator i = 2h + u of n-tile n (0..32768, so 16 bits). Register p_reg(n, i) = 2m + h gets the low
+// bytes (lo) or the high bytes (hi = p >> 8, 0..128) at byte p_byte(n, i) = 2 * (n & 1) + u.
+SSMSIM_HD void pack_p(const uint32_t (&p)[2][2], uint32_t& lo, uint32_t& hi) {
+    const uint32_t even = p[0][0] | (p[0][1] << 16), odd = p[1][0] | (p[1][1] << 16);
+    lo = byte_perm(even, odd, 0x6420);
+    hi = byte_perm(even, odd, 0x7531);
+}
+SSMSIM_HD uint32_t umulhi(uint32_t a, uint32_t b) {
+#if defined(__CUDA_ARCH__)
+    return __umulhi(a, b);
+#else
+    return static_cast<uint32_t>((uint64_t{a} * b) >> 32);
+#endif
+}
+// floor(n / d) for 1 <= d, n < 2^32, given inv = floor((2^32 - 1) / d). The estimate q = floor(n * inv /
+// 2^32) is at most floor(n / d) (inv <= (2^32 - 1) / d gives n * inv / 2^32 < n / d) and at least floor(n /
+// d) - 1 (inv >= (2^32 - d) / d gives n * inv / 2^32 >= n / d - n / 2^32 > n / d - 1), so one correction is
+// exact.
+SSMSIM_HD uint32_t div_floor(uint32_t n, uint32_t d, uint32_t inv) {
+    uint32_t q = umulhi(n, inv);
+    if (n - q * d >= d) ++q;
+    return q;
+}
+
+// Table index of a score at distance diff = best - s (0 <= diff < 2^23 since |s| <= 128 * 2^14) in 32-bit
+// form: table_index(diff * mult, shift, T) is non-decreasing in diff (mult >= 0), so with clamp_from the
+// smallest diff whose index reaches T - 1, every smaller diff has index rshift_round(diff * mult, shift) in
+// 0 .. T - 2 and needs no clamp. round_add = 2^(shift - 1), or 0 when shift = 0.
+struct TableIndex {
+    uint32_t mult, clamp_from, last;
+    uint64_t round_add;
+    int shift;
+};
+inline constexpr int64_t kMaxDiff = int64_t{1} << 23;  // above every best - s_j of dh <= 128
+inline TableIndex table_index_form(int64_t score_mult, int score_shift, int64_t table_size) {
+    auto index = [&](int64_t diff) { return fx::table_index(diff * score_mult, score_shift, table_size); };
+    int64_t lo = 0, hi = kMaxDiff;  // smallest diff in [0, kMaxDiff] whose index is T - 1; kMaxDiff if none
+    if (index(hi) < table_size - 1) {
+        lo = hi;
+    } else {
+        while (lo < hi) {
+            const int64_t mid = lo + (hi - lo) / 2;
+            if (index(mid) >= table_size - 1)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+    }
+    return {static_cast<uint32_t>(score_mult), static_cast<uint32_t>(lo),
+            static_cast<uint32_t>(table_size - 1), score_shift > 0 ? uint64_t{1} << (score_shift - 1) : 0,
+            score_shift};
+}
+SSMSIM_HD uint32_t table_index32(const TableIndex& f, uint32_t diff) {
+    return diff >= f.clamp_from ? f.last
+                                : static_cast<uint32_t>((uint64_t{diff} * f.mult + f.round_add) >> f.shift);
+}
+
+// ---- entry points (attention_mma.cu) ----
+// Whether the fast path takes this call: dh = W / heads in {32, 64, 128}, W % 16 == 0, 1 <= L <= kMaxLen,
+// a table of at least one entry, score_mult in [0, 2^31 - 1] and score_shift in [0, 62] (the contract's
+// ranges), 16-byte aligned q/k/v, and a grid that fits.
+bool fits(const int8_t* q, const int8_t* k, const int8_t* v, int64_t table_size, int64_t score_mult,
+          int score_shift, const AttentionShape& s);
+void attention_i8(const int8_t* q, const int8_t* k, const int8_t* v, const int32_t* exp_table,
+                  int64_t table_size, int64_t score_mult, int score_shift, const AttentionShape& s, int8_t* y,
+                  Clips clips);
+
+}  // namespace ssmsim::cuda::attn_mma

@@ -1,0 +1,188 @@
+#include "kernels/harness/kernel_selftest.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <random>
+
+#include "kernels/harness/compare.h"
+#include "kernels/harness/gpu_executor.h"
+#include "sim/trace/trace_io.h"
+
+namespace ssmsim::cuda {
+
+namespace {
+
+enum class Kind { selective, s4d, attention };
+
+struct Case {
+    Kind kind = Kind::selective;
+    bool gated = false, reverse = false;            // scans
+    bool causal = false;                            // attention
+    int64_t batch = 1, len = 1, ch = 1, state = 1;  // attention: ch = width, state = heads
+};
+
+template <typename T>
+Tensor random_tensor(std::mt19937_64& rng, Shape shape, int64_t lo, int64_t hi) {
+    Tensor t(dtype_of<T>(), std::move(shape));
+    std::uniform_int_distribution<int64_t> d(lo, hi);
+    for (auto& v : t.as<T>()) v = static_cast<T>(d(rng));
+    return t;
+}
+
+// The exp table of the contract: entry i = 32768 exp(-i step), decreasing from 32768.
+Tensor exp_table(int64_t size, double step) {
+    Tensor t(DType::int32, {size});
+    auto v = t.as<int32_t>();
+    for (int64_t i = 0; i < size; ++i)
+        v[i] = static_cast<int32_t>(std::lround(32768.0 * std::exp(-step * i)));
+    return t;
+}
+
+template <typename T>
+T pick(std::mt19937_64& rng, std::initializer_list<T> values) {
+    std::uniform_int_distribution<size_t> d(0, values.size() - 1);
+    return *(values.begin() + d(rng));
+}
+
+struct Built {
+    Trace trace;
+    TensorStore data;
+};
+
+Built build_attention(const Case& c, std::mt19937_64& rng) {
+    Built b;
+    Trace& t = b.trace;
+    t.name = "attention-selftest";
+    auto input = [&](const std::string& name, Tensor value) {
+        t.add_tensor({name, value.dtype(), value.shape()});
+        b.data.emplace(name, std::move(value));
+        return name;
+    };
+    const Shape act{c.batch, c.len, c.ch};
+    // Narrow value ranges now and then, so that scores tie and the maximum repeats.
+    const int64_t span = std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? 2 : 127;
+    std::vector<std::string> in = {input("q", random_tensor<int8_t>(rng, act, -span, span)),
+                                   input("k", random_tensor<int8_t>(rng, act, -span, span)),
+                                   input("v", random_tensor<int8_t>(rng, act, -128, 127))};
+    const int64_t size = pick<int64_t>(rng, {1, 3, 4096, 9000});
+    in.push_back(input("exp_table", exp_table(size, 16.0 / static_cast<double>(size))));
+    const nlohmann::json attrs = {{"heads", c.state},
+                                  {"causal", c.causal},
+                                  {"score_mult", std::uniform_int_distribution<int>(1, 1 << 16)(rng)},
+                                  {"score_shift", std::uniform_int_distribution<int>(8, 20)(rng)}};
+    t.add_tensor({"y", DType::int8, act});
+    t.ops.push_back({"attn", "attention", in, {"y"}, attrs});
+    t.outputs = {"y"};
+    validate_trace(t, t.name);
+    t.has_data = true;
+    return b;
+}
+
+Built build(const Case& c, std::mt19937_64& rng) {
+    if (c.kind == Kind::attention) return build_attention(c, rng);
+    const bool selective = c.kind == Kind::selective;
+    Built b;
+    Trace& t = b.trace;
+    t.name = "scan-selftest";
+    auto input = [&](const std::string& name, Tensor value) {
+        t.add_tensor({name, value.dtype(), value.shape()});
+        b.data.emplace(name, std::move(value));
+        return name;
+    };
+    const Shape act{c.batch, c.len, c.ch};
+    std::vector<std::string> in;
+    in.push_back(input("u", random_tensor<int8_t>(rng, act, -128, 127)));
+    nlohmann::json attrs = {{"y_shift", std::uniform_int_distribution<int>(4, 14)(rng)},
+                            {"mult", std::uniform_int_distribution<int>(1, 1 << 14)(rng)},
+                            {"shift", 20},
+                            {"reverse", c.reverse}};
+    if (selective) {
+        in.push_back(
+            input("delta", random_tensor<int8_t>(rng, act, -8, 127)));  // a few negative: index clamps
+        in.push_back(input("A", random_tensor<int16_t>(rng, {c.ch, c.state}, -3000, 0)));
+        in.push_back(input("B", random_tensor<int8_t>(rng, {c.batch, c.len, c.state}, -128, 127)));
+        in.push_back(input("C", random_tensor<int8_t>(rng, {c.batch, c.len, c.state}, -128, 127)));
+        in.push_back(input("D", random_tensor<int32_t>(rng, {c.ch}, -(1 << 20), 1 << 20)));
+        const int64_t size =
+            std::uniform_int_distribution<int64_t>(16, 6000)(rng);  // over 4096: global table
+        in.push_back(input("exp_table", exp_table(size, 4.0 / static_cast<double>(size))));
+        attrs["exp_shift"] = std::uniform_int_distribution<int>(4, 12)(rng);
+        if (c.gated) {
+            in.push_back(input("z", random_tensor<int8_t>(rng, act, -128, 127)));
+            in.push_back(input("silu_lut", random_tensor<int8_t>(rng, {256}, -128, 127)));
+            attrs["gate_mult"] = std::uniform_int_distribution<int>(1, 1 << 12)(rng);
+            attrs["gate_shift"] = 14;
+        }
+    } else {
+        in.push_back(input("Abar", random_tensor<int32_t>(rng, {c.ch, c.state}, 20000, 32768)));
+        in.push_back(input("Bbar", random_tensor<int16_t>(rng, {c.ch, c.state}, -32768, 32767)));
+        in.push_back(input("C", random_tensor<int16_t>(rng, {c.ch, c.state}, -32768, 32767)));
+        in.push_back(input("D", random_tensor<int32_t>(rng, {c.ch}, -(1 << 20), 1 << 20)));
+        attrs["y_shift"] = std::uniform_int_distribution<int>(20, 40)(rng);
+    }
+    t.add_tensor({"y", DType::int8, act});
+    t.ops.push_back({"scan", selective ? "selective_scan" : "s4d_scan", in, {"y"}, attrs});
+    t.outputs = {"y"};
+    validate_trace(t, t.name);
+    t.has_data = true;
+    return b;
+}
+
+// Every third case is an attention case; the scan cases alternate kinds, gates and directions.
+Case random_case(int i, std::mt19937_64& rng) {
+    Case c;
+    c.batch = pick<int64_t>(rng, {1, 1, 2, 3});
+    if (i % 3 == 2) {
+        c.kind = Kind::attention;
+        c.causal = (i / 3) % 2 == 1;
+        c.len = pick<int64_t>(rng, {1, 2, 63, 64, 65, 100, 129, 300, 1000});
+        const int64_t dh =
+            pick<int64_t>(rng, {32, 64, 128, 16, 8, 48});  // the last three: the fallback kernel
+        c.state = pick<int64_t>(rng, {1, 2, 3});
+        c.ch = dh * c.state;
+        return c;
+    }
+    c.kind = i % 3 == 0 ? Kind::selective : Kind::s4d;
+    c.gated = c.kind == Kind::selective && (i / 3) % 2 == 1;
+    c.reverse = (i / 6) % 2 == 1;
+    c.len = pick<int64_t>(rng, {1, 2, 31, 32, 33, 64, 95, 200, 1000});
+    c.ch = pick<int64_t>(rng, {1, 3, 5, 37, 64, 130});
+    c.state = c.kind == Kind::selective ? pick<int64_t>(rng, {1, 3, 4, 16, 17, 33, 64, 65, 100})
+                                        : pick<int64_t>(rng, {1, 2, 4, 7, 64, 129, 200, 300, 512, 513});
+    return c;
+}
+
+std::string describe(const Case& c) {
+    if (c.kind == Kind::attention)
+        return fmt::format("attention{} B={} L={} W={} heads={}", c.causal ? " causal" : "", c.batch, c.len,
+                           c.ch, c.state);
+    return fmt::format("{}{}{} B={} L={} E={} N={}",
+                       c.kind == Kind::selective ? "selective_scan" : "s4d_scan", c.gated ? " gated" : "",
+                       c.reverse ? " reverse" : "", c.batch, c.len, c.ch, c.state);
+}
+
+}  // namespace
+
+int run_kernel_selftest(int cases, uint64_t seed, bool dry_run) {
+    std::mt19937_64 rng(seed);
+    int failed = 0;
+    for (int i = 0; i < cases; ++i) {
+        const Case c = random_case(i, rng);
+        Built b = build(c, rng);
+        if (dry_run) continue;
+        GpuRunOptions opt;
+        opt.warmup = 0;
+        opt.repeat = 1;
+        opt.keep_all = true;
+        const GpuRun run = run_on_gpu(b.trace, b.data, opt);
+        const Comparison cmp = compare_with_reference(b.trace, b.data, run, 1e-3);
+        fmt::print("{} {:>4}: {}: {} saturations, {}\n", cmp.ok ? "ok  " : "FAIL", i, describe(c),
+                   run.saturations, cmp.summary);
+        failed += cmp.ok ? 0 : 1;
+    }
+    fmt::print("kernel selftest: {} passed, {} failed\n", cases - failed, failed);
+    return failed;
+}
+
+}  // namespace ssmsim::cuda

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Turns a device run's end-to-end results (kernels/tools/device_run.sh, phases e2e, baseline and chain) into
+the committed comparison of our int8 CUDA kernels with the PyTorch float baseline on the same GPU:
+
+  reference/gpu-timings/<gpu>-lra-e2e.csv   one row per LRA workload and batch: ours (CUDA Graph), PyTorch,
+                                            time by kernel class, cuBLASLt int8 on the same GEMMs
+  reference/gpu-timings/<gpu>-lra-ops.csv   every op's time (per-op mode) at each batch
+
+and prints the Markdown tables of docs/gpu-kernels.md.
+
+Usage: gpu_comparison.py --run DIR --commit HASH --driver VERSION [--repo .]
+(DIR: an unpacked results.tar.gz holding device/e2e/*, device/torch_baseline.csv, device/cublaslt_gemm.csv)
+"""
+import argparse
+import csv
+import json
+import pathlib
+
+TASKS = ["listops", "text", "retrieval", "image", "pathfinder", "pathx"]
+ARCHS = ["s4d", "mamba", "transformer"]
+CLASSES = {"selective_scan": "scan", "s4d_scan": "scan", "attention": "attention", "linear": "gemm",
+           "classifier": "gemm"}
+
+
+def read_csv(path):
+    with open(path) as f:
+        return list(csv.DictReader(line for line in f if not line.startswith("#")))
+
+
+def header(path):
+    with open(path) as f:
+        return [line.rstrip("\n") for line in f if line.startswith("#")]
+
+
+def gpu_tag(name):
+    for tag in ("H200", "H100", "A100"):
+        if tag in name:
+            return tag.lower()
+    return name.lower().replace(" ", "-")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--run", required=True)
+    p.add_argument("--commit", required=True)
+    p.add_argument("--driver", required=True)
+    p.add_argument("--repo", default=".")
+    args = p.parse_args()
+    dev = pathlib.Path(args.run) / "device"
+    torch_csv, gemm_csv = dev / "torch_baseline.csv", dev / "cublaslt_gemm.csv"
+    torch_rows = {(r["task"], r["arch"], int(r["batch"])): r
+                  for r in (read_csv(torch_csv) if torch_csv.exists() else [])}
+    gemm = {}
+    for r in read_csv(gemm_csv) if gemm_csv.exists() else []:
+        if r["time_us_median"] not in ("", "oom", "fail"):
+            gemm[(r["task"], r["arch"], int(r["batch"]), r["op"])] = float(r["time_us_median"])
+    rows, op_rows, gpu, date = [], [], "", ""
+    for d in sorted((dev / "e2e").glob("*-b*")):
+        r = json.loads((d / "report.json").read_text())
+        _, task, arch = r["workload"].split(":")
+        batch = int(d.name.rsplit("-b", 1)[1])
+        gpu, date = r["gpu"]["name"], r["date_utc"]
+        by_class = {"scan": 0.0, "attention": 0.0, "gemm": 0.0, "other": 0.0}
+        ours_gemm_us, lt_gemm_us, lt_missing = 0.0, 0.0, 0
+        for i, o in enumerate(r["ops"]):
+            by_class[CLASSES.get(o["kind"], "other")] += o["gpu_ms_median"]
+            if o["kind"] in ("linear", "classifier"):
+                us = 1000 * o["gpu_ms_median"]
+                ours_gemm_us += us
+                lt = gemm.get((task, arch, batch, o["name"].split(".")[-1]))
+                if lt is None:
+                    lt_missing += 1
+                else:
+                    lt_gemm_us += lt
+            op_rows.append({"workload": r["workload"], "batch": batch, "op_index": i, "op": o["name"],
+                            "kind": o["kind"], "macs": o["macs"], "bytes_read": o["bytes_read"],
+                            "bytes_written": o["bytes_written"], "gpu_us_median": round(1000 * o["gpu_ms_median"], 3),
+                            "gpu_us_min": round(1000 * o["gpu_ms_min"], 3),
+                            "gpu_us_max": round(1000 * o["gpu_ms_max"], 3)})
+        t = torch_rows.get((task, arch, batch), {})
+        best = t.get("best_ms", "")
+        ours = r["timing"].get("graph_ms_median", r["timing"]["total_ms_median"])
+        rows.append({"task": task, "arch": arch, "batch": batch, "seq_len": t.get("seq_len", ""),
+                     "ops": len(r["ops"]), "ours_graph_ms": round(ours, 4),
+                     "ours_per_op_sum_ms": round(sum(by_class.values()), 4),
+                     "scan_ms": round(by_class["scan"], 4), "attention_ms": round(by_class["attention"], 4),
+                     "gemm_ms": round(by_class["gemm"], 4), "other_ms": round(by_class["other"], 4),
+                     "cublaslt_gemm_ms": round(lt_gemm_us / 1000, 4) if not lt_missing else "",
+                     "gemm_fraction_of_cublaslt": round(lt_gemm_us / ours_gemm_us, 3)
+                     if ours_gemm_us and not lt_missing else "",
+                     "torch_best_ms": best, "torch_method": t.get("best_method", ""),
+                     "torch_over_ours": round(float(best) / ours, 3) if best not in ("", "oom", "fail") else "",
+                     "output_sha256": r["output_sha256"]})
+    rows.sort(key=lambda x: (x["batch"], TASKS.index(x["task"]), ARCHS.index(x["arch"])))
+    tag = gpu_tag(gpu)
+    out_dir = pathlib.Path(args.repo) / "reference" / "gpu-timings"
+    prov = [f"# {gpu}, driver {args.driver}, CUDA 13.0, commit {args.commit}, {date}",
+            "# ours: ssmsim-cuda run --workload lra:<task>:<arch> [--batch N] --graph --repeat 10 --warmup 2 (int8, "
+            "seed 1, full length): the whole trace as one CUDA Graph, replays queued behind a GPU-side wait, CUDA "
+            "events, median of 10; per-op columns: the same ops timed one by one with events (median of 10)",
+            "# torch: kernels/tools/torch_baseline.py (float; S4D FFT convolution fp32, Mamba chunked scan fp32, "
+            "transformer bf16 SDPA), best of eager and CUDA-graph replay, median; its provenance:"]
+    prov += ["#   " + line.lstrip("# ") for line in (header(torch_csv) if torch_csv.exists() else ["# (not run)"])]
+    prov.append("# cublaslt_gemm_ms: torch._int_mm (cuBLASLt int8 -> int32) at the same linear shapes, summed; "
+                "gemm_fraction_of_cublaslt = cuBLASLt time / our linear ops' time (1.0 = as fast)")
+    e2e = out_dir / f"{tag}-lra-e2e.csv"
+    with e2e.open("w", newline="") as f:
+        f.write("\n".join(prov) + "\n")
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    ops = out_dir / f"{tag}-lra-ops.csv"
+    with ops.open("w", newline="") as f:
+        f.write(f"# per-op GPU times of the full-length LRA workloads (int8, seed 1) with the kernels of kernels/,\n"
+                f"# {gpu}, driver {args.driver}, CUDA 13.0, commit {args.commit}; command: ssmsim-cuda run --workload "
+                "lra:<task>:<arch> [--batch N] --graph --repeat 10 --warmup 2;\n"
+                "# method: CUDA events around every op, each pass queued behind a GPU-side wait, median of 10 "
+                "passes, clocks as found\n")
+        w = csv.DictWriter(f, fieldnames=list(op_rows[0].keys()))
+        w.writeheader()
+        w.writerows(op_rows)
+    print(f"wrote {e2e} ({len(rows)} rows) and {ops} ({len(op_rows)} rows)")
+    print("\n| workload | batch | ours int8 (graph) ms | PyTorch float ms | PyTorch / ours | scan | attention | GEMM "
+          "| other | GEMM: cuBLASLt / ours |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for x in rows:
+        print(f"| lra:{x['task']}:{x['arch']} | {x['batch']} | {x['ours_graph_ms']:.3f} | {x['torch_best_ms']} | "
+              f"{x['torch_over_ours']} | {x['scan_ms']:.3f} | {x['attention_ms']:.3f} | {x['gemm_ms']:.3f} | "
+              f"{x['other_ms']:.3f} | {x['gemm_fraction_of_cublaslt']} |")
+    chain = dev / "chain.json"
+    if chain.exists():
+        c = json.loads(chain.read_text())
+        print(f"\nchain: {c['chain_cycles_per_step']:.1f} cycles per step (contract helpers as written "
+              f"{c.get('naive_chain_cycles_per_step', float('nan')):.1f}), SM clock {c['sm_clock_mhz']:.0f} MHz")
+        print("| shape | B | L | ch | N | ours ms | cycles/step | x chain | generic ms | generic cycles/step |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for s in c["shapes"]:
+            print(f"| {s['shape']} | {s['batch']} | {s['len']} | {s['ch']} | {s['state']} | {s['fast_ms']:.3f} | "
+                  f"{s['fast_cycles_per_step']:.0f} | {s['fast_cycles_per_step'] / c['chain_cycles_per_step']:.2f} | "
+                  f"{s['generic_ms']:.3f} | {s['generic_cycles_per_step']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
