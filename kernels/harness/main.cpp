@@ -12,7 +12,7 @@
 #include "kernels/harness/compare.h"
 #include "kernels/harness/gpu_executor.h"
 #include "kernels/harness/gpu_info.h"
-#include "kernels/harness/scan_selftest.h"
+#include "kernels/harness/kernel_selftest.h"
 #include "sim/cli/workload_arg.h"
 #include "sim/report/report.h"
 #include "sim/util/error.h"
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
     int selftest_cases = 200;
     uint64_t selftest_seed = 1;
     auto* selftest_cmd = app.add_subcommand(
-        "selftest", "random int8 scan cases on the GPU, byte for byte against the reference");
+        "selftest", "random int8 scan and attention cases on the GPU, byte for byte against the reference");
     selftest_cmd->add_option("--cases", selftest_cases, "number of cases")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
         }
         if (*chain_cmd) return cuda::run_chain_report(chain_json);
         if (*selftest_cmd)
-            return cuda::run_scan_selftest(selftest_cases, selftest_seed, selftest_dry) == 0 ? 0 : 1;
+            return cuda::run_kernel_selftest(selftest_cases, selftest_seed, selftest_dry) == 0 ? 0 : 1;
         if (*info_cmd) {
             fmt::print("{}\n", cuda::gpu_info().dump(2));
             return 0;

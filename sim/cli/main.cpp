@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
             ->capture_default_str();
         c->add_option("--seq-len", o.seq_len, "sequence length of lra: workloads (0: the task's full length)")
             ->check(CLI::Range(int64_t{0}, int64_t{1} << 22));
+        c->add_option("--batch", o.batch, "samples of lra: workloads, the B of every [B, L, ...] tensor")
+            ->check(check_batch_arg)
+            ->capture_default_str();
         c->add_option("--numerics", o.numerics, "int8 (the integer contract) or float32")
             ->capture_default_str();
         c->add_option("--memory-budget-mib", o.memory_budget_mib,

@@ -11,6 +11,7 @@ namespace ssmsim::cli {
 struct WorkloadOptions {
     uint64_t seed = 1;
     int64_t seq_len = 0;
+    int64_t batch = 1;  // samples of an lra: workload (--batch), the B of its [B, L, ...] tensors
     std::string numerics = "int8";
     std::string weights;
     int64_t memory_budget_mib = 0;  // 0: three quarters of physical memory
@@ -22,6 +23,12 @@ struct ResolvedWorkload {
     std::optional<TensorStore> data;  // absent for shape-only traces and timing-only runs
 };
 
+// Builds or loads the workload. Refuses, before its data is generated or read, one whose live tensors
+// would exceed opts.memory_budget_mib; for a batch, before any sample after the first is generated.
 ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions& opts, bool want_data);
+
+// The check of a --batch argument as the command line gives it, for CLI11's Option::check: empty when it
+// is an integer in [1, workloads::kMaxBatch], else what is wrong ("expected ..., found ...").
+std::string check_batch_arg(const std::string& text);
 
 }  // namespace ssmsim::cli

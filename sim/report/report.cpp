@@ -75,6 +75,8 @@ nlohmann::ordered_json common_report(const std::string& model, const std::string
             r["predicted_class"] = predictions(first);
     }
     if (trace.meta.contains("label")) r["label"] = trace.meta["label"];
+    // A batch (ssmsim gen --batch N > 1) labels every sample; `label` stays sample 0's, as in a batch of one.
+    if (trace.meta.contains("labels")) r["labels"] = trace.meta["labels"];
     return r;
 }
 

@@ -78,14 +78,15 @@ std::vector<DesignPoint> expand_points(const SweepSpec& s) {
                 d.swept = p;
                 d.sets = s.fixed;
                 for (const auto& [k, v] : p.items()) d.sets[k] = v;
-                const json canon = {{"model", m},
-                                    {"workload", w},
-                                    {"config", s.config},
-                                    {"sets", d.sets},
-                                    {"timing_only", s.timing_only},
-                                    {"seq_len", s.seq_len},
-                                    {"seed", s.seed}};
-                const std::string text = canon.dump();  // nlohmann::json sorts object keys: canonical
+                json canon = {{"model", m},
+                              {"workload", w},
+                              {"config", s.config},
+                              {"sets", d.sets},
+                              {"timing_only", s.timing_only},
+                              {"seq_len", s.seq_len},
+                              {"seed", s.seed}};
+                if (s.batch != 1) canon["batch"] = s.batch;  // only then: unbatched points keep their ids
+                const std::string text = canon.dump();       // nlohmann::json sorts object keys: canonical
                 d.id = sha256_hex(std::as_bytes(std::span(text.data(), text.size()))).substr(0, 16);
                 points.push_back(std::move(d));
             }

@@ -45,7 +45,8 @@ std::string set_arg(const std::string& key, const json& v) {
 std::string trace_folder_name(const std::string& workload, const SweepSpec& s) {
     std::string n;
     for (char c : workload) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
-    return fmt::format("{}-L{}-s{}-{}", n, s.seq_len, s.seed, s.timing_only ? "shape" : "data");
+    const std::string batch = s.batch != 1 ? fmt::format("-b{}", s.batch) : "";
+    return fmt::format("{}-L{}{}-s{}-{}", n, s.seq_len, batch, s.seed, s.timing_only ? "shape" : "data");
 }
 
 json read_json_file(const fs::path& p) {
@@ -154,6 +155,7 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         std::vector<std::string> args{"gen",        p->workload, "--out",
                                       tmp.string(), "--seed",    std::to_string(spec.seed)};
         if (spec.seq_len) args.insert(args.end(), {"--seq-len", std::to_string(spec.seq_len)});
+        if (spec.batch != 1) args.insert(args.end(), {"--batch", std::to_string(spec.batch)});
         if (spec.timing_only) args.push_back("--shape-only");
         gens.push_back({args, opts.out / "traces" / (dir.filename().string() + ".log")});
         gen_names.push_back(p->workload);

@@ -104,7 +104,7 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
     if (!doc.is_object()) throw InputError(file, "a JSON object", doc.dump().substr(0, 40));
     check_keys(doc,
                {"name", "description", "models", "workloads", "config", "set", "grid", "samples",
-                "timing_only", "seq_len", "seed", "timeout_s", "metrics"},
+                "timing_only", "seq_len", "batch", "seed", "timeout_s", "metrics"},
                file, "");
     const Reader r{doc, file};
     SweepSpec s;
@@ -128,6 +128,15 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
         s.timing_only = doc["timing_only"].get<bool>();
     }
     s.seq_len = static_cast<int64_t>(r.number(doc, "seq_len", "", 0, 1 << 22, 0));
+    if (doc.contains("batch")) {
+        // As `--batch` takes it: a whole number up to workloads::kMaxBatch (in a layer above this one).
+        constexpr int64_t kMaxBatch = int64_t{1} << 20;
+        const json& b = doc["batch"];
+        if (!b.is_number_integer() || b.get<int64_t>() < 1 || b.get<int64_t>() > kMaxBatch)
+            throw InputError(r.at("/batch"), fmt::format("an integer in [1, {}] (samples)", kMaxBatch),
+                             b.dump());
+        s.batch = b.get<int64_t>();
+    }
     s.seed = static_cast<uint64_t>(r.number(doc, "seed", "", 0, 1e18, 1));
     s.timeout_s = r.number(doc, "timeout_s", "", 0.001, 1e6, 600);
     s.metrics = r.strings("metrics", false);

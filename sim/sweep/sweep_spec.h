@@ -32,6 +32,7 @@ struct SweepSpec {
     std::vector<SweepAxis> axes;
     bool timing_only = true;
     int64_t seq_len = 0;
+    int64_t batch = 1;  // samples of every lra: workload (ssmsim gen --batch)
     uint64_t seed = 1;
     double timeout_s = 600;
     std::vector<std::string>

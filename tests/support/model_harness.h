@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,18 @@ inline workloads::Workload lra(workloads::Task t, workloads::Arch a, int64_t len
     s.seq_len = len;
     s.seed = seed;
     s.numerics = numerics;
+    return workloads::build_lra(s);
+}
+
+// The LRA workload with `batch` samples; its sample 0 is lra(t, a, len, seed)'s only sample.
+inline workloads::Workload lra_batch(workloads::Task t, workloads::Arch a, int64_t len, int64_t batch,
+                                     uint64_t seed = 1) {
+    workloads::WorkloadSpec s;
+    s.task = t;
+    s.arch = a;
+    s.seq_len = len;
+    s.seed = seed;
+    s.batch = batch;
     return workloads::build_lra(s);
 }
 
@@ -91,6 +104,29 @@ inline void expect_same_as_reference(const workloads::Workload& w, const RunResu
         EXPECT_EQ(r.report["ops"][i]["saturations"].get<uint64_t>(), ref.ops[i].saturations)
             << w.trace.ops[i].name << " " << context;
     }
+}
+
+// Sample 0 of a batch is the batch of one: each of the model's outputs `batched` (of workload `w`) begins,
+// byte for byte, with the reference's output of `one` (the batch-1 workload of the same seed), and has
+// `batch` times its rows. Only sample 0 can be compared: the other samples come from other seeds.
+inline void expect_first_sample_is_batch_of_one(const workloads::Workload& w, const TensorStore& batched,
+                                                const workloads::Workload& one, int64_t batch) {
+    const reference::Execution ref = reference::execute(one.trace, one.data);
+    for (const auto& name : w.trace.outputs) {
+        const Tensor& b = batched.at(name);
+        const Tensor& o = ref.outputs.at(name);
+        ASSERT_EQ(b.shape().front(), batch * o.shape().front()) << name;
+        const auto x = b.bytes().first(o.nbytes()), y = o.bytes();
+        EXPECT_TRUE(std::equal(x.begin(), x.end(), y.begin())) << "sample 0 of output " << name;
+    }
+}
+
+// A few workloads that between them batch every op kind: Mamba's scan and conv (ListOps), Retrieval's two
+// documents per sample and their pairing reshape (S4D), attention and the per-row position table (Image).
+inline std::vector<LraCase> batch_lra_cases() {
+    using workloads::Arch;
+    using workloads::Task;
+    return {{Task::listops, Arch::mamba}, {Task::retrieval, Arch::s4d}, {Task::image, Arch::transformer}};
 }
 
 }  // namespace ssmsim::testing

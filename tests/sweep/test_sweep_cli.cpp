@@ -174,6 +174,21 @@ TEST(SweepCli, BadSweepFilesAreRefusedBeforeAnythingRuns) {
     EXPECT_EQ(missing.exit_code, 2) << missing.output;
 }
 
+TEST(SweepCli, ABatchReachesTheGeneratedTrace) {
+    const fs::path dir = scratch_dir("sweep_batch");
+    json doc = small_sweep();
+    doc["workloads"] = "lra:image:mamba";
+    doc["grid"] = {{"sram.activations.kib", {64}}};
+    doc["seq_len"] = 16;
+    doc["batch"] = 3;
+    const auto r = sweep(write_sweep(dir, doc), dir / "out");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const json trace = read_json(dir / "out" / "traces" / "lra-image-mamba-L16-b3-s1-shape" / "trace.json");
+    EXPECT_EQ(trace["tensors"]["tokens"]["shape"], json({3, 16}));
+    EXPECT_EQ(read_json(dir / "out" / "results.json")["points"][0]["status"], "ok");
+    fs::remove_all(dir);
+}
+
 TEST(SweepCli, ReportWritesPlotsParetoAndHtml) {
     if (std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") != 0 &&
         !std::getenv("SSMSIM_PYTHON"))

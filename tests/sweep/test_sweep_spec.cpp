@@ -131,6 +131,22 @@ TEST(SweepPoints, IdsDependOnTheRunNotOnThePointsPosition) {
     EXPECT_NE(pc[0].id, pb[0].id);
 }
 
+TEST(SweepPoints, ABatchIsAnotherRunAndABatchOfOneIsNone) {
+    const auto plain = ssmsim::expand_points(parse_sweep_spec(base(), "a.json"));
+    json one = base();
+    one["batch"] = 1;  // the default, spelled out: the same points, the same ids as before batches existed
+    EXPECT_EQ(ssmsim::expand_points(parse_sweep_spec(one, "a.json"))[0].id, plain[0].id);
+    json two = base();
+    two["batch"] = 2;
+    EXPECT_EQ(parse_sweep_spec(two, "a.json").batch, 2);
+    EXPECT_NE(ssmsim::expand_points(parse_sweep_spec(two, "a.json"))[0].id, plain[0].id);
+    for (const json& bad : {json(0), json(1.5), json("2"), json(1 << 21)}) {
+        two["batch"] = bad;
+        EXPECT_NE(error_of(two).find("s.json:/batch: expected an integer in [1, 1048576]"), std::string::npos)
+            << bad.dump() << " -> " << error_of(two);
+    }
+}
+
 json sampled(const std::string& method, int count, int seed) {
     json doc = base();
     doc.erase("grid");

@@ -1,23 +1,21 @@
 // Assembles an LRA workload: task input -> embedding -> encoder -> mean pool -> head -> int32 logits,
-// as float32, then (int8 mode) calibrated on a prefix of the input and quantized by the contract.
+// as float32, then (int8 mode) calibrated on a prefix of the input and quantized by the contract; a batch
+// is this workload of sample 0, widened (batch.cpp).
 #include <algorithm>
 #include <cmath>
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "sim/trace/npy.h"
 #include "sim/util/error.h"
 #include "workloads/inputs/inputs.h"
 #include "workloads/lra/archs.h"
+#include "workloads/lra/batch.h"
 #include "workloads/lra/quantize.h"
 
 namespace ssmsim::workloads {
-
-namespace {
-
-// Calibration runs on at most this many time steps of the input: activation ranges settle long before,
-// and it keeps gen and `run --workload lra:` from paying for a second full-length run.
-constexpr int64_t kCalibrationLength = 1024;
 
 TaskInput make_input(Task t, uint64_t seed, int64_t len) {
     switch (t) {
@@ -45,6 +43,12 @@ Tensor token_prefix(const TaskInput& in, int64_t len) {
     }
     return Tensor::from<int32_t>({in.rows, len}, v);
 }
+
+namespace {
+
+// Calibration runs on at most this many time steps of the input: activation ranges settle long before,
+// and it keeps gen and `run --workload lra:` from paying for a second full-length run.
+constexpr int64_t kCalibrationLength = 1024;
 
 struct FloatGraph {
     Trace trace;
@@ -133,9 +137,8 @@ void apply_user_weights(FloatGraph& g, const std::string& dir) {
     }
 }
 
-}  // namespace
-
-Workload build_lra(const WorkloadSpec& spec) {
+// Sample 0 alone: the workload of batch 1.
+Workload build_one(const WorkloadSpec& spec) {
     const int64_t len = spec.length();
     const TaskInput in = make_input(spec.task, spec.seed, len);
     FloatGraph f = build_float(spec, in, len);
@@ -153,6 +156,18 @@ Workload build_lra(const WorkloadSpec& spec) {
     q.trace.meta["numerics"] = "int8";
     q.trace.meta["calibration_len"] = std::min(len, kCalibrationLength);
     return {std::move(q.trace), std::move(q.data)};
+}
+
+}  // namespace
+
+Workload build_lra(const WorkloadSpec& spec, const TraceCheck& check) {
+    if (spec.batch < 1 || spec.batch > kMaxBatch)
+        throw InputError("--batch", fmt::format("an integer in [1, {}]", kMaxBatch),
+                         std::to_string(spec.batch));
+    Workload one = build_one(spec);
+    if (spec.batch > 1) return widen_to_batch(spec, std::move(one), check);
+    if (check) check(one.trace);
+    return one;
 }
 
 }  // namespace ssmsim::workloads

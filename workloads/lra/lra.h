@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,7 @@ struct WorkloadSpec {
     Arch arch = Arch::s4d;
     uint64_t seed = 1;
     int64_t seq_len = 0;  // 0: the task's full length
+    int64_t batch = 1;    // samples, the B of every [B, L, ...] tensor (docs/workloads.md, "Batches")
     Numerics numerics = Numerics::int8;
     std::string weights_dir;  // float32 <tensor name>.npy files that replace generated parameters
 
@@ -46,8 +48,17 @@ struct Workload {
     TensorStore data;  // every graph input: tokens, weights, tables
 };
 
+// The most samples a batch may have: it keeps every batched shape far inside int64 (2^20 samples of the
+// longest sequence and widest layer) before a memory check sees it.
+inline constexpr int64_t kMaxBatch = int64_t{1} << 20;
+
+// Sees the finished trace's declarations and may refuse them (throw): for a batch, it is called before the
+// samples after the first are generated or any batch-sized tensor is allocated.
+using TraceCheck = std::function<void(const Trace&)>;
+
 // Builds the trace with deterministic weights from the seed; in int8 mode, calibrates activation scales
-// on a float32 run and quantizes by the numerics contract.
-Workload build_lra(const WorkloadSpec& spec);
+// on a float32 run and quantizes by the numerics contract. A batch is sample 0's batch-1 workload widened
+// to spec.batch samples (calibration sees sample 0 only, so scales do not depend on the batch).
+Workload build_lra(const WorkloadSpec& spec, const TraceCheck& check = {});
 
 }  // namespace ssmsim::workloads
