@@ -127,6 +127,9 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--check-reference", run.check_reference,
                       "also run the C++ reference and compare every op (int8: byte for byte)");
     run_cmd->add_flag("--graph", run.gpu.graph, "also time the whole trace launched as one CUDA Graph");
+    bool no_op_hashes = false;
+    run_cmd->add_flag("--no-op-hashes", no_op_hashes,
+                      "skip downloading and hashing every op's output (large batches; outputs still hashed)");
     run_cmd
         ->add_option("--float-tolerance", run.float_tolerance,
                      "float32: largest relative L2 error of the outputs")
@@ -165,7 +168,10 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : 2;
     }
     try {
-        if (*run_cmd) return cmd_run(run);
+        if (*run_cmd) {
+            run.gpu.op_hashes = !no_op_hashes;
+            return cmd_run(run);
+        }
         if (*bench_cmd) {
             bench.command = recorded_command(argc, argv);
             return cuda::run_bench(bench);

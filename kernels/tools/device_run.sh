@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
-# back. Phases: env build selftest chain golden torch sanitize e2e baseline full bench ceilings (any subset,
+# back. Phases: env deps build selftest chain golden torch sanitize e2e baseline full bench ceilings (any subset,
 # in order given).
 #   kernels/tools/device_run.sh env build selftest chain golden torch sanitize e2e baseline
 # SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
@@ -31,10 +31,14 @@ env_info() {
   echo "commit: ${SSMSIM_COMMIT:-unknown}"
 }
 
-build() {
-  step build
+deps() {  # unpack the Debian packages the binaries need (build does this too)
   mkdir -p $D
   for f in .devdeps/debs/*.deb; do dpkg -x "$f" $D; done
+}
+
+build() {
+  step build
+  deps
   local pc; pc=$(command -v pkg-config || echo $D/usr/bin/pkgconf)
   PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_LIBDIR=$D/usr/lib/x86_64-linux-gnu/pkgconfig:$D/usr/share/pkgconfig \
   cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DSSMSIM_TESTS=OFF -DSSMSIM_BENCH=OFF \
@@ -44,6 +48,7 @@ build() {
   if [ -x build-dev/ssmsim-cuda ]; then BIN=build-dev/ssmsim-cuda; echo "built here: $BIN";
   else tail -30 "$OUT/device/cmake.log"; BIN=.devdeps/prebuilt/ssmsim-cuda; echo "BUILD FAILED here: using $BIN"; fi
   $BIN info
+  cp "$BIN" "$OUT/ssmsim-cuda"  # brought back, so a later call on a fresh machine can skip the build
 }
 
 golden() {  # every task x arch at a reduced length, int8 (byte-identical) and float32 (tolerance)
@@ -107,7 +112,7 @@ chain() {  # the scan step's dependency chain against the scan kernels' cycles p
 e2e() {  # every workload at full length as one CUDA Graph (end-to-end latency), at each batch of E2E_BATCH
   step "end to end, graph"
   for b in ${E2E_BATCH:-1}; do for t in $TASKS; do for a in $ARCHS; do
-    local bopt=""; [ "$b" != 1 ] && bopt="--batch $b"
+    local bopt=""; [ "$b" != 1 ] && bopt="--batch $b --no-op-hashes"
     $BIN run --workload lra:$t:$a $bopt --graph --repeat ${E2E_REPEAT:-10} --warmup 2 \
       --out "$OUT/device/e2e/$t-$a-b$b" 2>&1 | grep -v '^$' || echo "FAILED: e2e $t $a b$b"
   done; done; done
@@ -126,7 +131,7 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
 
 for phase in "$@"; do
   case $phase in
-    env) env_info ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
+    env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
     selftest) selftest ;; chain) chain ;; e2e) e2e ;; baseline) baseline ;;
     full) full ;; bench) bench ;; ceilings) ceilings ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
