@@ -21,7 +21,7 @@ __global__ void chain_kernel(int64_t steps, int32_t seed, int32_t* out, long lon
 #pragma unroll
         for (int u = 0; u < 8; ++u) {
             const int32_t abar = 30000 + static_cast<int32_t>((i + u) & 2047);
-            const int64_t bx = static_cast<int64_t>(((i + u) * 2654435761LL) & 0xFFFFF) - 0x80000;
+            const int32_t bx = static_cast<int32_t>(((i + u) * 2654435761LL) & 0xFFFFF) - 0x80000;
             if constexpr (kFused)
                 h = scan_step(abar, h, scan_addend(bx), clips);
             else

@@ -172,8 +172,8 @@ __device__ __forceinline__ void s4d_chunk(const int8_t* xs, int n_steps, const L
 #pragma unroll
         for (int j = 0; j < S; ++j) {
             // bbar15 = Bbar * 2^15 fits int32 (|Bbar| <= 2^15), so the addend is one multiply-add.
-            h[j] = scan_step(abar[j], h[j], int64_t{bbar15[j]} * x[t] + (1 << 14), clips);
-            acc += int64_t{c[j]} * h[j];
+            h[j] = scan_step(abar[j], h[j], mad_wide(bbar15[j], x[t], 1 << 14), clips);
+            acc = mad_wide(c[j], h[j], acc);
         }
         part[(t * Layout<G>::kCpb + l.c) * (G + 1) + l.lane] = acc;
     }
@@ -256,11 +256,25 @@ __device__ __forceinline__ SelInputs sel_inputs(const int8_t* buf, int cpb, int6
     return {buf, buf + chan, buf + 2 * chan, buf + 3 * chan, buf + 3 * chan + kChunk * n};
 }
 
+// table_index(v, exp_shift, T) of the contract for |v| = |dt A| <= 2^22, in 32-bit arithmetic: with
+// s = min(exp_shift, 31), (v + 2^(s-1)) >> s cannot overflow and equals the contract's 64-bit value, which
+// is 0 (before the clamp) for every shift above 23.
+struct DecayIndex {
+    int shift, round, last;
+    __device__ DecayIndex(int exp_shift, int64_t table_size)
+        : shift(exp_shift < 31 ? exp_shift : 31),
+          round(shift ? 1 << (shift - 1) : 0),
+          last(static_cast<int>(table_size < INT32_MAX ? table_size - 1 : INT32_MAX - 1)) {}
+};
+__device__ __forceinline__ int decay_index(int32_t v, const DecayIndex& d) {
+    return min(max((v + d.round) >> d.shift, 0), d.last);
+}
+
 // One chain per thread (N <= 64 <= G).
 template <int G, bool kTail>
 __device__ __forceinline__ void sel_chunk(const SelInputs& in, int n_steps, const Layout<G>& l, int64_t n,
-                                          int32_t a, int32_t& h, const int32_t* table, int64_t table_size,
-                                          int exp_shift, int64_t* part, uint32_t& clips) {
+                                          int32_t a, int32_t& h, const int32_t* table, const DecayIndex& idx,
+                                          int64_t* part, uint32_t& clips) {
     ChunkBytes dt, x, b, c;
     dt.load(in.dt + l.c * kChunk);
     x.load(in.x + l.c * kChunk);
@@ -274,14 +288,13 @@ __device__ __forceinline__ void sel_chunk(const SelInputs& in, int n_steps, cons
     // The chunk's decays, all looked up before the first step (they depend on dt only).
     int32_t abar[kChunk];
 #pragma unroll
-    for (int t = 0; t < kChunk; ++t)
-        abar[t] = table[fx::table_index(-int64_t{dt[t]} * a, exp_shift, table_size)];
+    for (int t = 0; t < kChunk; ++t) abar[t] = table[decay_index(-dt[t] * a, idx)];
 #pragma unroll
     for (int t = 0; t < kChunk; ++t) {
         if (kTail && t >= n_steps) break;
         const int32_t bx = dt[t] * x[t] * b[t];  // |dt x B| <= 2^21
         h = scan_step(abar[t], h, scan_addend(bx), clips);
-        part[(t * Layout<G>::kCpb + l.c) * (G + 1) + l.lane] = int64_t{c[t]} * h;
+        part[(t * Layout<G>::kCpb + l.c) * (G + 1) + l.lane] = mad_wide(c[t], h, 0);
     }
 }
 
@@ -322,6 +335,7 @@ __global__ void __launch_bounds__(kBlock)
     if (smem_table)
         for (int64_t i = threadIdx.x; i < p.table_size; i += kBlock) table_s[i] = p.exp_table[i];
     const int32_t* table = smem_table ? table_s : p.exp_table;
+    const DecayIndex idx(p.exp_shift, p.table_size);
     const Layout<G> l;
     const StateCursor cur(static_cast<int>(n));
     const int64_t e = l.e0 + l.c;
@@ -344,10 +358,9 @@ __global__ void __launch_bounds__(kBlock)
         const SelInputs sin = sel_inputs(in + (ci & 1) * in_bytes, kCpb, n);
         uint32_t chunk_clips = 0;
         if (n_steps == kChunk)
-            sel_chunk<G, false>(sin, n_steps, l, n, a, h, table, p.table_size, p.exp_shift, part,
-                                chunk_clips);
+            sel_chunk<G, false>(sin, n_steps, l, n, a, h, table, idx, part, chunk_clips);
         else
-            sel_chunk<G, true>(sin, n_steps, l, n, a, h, table, p.table_size, p.exp_shift, part, chunk_clips);
+            sel_chunk<G, true>(sin, n_steps, l, n, a, h, table, idx, part, chunk_clips);
         local += chunk_clips;
         if (ci + 1 < chunks) pre.store(in + ((ci + 1) & 1) * in_bytes, s, l, cur);
         __syncthreads();

@@ -11,10 +11,19 @@
 
 namespace ssmsim::cuda {
 
-__device__ __forceinline__ int64_t scan_addend(int64_t bx) { return (int64_t{1} << 14) + bx * 32768; }
+// a * b + c with a 32 x 32 -> 64-bit signed product: one IMAD.WIDE. Written in PTX because nvcc lowers
+// int64_t{a} * b, for int32 a and b, to a full 64 x 64-bit multiply (four instructions on the chain).
+__device__ __forceinline__ int64_t mad_wide(int32_t a, int32_t b, int64_t c) {
+    int64_t d;
+    asm("mad.wide.s32 %0, %1, %2, %3;" : "=l"(d) : "r"(a), "r"(b), "l"(c));
+    return d;
+}
+
+// The addend of a step whose input term is bx (|bx| < 2^31 / 2^15 is not needed: the product is 64-bit).
+__device__ __forceinline__ int64_t scan_addend(int32_t bx) { return mad_wide(bx, 32768, int64_t{1} << 14); }
 
 __device__ __forceinline__ int32_t scan_step(int32_t abar, int32_t h, int64_t addend, uint32_t& clips) {
-    const int64_t u = int64_t{abar} * h + addend;
+    const int64_t u = mad_wide(abar, h, addend);
     const int32_t hi = static_cast<int32_t>(u >> 32);
     // u >> 15 exceeds int32 exactly when u >= 2^46 (hi >= 2^14) or u < -2^46 (hi < -2^14).
     const bool over = hi >= (1 << 14), under = hi < -(1 << 14);

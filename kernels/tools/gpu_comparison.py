@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/ usr / bin / env python3
 """Turns a device run's end-to-end results (kernels/tools/device_run.sh, phases e2e, baseline and chain) into
 the committed comparison of our int8 CUDA kernels with the PyTorch float baseline on the same GPU:
 
@@ -67,7 +67,8 @@ def main():
             if o["kind"] in ("linear", "classifier"):
                 us = 1000 * o["gpu_ms_median"]
                 ours_gemm_us += us
-                lt = gemm.get((task, arch, batch, o["name"].split(".")[-1]))
+                name = "classifier" if o["kind"] == "classifier" else o["name"].split(".")[-1]
+                lt = gemm.get((task, arch, batch, name))
                 if lt is None:
                     lt_missing += 1
                 else:
