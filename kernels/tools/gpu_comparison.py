@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """Turns a device run's end-to-end results (kernels/tools/device_run.sh, phases e2e, baseline and chain) into
 the committed comparison of our int8 CUDA kernels with the PyTorch float baseline on the same GPU:
 
