@@ -107,7 +107,7 @@ def main():
     e2e = out_dir / f"{tag}-lra-e2e.csv"
     with e2e.open("w", newline="") as f:
         f.write("\n".join(prov) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     ops = out_dir / f"{tag}-lra-ops.csv"
@@ -117,7 +117,7 @@ def main():
                 "lra:<task>:<arch> [--batch N] --graph --repeat 10 --warmup 2;\n"
                 "# method: CUDA events around every op, each pass queued behind a GPU-side wait, median of 10 "
                 "passes, clocks as found\n")
-        w = csv.DictWriter(f, fieldnames=list(op_rows[0].keys()))
+        w = csv.DictWriter(f, fieldnames=list(op_rows[0].keys()), lineterminator="\n")
         w.writeheader()
         w.writerows(op_rows)
     print(f"wrote {e2e} ({len(rows)} rows) and {ops} ({len(op_rows)} rows)")

@@ -2,10 +2,15 @@
 """Turns the device run's reports (kernels/tools/device_run.sh, phases golden and full) into the committed
 goldens: reference/golden/manifest.json (per-workload output hashes, every op's output hash and saturation
 count, provenance) and the output tensors of the reduced-length cases; and the per-op LRA timings into
-reference/gpu-timings/h100-lra-ops.csv.
+reference/gpu-timings/<gpu>-lra-ops.csv.
 
 Usage: make_goldens.py --runs DIR [DIR...] --driver 580.159.04 --commit HASH --repo .
-(DIR: an unpacked results.tar.gz, holding device/golden/* and/or device/full/* and device/timed/*)
+(DIR: an unpacked results.tar.gz, holding device/golden/* and/or device/full/* and device/timed/*, and
+device/e2e/*-b1)
+
+Full-length cases: when the runs hold no device/full/* (the reference at full length is slow), the
+manifest's existing full-length cases are kept, and each one that a run's end-to-end report (device/e2e,
+batch 1, every op hashed) reproduces op for op is marked with that run in provenance.reproduced_on.
 """
 import argparse
 import csv
@@ -39,6 +44,28 @@ def load(report_dir, seq_len, command, ctest, driver, commit):
     }
 
 
+def kept_full_cases(manifest, runs, commit):
+    """The existing full-length cases, each marked where an end-to-end report reproduces every op's hash."""
+    if not manifest.exists():
+        return []
+    full = [c for c in json.loads(manifest.read_text())["cases"] if c["seq_len"] == 0]
+    by_name = {c["workload"]: c for c in full}
+    for run in map(pathlib.Path, runs):
+        for d in sorted((run / "device" / "e2e").glob("*-b1")):
+            r = json.loads((d / "report.json").read_text())
+            c = by_name.get(r["workload"])
+            if c is None or r["output_sha256"] != c["output_sha256"] or len(r["ops"]) != len(c["ops"]):
+                continue
+            if all(a.get("output_sha256") == b["output_sha256"] and a["saturations"] == b["saturations"]
+                   for a, b in zip(r["ops"], c["ops"])):
+                seen = c["provenance"].setdefault("reproduced_on", [])
+                entry = {"gpu": r["gpu"]["name"], "date_utc": r["date_utc"], "commit": commit,
+                         "command": f"ssmsim-cuda run --workload {r['workload']} --graph --repeat 10 --warmup 2"}
+                if entry not in seen:
+                    seen.append(entry)
+    return full
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--runs", nargs="+", required=True)
@@ -48,7 +75,7 @@ def main():
     args = p.parse_args()
     repo = pathlib.Path(args.repo)
     golden = repo / "reference" / "golden"
-    cases, timings = [], []
+    cases, timings, timings_gpu = [], [], set()
     for run in map(pathlib.Path, args.runs):
         for d in sorted((run / "device" / "golden").glob("*-int8")):
             seq_len = int(d.name.split("-")[2])
@@ -66,6 +93,7 @@ def main():
             cases.append(load(d, 0, cmd, False, args.driver, args.commit))
         for d in sorted((run / "device" / "timed").glob("*-int8")):
             r = json.loads((d / "report.json").read_text())
+            timings_gpu.add(r["gpu"]["name"])
             for i, o in enumerate(r["ops"]):
                 timings.append({"workload": r["workload"], "seq_len": "full", "op_index": i, "op": o["name"],
                                 "kind": o["kind"], "macs": o["macs"], "bytes_read": o["bytes_read"],
@@ -73,6 +101,8 @@ def main():
                                 "gpu_us_min": round(1000 * o["gpu_ms_min"], 3),
                                 "gpu_us_max": round(1000 * o["gpu_ms_max"], 3),
                                 "repeat": r["timing"]["repeat"], "date_utc": r["date_utc"]})
+    if not any(c["seq_len"] == 0 for c in cases):
+        cases += kept_full_cases(golden / "manifest.json", args.runs, args.commit)
     cases.sort(key=case_key)
     manifest = {
         "format": "ssmsim-goldens", "version": 1,
@@ -86,11 +116,13 @@ def main():
     (golden / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"wrote {golden / 'manifest.json'}: {len(cases)} cases")
     if timings:
-        out = repo / "reference" / "gpu-timings" / "h100-lra-ops.csv"
+        gpu = next(iter(timings_gpu)) if timings_gpu else "NVIDIA H100 80GB HBM3"
+        tag = next((t for t in ("h200", "h100", "a100") if t in gpu.lower()), "gpu")
+        out = repo / "reference" / "gpu-timings" / f"{tag}-lra-ops.csv"
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", newline="") as f:
             f.write("# per-op GPU times of the full-length LRA workloads (int8, seed 1) with the kernels of kernels/,\n")
-            f.write(f"# NVIDIA H100 80GB HBM3, driver {args.driver}, CUDA 13.0, commit {args.commit}; command: ssmsim-cuda run --workload "
+            f.write(f"# {gpu}, driver {args.driver}, CUDA 13.0, commit {args.commit}; command: ssmsim-cuda run --workload "
                     "lra:<task>:<arch> --repeat 10 (warm-up 2);\n")
             f.write("# method: CUDA events around every op, each pass queued behind a GPU-side wait, median of 10 "
                     "passes, clocks as found\n")

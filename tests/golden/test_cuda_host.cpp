@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "kernels/harness/compare.h"
+#include "kernels/harness/kernel_selftest.h"
 #include "kernels/harness/value_checks.h"
 #include "reference/executor.h"
 #include "sim/util/error.h"
@@ -115,6 +116,10 @@ TEST(CudaValueChecks, TokenOutOfRange) {
         check_op_values(w.trace, op, [&](size_t i) -> const Tensor& { return w.data.at(op.inputs.at(i)); }),
         InputError);
 }
+
+// The random cases `ssmsim-cuda selftest` runs on a GPU must be traces the validator accepts (their value
+// ranges included), or the device run would test nothing.
+TEST(KernelSelftest, EveryCaseIsAValidTrace) { EXPECT_EQ(run_kernel_selftest(300, 1, /*dry_run=*/true), 0); }
 
 }  // namespace
 }  // namespace ssmsim::cuda

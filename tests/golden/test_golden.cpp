@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -62,6 +64,48 @@ TEST(GoldenManifest, IsCompleteWithProvenance) {
     // Every LRA task x architecture, at a reduced length (CTest) and at full length.
     EXPECT_EQ(reduced, workloads::lra_tasks().size() * workloads::lra_archs().size());
     EXPECT_EQ(full, reduced);
+}
+
+// The committed comparison with PyTorch (reference/gpu-timings/h200-lra-e2e.csv, kernels/tools/
+// gpu_comparison.py): every LRA workload at batch 1 and 32, with positive times, and the batch-1 rows'
+// output hashes equal to the full-length goldens, so the timings come from kernels that computed the
+// contract's bytes.
+TEST(GpuComparison, EveryWorkloadAtBothBatchesWithTheGoldenOutputs) {
+    const auto path = kGoldenDir.parent_path() / "gpu-timings" / "h200-lra-e2e.csv";
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << path << " is missing";
+    std::map<std::string, std::string> full_hash;
+    for (const auto& c : cases())
+        if (c["seq_len"] == 0) full_hash[c["workload"]] = c["output_sha256"];
+    std::vector<std::string> columns;
+    std::map<std::pair<std::string, int>, std::map<std::string, std::string>> rows;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> cells;
+        std::stringstream ss(line);
+        for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+        if (columns.empty()) {
+            columns = cells;
+            continue;
+        }
+        ASSERT_EQ(cells.size(), columns.size()) << line;
+        std::map<std::string, std::string> row;
+        for (size_t i = 0; i < cells.size(); ++i) row[columns[i]] = cells[i];
+        rows[{"lra:" + row["task"] + ":" + row["arch"], std::stoi(row["batch"])}] = row;
+    }
+    for (const auto& task : workloads::lra_tasks())
+        for (const auto arch : workloads::lra_archs())
+            for (const int batch : {1, 32}) {
+                const std::string w = "lra:" + std::string(task.name) + ":" + std::string(workloads::arch_name(arch));
+                const auto it = rows.find({w, batch});
+                ASSERT_NE(it, rows.end()) << w << " at batch " << batch << " is missing from " << path;
+                const auto& row = it->second;
+                EXPECT_GT(std::stod(row.at("ours_graph_ms")), 0.0) << w;
+                EXPECT_GT(std::stod(row.at("torch_best_ms")), 0.0) << w;
+                if (batch == 1) {
+                    EXPECT_EQ(row.at("output_sha256"), full_hash[w]) << w;
+                }
+            }
 }
 
 // One case of the manifest: the reference regenerated on this CPU against the GPU's hashes and tensors.
