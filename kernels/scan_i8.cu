@@ -11,6 +11,9 @@
 //     (stored per channel / per state, time contiguous) as 16-byte words before the chunk's first step,
 //     and looks up the chunk's decays (selective_scan) before it too, so no shared-memory load sits
 //     between two steps;
+//   - the last chunk runs whole: its steps past L read zero inputs (zero-filled by the prefetch), which only
+//     decay h (|abar h| / 2^15 <= |h| cannot saturate) and write partials no output reads, so no tail copy
+//     of the chunk code is needed (code size matters: the chunk is fully unrolled);
 //   - each step's contribution C·h is written to shared memory, and y = sum over states is reduced for the
 //     whole chunk afterwards (int64 sums are exact, so any order gives the contract's value), followed by
 //     the output stage (y_shift, D skip, requant, gate) for the chunk's outputs.
@@ -49,30 +52,43 @@ __device__ __forceinline__ int64_t row_of(const ScanShape& s, int64_t b, int64_t
     return b * s.len + (s.reverse ? s.len - 1 - step : step);
 }
 
+// Where a chunk's rows lie in a [B, L, width] tensor: the row of step s0 + t starts at base + t * stride
+// (stride = -width when time runs backwards); steps from `limit` on are past L.
+struct ChunkRows {
+    int64_t base, stride;
+    int limit;
+    __device__ ChunkRows(const ScanShape& s, int64_t b, int64_t s0, int64_t width)
+        : base(row_of(s, b, s0) * width),
+          stride(s.reverse ? -width : width),
+          limit(static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk)) {}
+};
+
 // A per-channel input of a chunk, read from global memory (coalesced over channels) into registers packed
 // four to a word (they stay live across a whole chunk), then stored to shared memory as [channel][kChunk].
+// Steps past L read as 0.
 template <int G>
 struct ChanPrefetch {
     static constexpr int kItems = Layout<G>::kChanItems;
     uint32_t w[(kItems + 3) / 4];
-    __device__ __forceinline__ void load(const int8_t* src, const ScanShape& s, const Layout<G>& l,
-                                         int64_t s0) {
+    __device__ __forceinline__ void load(const int8_t* src, const ChunkRows& rows, const Layout<G>& l,
+                                         bool live) {
 #pragma unroll
         for (int i = 0; i < (kItems + 3) / 4; ++i) w[i] = 0;
-        const int64_t e = l.e0 + l.io_c;
+        if (!src || !live) return;
+        const int8_t* p = src + rows.base + l.e0 + l.io_c;
 #pragma unroll
         for (int i = 0; i < kItems; ++i) {
             const int t = l.io_t + i * G;
-            if (src && t < kChunk && s0 + t < s.len && e < s.ch)
-                w[i / 4] |= uint32_t{static_cast<uint8_t>(src[row_of(s, l.b, s0 + t) * s.ch + e])}
-                            << (8 * (i % 4));
+            if (t >= rows.limit) break;
+            w[i / 4] |= uint32_t{static_cast<uint8_t>(p[t * rows.stride])} << (8 * (i % 4));
         }
     }
     __device__ __forceinline__ void store(int8_t* dst, const Layout<G>& l) const {
 #pragma unroll
         for (int i = 0; i < kItems; ++i) {
             const int t = l.io_t + i * G;
-            if (t < kChunk) dst[l.io_c * kChunk + t] = static_cast<int8_t>(w[i / 4] >> (8 * (i % 4)));
+            if (t >= kChunk) break;
+            dst[l.io_c * kChunk + t] = static_cast<int8_t>(w[i / 4] >> (8 * (i % 4)));
         }
     }
 };
@@ -91,26 +107,26 @@ struct StateCursor {
 // A per-state input of a chunk (shared by every channel of the batch item), stored as [state][kChunk].
 struct StatePrefetch {
     uint32_t w[kStateItems / 4];
-    __device__ __forceinline__ void load(const int8_t* src, const ScanShape& s, const StateCursor& cur,
-                                         int64_t b, int64_t s0) {
-        const int n = static_cast<int>(s.state);
+    __device__ __forceinline__ void load(const int8_t* src, const ChunkRows& rows, const StateCursor& cur,
+                                         int n) {
+#pragma unroll
+        for (int i = 0; i < kStateItems / 4; ++i) w[i] = 0;
+        const int8_t* p = src + rows.base;
         int t = cur.t0, k = cur.k0;
 #pragma unroll
         for (int i = 0; i < kStateItems; ++i) {
-            if (i % 4 == 0) w[i / 4] = 0;
-            if (t < kChunk && s0 + t < s.len)
-                w[i / 4] |= uint32_t{static_cast<uint8_t>(src[row_of(s, b, s0 + t) * n + k])}
-                            << (8 * (i % 4));
+            if (t >= rows.limit) break;
+            w[i / 4] |= uint32_t{static_cast<uint8_t>(p[t * rows.stride + k])} << (8 * (i % 4));
             t += cur.dt, k += cur.dk;
             if (k >= n) k -= n, ++t;
         }
     }
-    __device__ __forceinline__ void store(int8_t* dst, const ScanShape& s, const StateCursor& cur) const {
-        const int n = static_cast<int>(s.state);
+    __device__ __forceinline__ void store(int8_t* dst, const StateCursor& cur, int n) const {
         int t = cur.t0, k = cur.k0;
 #pragma unroll
         for (int i = 0; i < kStateItems; ++i) {
-            if (t < kChunk) dst[k * kChunk + t] = static_cast<int8_t>(w[i / 4] >> (8 * (i % 4)));
+            if (t >= kChunk) break;
+            dst[k * kChunk + t] = static_cast<int8_t>(w[i / 4] >> (8 * (i % 4)));
             t += cur.dt, k += cur.dk;
             if (k >= n) k -= n, ++t;
         }
@@ -158,16 +174,14 @@ struct ChunkBytes {
 
 // ---- s4d_scan ----------------------------------------------------------------------------------------
 
-template <int G, int S, bool kTail>
-__device__ __forceinline__ void s4d_chunk(const int8_t* xs, int n_steps, const Layout<G>& l,
-                                          const int32_t (&abar)[S], const int32_t (&bbar15)[S],
-                                          const int32_t (&c)[S], int32_t (&h)[S], int64_t* part,
-                                          uint32_t& clips) {
+template <int G, int S>
+__device__ __forceinline__ void s4d_chunk(const int8_t* xs, const Layout<G>& l, const int32_t (&abar)[S],
+                                          const int32_t (&bbar15)[S], const int32_t (&c)[S], int32_t (&h)[S],
+                                          int64_t* part, uint32_t& clips) {
     ChunkBytes x;
     x.load(xs + l.c * kChunk);
 #pragma unroll
     for (int t = 0; t < kChunk; ++t) {
-        if (kTail && t >= n_steps) break;
         int64_t acc = 0;
 #pragma unroll
         for (int j = 0; j < S; ++j) {
@@ -206,20 +220,18 @@ __global__ void __launch_bounds__(kBlock)
     uint64_t local = 0;
 
     const int64_t chunks = (s.len + kChunk - 1) / kChunk;
+    const bool live_out = out_e < s.ch;
     ChanPrefetch<G> xin;
-    xin.load(p.u, s, l, 0);
+    xin.load(p.u, ChunkRows(s, l.b, 0, s.ch), l, live_out);
     xin.store(in, l);
-    if (chunks > 1) xin.load(p.u, s, l, kChunk);
+    if (chunks > 1) xin.load(p.u, ChunkRows(s, l.b, kChunk, s.ch), l, live_out);
     __syncthreads();
     for (int64_t ci = 0; ci < chunks; ++ci) {
         const int64_t s0 = ci * kChunk;
         const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
         const int8_t* xs = in + (ci & 1) * kIn;
         uint32_t chunk_clips = 0;
-        if (n_steps == kChunk)
-            s4d_chunk<G, S, false>(xs, n_steps, l, abar, bbar15, c, h, part, chunk_clips);
-        else
-            s4d_chunk<G, S, true>(xs, n_steps, l, abar, bbar15, c, h, part, chunk_clips);
+        s4d_chunk<G, S>(xs, l, abar, bbar15, c, h, part, chunk_clips);
         local += chunk_clips;
         if (ci + 1 < chunks) xin.store(in + ((ci + 1) & 1) * kIn, l);
         __syncthreads();
@@ -236,7 +248,7 @@ __global__ void __launch_bounds__(kBlock)
                     fx::requant(with_skip, p.out.mult, p.out.shift, local);
             }
         }
-        if (ci + 2 < chunks) xin.load(p.u, s, l, s0 + 2 * kChunk);
+        if (ci + 2 < chunks) xin.load(p.u, ChunkRows(s, l.b, s0 + 2 * kChunk, s.ch), l, live_out);
         __syncthreads();
     }
     add_clips(clips, local);
@@ -271,9 +283,9 @@ __device__ __forceinline__ int decay_index(int32_t v, const DecayIndex& d) {
 }
 
 // One chain per thread (N <= 64 <= G).
-template <int G, bool kTail>
-__device__ __forceinline__ void sel_chunk(const SelInputs& in, int n_steps, const Layout<G>& l, int64_t n,
-                                          int32_t a, int32_t& h, const int32_t* table, const DecayIndex& idx,
+template <int G>
+__device__ __forceinline__ void sel_chunk(const SelInputs& in, const Layout<G>& l, int64_t n, int32_t a,
+                                          int32_t& h, const int32_t* table, const DecayIndex& idx,
                                           int64_t* part, uint32_t& clips) {
     ChunkBytes dt, x, b, c;
     dt.load(in.dt + l.c * kChunk);
@@ -291,7 +303,6 @@ __device__ __forceinline__ void sel_chunk(const SelInputs& in, int n_steps, cons
     for (int t = 0; t < kChunk; ++t) abar[t] = table[decay_index(-dt[t] * a, idx)];
 #pragma unroll
     for (int t = 0; t < kChunk; ++t) {
-        if (kTail && t >= n_steps) break;
         const int32_t bx = dt[t] * x[t] * b[t];  // |dt x B| <= 2^21
         h = scan_step(abar[t], h, scan_addend(bx), clips);
         part[(t * Layout<G>::kCpb + l.c) * (G + 1) + l.lane] = mad_wide(c[t], h, 0);
@@ -304,20 +315,23 @@ struct SelPrefetch {
     StatePrefetch b, c;
     __device__ __forceinline__ void load(const SelectiveScanI8& p, const ScanShape& s, const Layout<G>& l,
                                          const StateCursor& cur, int64_t s0) {
-        dt.load(p.delta, s, l, s0);
-        x.load(p.u, s, l, s0);
-        z.load(p.z, s, l, s0);
-        b.load(p.b, s, cur, l.b, s0);
-        c.load(p.c, s, cur, l.b, s0);
+        const ChunkRows chan(s, l.b, s0, s.ch), state(s, l.b, s0, s.state);
+        const bool live = l.e0 + l.io_c < s.ch;
+        dt.load(p.delta, chan, l, live);
+        x.load(p.u, chan, l, live);
+        z.load(p.z, chan, l, live);
+        b.load(p.b, state, cur, static_cast<int>(s.state));
+        c.load(p.c, state, cur, static_cast<int>(s.state));
     }
     __device__ __forceinline__ void store(int8_t* buf, const ScanShape& s, const Layout<G>& l,
                                           const StateCursor& cur) const {
         const int chan = kChunk * Layout<G>::kCpb;
+        const int n = static_cast<int>(s.state);
         dt.store(buf, l);
         x.store(buf + chan, l);
         z.store(buf + 2 * chan, l);
-        b.store(buf + 3 * chan, s, cur);
-        c.store(buf + 3 * chan + kChunk * s.state, s, cur);
+        b.store(buf + 3 * chan, cur, n);
+        c.store(buf + 3 * chan + kChunk * n, cur, n);
     }
 };
 
@@ -357,10 +371,7 @@ __global__ void __launch_bounds__(kBlock)
         const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
         const SelInputs sin = sel_inputs(in + (ci & 1) * in_bytes, kCpb, n);
         uint32_t chunk_clips = 0;
-        if (n_steps == kChunk)
-            sel_chunk<G, false>(sin, n_steps, l, n, a, h, table, idx, part, chunk_clips);
-        else
-            sel_chunk<G, true>(sin, n_steps, l, n, a, h, table, idx, part, chunk_clips);
+        sel_chunk<G>(sin, l, n, a, h, table, idx, part, chunk_clips);
         local += chunk_clips;
         if (ci + 1 < chunks) pre.store(in + ((ci + 1) & 1) * in_bytes, s, l, cur);
         __syncthreads();
