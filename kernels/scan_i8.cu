@@ -18,6 +18,8 @@
 //     whole chunk afterwards (int64 sums are exact, so any order gives the contract's value), followed by
 //     the output stage (y_shift, D skip, requant, gate) for the chunk's outputs.
 // Shapes outside the fast path (N above kMaxStatesS4d / kMaxStatesSelective) use the generic kernels.
+#include <cstdlib>
+
 #include "kernels/common.cuh"
 #include "kernels/scan_generic.h"
 #include "kernels/scan_step.cuh"
@@ -435,36 +437,62 @@ void launch_selective(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, C
     selective_scan_i8_fast<G><<<grid_of(s, G), kBlock, smem>>>(p, s, y, clips);
 }
 
+// Chains per thread for s4d_scan. One (S = 1) gives the shortest step while the chip has room for every
+// chain; when there are many more chains than the chip runs at once (large batches), the scan is bound by
+// issue slots and by the shared-memory traffic of the C·h partials (8 bytes per chain and step), and four
+// chains per thread (summed before they are stored) cut both. SSMSIM_SCAN_STATES=1|2|4 forces a choice,
+// so that a test can run every variant on any shape.
+int s4d_states_per_thread(const ScanShape& s) {
+    static const int forced = [] {
+        const char* e = std::getenv("SSMSIM_SCAN_STATES");
+        return e ? std::atoi(e) : 0;
+    }();
+    if (s.state > 256) return 4;
+    if (s.state > 128) return forced == 4 ? 4 : 2;
+    if (forced == 1 || forced == 2 || forced == 4) return forced;
+    constexpr int64_t kManyChains = int64_t{132} * 2048;  // far more than the SMs hold at once
+    return s.batch * s.ch * s.state >= kManyChains && s.state >= 16 ? 4 : 1;
+}
+
+template <int S>
+void launch_s4d_states(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
+    switch (group_of((s.state + S - 1) / S)) {
+        case 4:
+            launch_s4d<4, S>(p, s, y, clips);
+            break;
+        case 8:
+            launch_s4d<8, S>(p, s, y, clips);
+            break;
+        case 16:
+            launch_s4d<16, S>(p, s, y, clips);
+            break;
+        case 32:
+            launch_s4d<32, S>(p, s, y, clips);
+            break;
+        case 64:
+            launch_s4d<64, S>(p, s, y, clips);
+            break;
+        default:
+            launch_s4d<128, S>(p, s, y, clips);
+            break;
+    }
+}
+
 }  // namespace
 
 void s4d_scan_i8(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
     if (s.len == 0 || s.ch == 0 || s.batch == 0) return;
     if (s.state > kMaxStatesS4d) return s4d_scan_i8_generic(p, s, y, clips);
-    if (s.state > 256) {
-        launch_s4d<128, 4>(p, s, y, clips);
-    } else if (s.state > 128) {
-        launch_s4d<128, 2>(p, s, y, clips);
-    } else {
-        switch (group_of(s.state)) {
-            case 4:
-                launch_s4d<4, 1>(p, s, y, clips);
-                break;
-            case 8:
-                launch_s4d<8, 1>(p, s, y, clips);
-                break;
-            case 16:
-                launch_s4d<16, 1>(p, s, y, clips);
-                break;
-            case 32:
-                launch_s4d<32, 1>(p, s, y, clips);
-                break;
-            case 64:
-                launch_s4d<64, 1>(p, s, y, clips);
-                break;
-            default:
-                launch_s4d<128, 1>(p, s, y, clips);
-                break;
-        }
+    switch (s4d_states_per_thread(s)) {
+        case 1:
+            launch_s4d_states<1>(p, s, y, clips);
+            break;
+        case 2:
+            launch_s4d_states<2>(p, s, y, clips);
+            break;
+        default:
+            launch_s4d_states<4>(p, s, y, clips);
+            break;
     }
     check_launch("s4d_scan_i8_fast");
 }
