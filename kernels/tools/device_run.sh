@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
-# back. Phases: env deps build selftest chain golden torch sanitize e2e baseline full bench ceilings (any subset,
+# back. Phases: env deps build selftest chain profile golden torch sanitize e2e baseline full bench ceilings (any subset,
 # in order given).
 #   kernels/tools/device_run.sh env build selftest chain golden torch sanitize e2e baseline
 # SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
@@ -102,6 +102,19 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
   step selftest
   $BIN selftest --cases ${SELFTEST_CASES:-300} > "$OUT/device/selftest.log" 2>&1 || echo "FAILED: selftest"
   grep -E "FAIL|selftest:" "$OUT/device/selftest.log" | tail -20
+  for st in 2 4; do  # the s4d_scan variants that large batches select, forced on every shape
+    SSMSIM_SCAN_STATES=$st $BIN selftest --cases 150 --seed $st > "$OUT/device/selftest-states$st.log" 2>&1 \
+      || echo "FAILED: selftest SSMSIM_SCAN_STATES=$st"
+    grep -E "FAIL|selftest:" "$OUT/device/selftest-states$st.log" | tail -5
+  done
+}
+
+profile() {  # stall reasons of the scan kernels (Nsight Compute; clocks left alone)
+  step profile
+  ncu --clock-control none --section WarpStateStats --section SchedulerStats --section Occupancy \
+    --section LaunchStats -k regex:scan_i8_fast -c 4 $BIN chain > "$OUT/device/ncu_scan.txt" 2>&1 \
+    || echo "FAILED: profile"
+  grep -E "scan_i8_fast|Stall|Issued Warp|No Eligible|Achieved Occupancy|Registers" "$OUT/device/ncu_scan.txt" | head -60
 }
 
 chain() {  # the scan step's dependency chain against the scan kernels' cycles per step
@@ -132,7 +145,7 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
 for phase in "$@"; do
   case $phase in
     env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
-    selftest) selftest ;; chain) chain ;; e2e) e2e ;; baseline) baseline ;;
+    selftest) selftest ;; chain) chain ;; e2e) e2e ;; baseline) baseline ;; profile) profile ;;
     full) full ;; bench) bench ;; ceilings) ceilings ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
