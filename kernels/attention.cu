@@ -1,6 +1,6 @@
 // Multi-head attention with the contract's integer softmax. attention_i8 takes the tensor-core kernel of
-// attention_mma.cu when the call fits it (attn_mma::fits: dh = W / heads in {32, 64, 128}, W % 16 == 0,
-// L <= 65536, the contract's score_mult and score_shift ranges, 16-byte aligned q/k/v);
+// attention_mma.cu when the call fits it (attn_mma::fits: dh = W / heads in {4, 8, 16, 32, 64, 128},
+// L <= 65536, the contract's score_mult and score_shift ranges, q/k/v aligned to min(dh, 16) bytes);
 // SSMSIM_ATTENTION_MMA=0 in the environment turns that off. Otherwise,
 // and for float32, one block per (batch, head, query): the block keeps the query's whole score row in shared
 // memory, so the max, the table exponentials, the Q1.15 probabilities and P·V all read it there. Every

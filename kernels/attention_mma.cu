@@ -2,12 +2,20 @@
 // of the contract's integer softmax (docs/numerics.md, "attention (integer softmax)"), so its output and its
 // saturation count are byte-identical to reference/ops/attention.cpp.
 //
-// Work split. One CTA per (64-query tile, head, batch): 4 warps, each owning 16 query rows whose Q stays in
-// registers as mma A fragments for the whole kernel. Keys come in tiles of 64: K (and, in pass 3, V)
-// row-major in shared memory by 16-byte cp.async, double-buffered so tile kt + 1 loads while tile kt is
-// computed. Scores use mma.m16n8k32.s32.s8.s8.s32. Shared memory: 4 tiles of 64 x (dh + 16) bytes, the
-// transposed V tile dh x 80, and the exp table (4 * T bytes) when T <= 8192 (else it is read through __ldg):
-// 62 KiB at dh = 128 with T = 4096.
+// Work split. One CTA per (16 * NW-query tile, head, batch): NW warps (4, or 2 or 1 when the grid would be
+// small: warps_for), each owning 16 query rows whose Q stays in registers as mma A fragments for the whole
+// kernel. Keys come in tiles of 64: K (and, in pass 3, V) row-major in shared memory by cp.async,
+// double-buffered so tile kt + 1 loads while tile kt is computed. Scores use mma.m16n8k32.s32.s8.s8.s32.
+// Shared memory: 4 tiles of 64 x (dh + 16) bytes, the transposed V tile dh x 80, and the exp table (4 * T
+// bytes) when T <= 8192 (else it is read through __ldg): 62 KiB at dh = 128 with T = 4096.
+//
+// Narrow heads (dh = 4, 8, 16) run as dh = 32 with Q's columns dh..31 zero in the A fragments, which adds
+// nothing to the exact int32 scores: the K bytes those zeros multiply are never loaded (the B fragment's
+// k 16..31 half is 0, and lanes whose k 4t..4t+3 lie past dh re-read a word of the row, times zero). Only
+// the dh real bytes of a row are read from global memory (cp.async of dh bytes for dh < 16: rows are only
+// dh-byte aligned), K and V tiles are packed [64][dh] (conflict-free without pads: a B fragment load reads
+// words 4g + t, 2g + (t & 1) or g), P·V runs ceil(dh / 8) output n-tiles with the B columns past dh zero,
+// and the epilogue writes and counts only the dh real columns.
 //
 // Why three passes. The contract's probabilities need the row maximum before any exponential (e_j is a table
 // lookup at (best - s_j) * score_mult, which no later rescaling can reproduce exactly, unlike the float
@@ -53,19 +61,7 @@ namespace ssmsim::cuda::attn_mma {
 
 namespace {
 
-struct Args {
-    const int8_t* q;
-    const int8_t* k;
-    const int8_t* v;
-    const int32_t* table;
-    int8_t* y;
-    Clips clips;
-    TableIndex index;
-    int table_size;
-    int len;
-    int width;
-    bool causal;
-};
+// ---- device primitives ----
 
 // D = A * B + C, m16n8k32, A s8 (Q) x B s8 (K^T), int32.
 __device__ __forceinline__ void mma_s8s8(int (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
@@ -82,12 +78,20 @@ __device__ __forceinline__ void mma_u8s8(int (&c)[4], const uint32_t (&a)[4], ui
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-// 16-byte global -> shared copy; with valid false it writes 16 zero bytes and reads nothing.
-__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+// N-byte global -> shared copy (N = 4, 8 or 16; both addresses N-byte aligned); with valid false it writes N
+// zero bytes and reads nothing.
+template <int N>
+__device__ __forceinline__ void cp_async(void* smem, const void* gmem, bool valid) {
+    static_assert(N == 4 || N == 8 || N == 16, "cp.async sizes");
     const unsigned dst = static_cast<unsigned>(__cvta_generic_to_shared(smem));
-    const int src_bytes = valid ? 16 : 0;
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(gmem), "r"(src_bytes)
-                 : "memory");
+    const int src_bytes = valid ? N : 0;
+    if constexpr (N == 16)
+        asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(gmem), "r"(src_bytes)
+                     : "memory");
+    else
+        asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;\n" ::"r"(dst), "l"(gmem), "n"(N),
+                     "r"(src_bytes)
+                     : "memory");
 }
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 template <int N>
@@ -102,18 +106,39 @@ __device__ __forceinline__ uint32_t ld_shared32(const unsigned char* p) {
     return *reinterpret_cast<const uint32_t*>(p);
 }
 
+// ---- kernel ----
+
+struct Args {
+    const int8_t* q;
+    const int8_t* k;
+    const int8_t* v;
+    const int32_t* table;
+    int8_t* y;
+    Clips clips;
+    TableIndex index;
+    int table_size;
+    int len;
+    int width;
+    bool causal;
+};
+
 template <int V>
 struct Pass {
     static constexpr int value = V;
 };
 
-// Shared memory, in bytes: two K tiles and two V tiles as loaded, row-major [kKeys][DH + 16] (cp.async,
-// double-buffered), the transposed V tile [DH][kKeys + 16], then the exp table when it is staged. The 16-byte
-// pads make the fragment loads conflict-free: a B fragment load reads word (row * stride / 4 + t) in rows
-// g = 0..7, and stride / 4 = 4 (mod 8) spreads those 32 words over the 32 banks.
+// Geometry of head width DH, and shared memory in bytes: two K tiles and two V tiles as loaded, row-major
+// [kKeys][kKStride] (cp.async, double-buffered), the transposed V tile [DH][kVStride], then the exp table
+// when it is staged. For DH >= 32 the 16-byte pads make the fragment loads conflict-free: a B fragment load
+// reads word (row * stride / 4 + t) in rows g = 0..7, and stride / 4 = 4 (mod 8) spreads those 32 words over
+// the 32 banks. Narrow heads need no pad (see the header).
 template <int DH>
-struct Smem {
-    static constexpr int kKStride = DH + 16;
+struct Geo {
+    static constexpr bool kNarrow = DH < 32;
+    static constexpr int kSteps = kNarrow ? 1 : DH / 32;  // k-steps of Q·K^T
+    static constexpr int kOutTiles = (DH + 7) / 8;        // n-tiles of P·V
+    static constexpr int kCopy = DH < 16 ? DH : 16;       // bytes per cp.async
+    static constexpr int kKStride = kNarrow ? DH : DH + 16;
     static constexpr int kVStride = kKeys + 16;
     static constexpr int kTileBytes = kKeys * kKStride;
     static constexpr int kVOffset = 2 * kTileBytes;  // V tiles as loaded
@@ -121,18 +146,21 @@ struct Smem {
     static constexpr int kTableOffset = kVtOffset + DH * kVStride;
 };
 
-template <int DH, bool kTableInSmem>
-__global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
-    constexpr int KC = DH / 32;  // k-steps of Q·K^T
-    constexpr int ND = DH / 8;   // n-tiles of P·V (output columns)
-    using S = Smem<DH>;
-    static_assert(DH % 32 == 0 && DH <= 128, "dh: a multiple of 32 up to 128");
-    static_assert((kKeys * DH / 16) % kThreads == 0 && (DH / 4 * kKeys / 4) % kThreads == 0, "tile split");
-    static_assert(S::kKStride % 16 == 0 && (S::kKStride / 4) % 8 == 4 && (S::kVStride / 4) % 8 == 4, "pads");
+template <int DH, int NW, bool kTableInSmem>
+__global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
+    using G = Geo<DH>;
+    constexpr int kThreads = 32 * NW;
+    constexpr int kRows = kWarpRows * NW;  // queries of the CTA
+    constexpr int KC = G::kSteps;
+    constexpr int ND = G::kOutTiles;
+    static_assert(DH == 4 || DH == 8 || DH == 16 || DH == 32 || DH == 64 || DH == 128, "dh");
+    static_assert(NW == 1 || NW == 2 || NW == 4, "warps");
+    static_assert(G::kNarrow || (G::kKStride % 16 == 0 && (G::kKStride / 4) % 8 == 4), "K pads");
+    static_assert((G::kVStride / 4) % 8 == 4 && G::kTableOffset % 16 == 0, "Vt pads");
     extern __shared__ __align__(16) unsigned char smem[];
     unsigned char* const ks = smem;
-    unsigned char* const vs = smem + S::kVOffset;
-    unsigned char* const vt = smem + S::kVtOffset;
+    unsigned char* const vs = smem + G::kVOffset;
+    unsigned char* const vt = smem + G::kVtOffset;
 
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
@@ -143,13 +171,13 @@ __global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
     const int64_t seq = static_cast<int64_t>(blockIdx.z) * L;    // flat row of (b, 0)
 
     if constexpr (kTableInSmem) {
-        int32_t* const tab = reinterpret_cast<int32_t*>(smem + S::kTableOffset);
+        int32_t* const tab = reinterpret_cast<int32_t*>(smem + G::kTableOffset);
         for (int i = static_cast<int>(threadIdx.x); i < a.table_size; i += kThreads) tab[i] = a.table[i];
         // Visible to all after the first __syncthreads of pass 1.
     }
 
     // This warp's rows: wrow0 .. wrow0 + 15; the lane's two rows are row[0] (c0, c1) and row[1] (c2, c3).
-    const int wrow0 = q0 + 16 * warp;
+    const int wrow0 = q0 + kWarpRows * warp;
     const bool live = wrow0 < L;  // warp-uniform: a warp wholly past L computes nothing
     int row[2], lim[2];
 #pragma unroll
@@ -161,48 +189,54 @@ __global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
     const int last_key = a.causal ? min(q0 + kRows - 1, L - 1) : L - 1;
     const int ntiles = last_key / kKeys + 1;
 
-    // Q fragments: qa[kc] is A for dh columns kc*32 .. kc*32+31 (rows past L are zero).
+    // Q fragments: qa[kc] is A for dh columns kc*32 .. kc*32+31; rows past L and columns past DH are zero.
     uint32_t qa[KC][4];
 #pragma unroll
     for (int kc = 0; kc < KC; ++kc) {
 #pragma unroll
         for (int r = 0; r < 4; ++r) {
             const int i = wrow0 + a_row(lane, r);
-            qa[kc][r] = i < L ? ld_global32(a.q + (seq + i) * W + head + kc * 32 + a_col(lane, r, 0)) : 0u;
+            const int col = kc * 32 + a_col(lane, r, 0);
+            qa[kc][r] =
+                i < L && (!G::kNarrow || col < DH) ? ld_global32(a.q + (seq + i) * W + head + col) : 0u;
         }
     }
 
     // Key tile kt of K (and of V when with_v) -> buffer buf, rows past L zero-filled.
     auto load_tile = [&](int kt, int buf, bool with_v) {
-        constexpr int kPerRow = DH / 16;
+        constexpr int kPerRow = DH / G::kCopy;
+        constexpr int kItems = kKeys * kPerRow;
 #pragma unroll
-        for (int rep = 0; rep < kKeys * kPerRow / kThreads; ++rep) {
+        for (int rep = 0; rep < (kItems + kThreads - 1) / kThreads; ++rep) {
             const int c = static_cast<int>(threadIdx.x) + rep * kThreads;
-            const int r = c / kPerRow, col = (c % kPerRow) * 16;
+            if (kItems % kThreads != 0 && c >= kItems) break;
+            const int r = c / kPerRow, col = (c % kPerRow) * G::kCopy;
             const int j = kt * kKeys + r;
             const bool ok = j < L;
             const int64_t off = ok ? (seq + j) * W + head + col : 0;
-            const int dst = buf * S::kTileBytes + r * S::kKStride + col;
-            cp_async16(ks + dst, a.k + off, ok);
-            if (with_v) cp_async16(vs + dst, a.v + off, ok);
+            const int dst = buf * G::kTileBytes + r * G::kKStride + col;
+            cp_async<G::kCopy>(ks + dst, a.k + off, ok);
+            if (with_v) cp_async<G::kCopy>(vs + dst, a.v + off, ok);
         }
     };
     // V tile (buffer buf) -> vt[d][slot], transposed and in P·V slot order.
     auto stage_v = [&](int buf) {
-        const unsigned char* src = vs + buf * S::kTileBytes;
+        const unsigned char* src = vs + buf * G::kTileBytes;
+        constexpr int kItems = DH / 4 * kKeys / 4;
 #pragma unroll
-        for (int rep = 0; rep < DH / 4 * kKeys / 4 / kThreads; ++rep) {
+        for (int rep = 0; rep < (kItems + kThreads - 1) / kThreads; ++rep) {
             const int it = static_cast<int>(threadIdx.x) + rep * kThreads;
+            if (kItems % kThreads != 0 && it >= kItems) break;
             // Lanes 0..15 take the 16 words of a row, lanes 16..31 the next d block: conflict-free stores
             // (bank = 16 * (db & 1) + 20 * r + w mod 32).
             const int w = it & 15, db = it >> 4;
             uint32_t x[4], o[4];
 #pragma unroll
-            for (int b = 0; b < 4; ++b) x[b] = ld_shared32(src + vt_key(w, b) * S::kKStride + 4 * db);
+            for (int b = 0; b < 4; ++b) x[b] = ld_shared32(src + vt_key(w, b) * G::kKStride + 4 * db);
             transpose4x4(x, o);
 #pragma unroll
             for (int r = 0; r < 4; ++r)
-                *reinterpret_cast<uint32_t*>(vt + (4 * db + r) * S::kVStride + 4 * w) = o[r];
+                *reinterpret_cast<uint32_t*>(vt + (4 * db + r) * G::kVStride + 4 * w) = o[r];
         }
     };
     // Scores of chunk c (keys c*32 .. c*32+31 of the tile) for the warp's 16 rows: s[n][i] is row
@@ -211,11 +245,17 @@ __global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
 #pragma unroll
         for (int n = 0; n < 4; ++n) {
             s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0;
-            const unsigned char* krow = kbuf + (c * kChunk + 8 * n + b_n(lane)) * S::kKStride;
+            const unsigned char* krow = kbuf + (c * kChunk + 8 * n + b_n(lane)) * G::kKStride;
+            if constexpr (G::kNarrow) {
+                // Q is zero past DH: k 16..31 (b1) contribute nothing, and a lane whose k 4t..4t+3 lie past
+                // DH reads an in-row word that only meets zeros.
+                mma_s8s8(s[n], qa[0], ld_shared32(krow + (b_k(lane, 0, 0) & (DH - 1))), 0u);
+            } else {
 #pragma unroll
-            for (int kc = 0; kc < KC; ++kc)
-                mma_s8s8(s[n], qa[kc], ld_shared32(krow + kc * 32 + b_k(lane, 0, 0)),
-                         ld_shared32(krow + kc * 32 + b_k(lane, 1, 0)));
+                for (int kc = 0; kc < KC; ++kc)
+                    mma_s8s8(s[n], qa[kc], ld_shared32(krow + kc * 32 + b_k(lane, 0, 0)),
+                             ld_shared32(krow + kc * 32 + b_k(lane, 1, 0)));
+            }
         }
     };
     // e_j, or 0 for a masked key. A masked key's diff may be negative: as uint32 it is >= 2^31 > clamp_from,
@@ -224,7 +264,7 @@ __global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
         const uint32_t idx = table_index32(a.index, static_cast<uint32_t>(best - sc));
         uint32_t e;
         if constexpr (kTableInSmem)
-            e = static_cast<uint32_t>(reinterpret_cast<const int32_t*>(smem + S::kTableOffset)[idx]);
+            e = static_cast<uint32_t>(reinterpret_cast<const int32_t*>(smem + G::kTableOffset)[idx]);
         else
             e = static_cast<uint32_t>(__ldg(a.table + idx));
         return valid ? e : 0u;
@@ -251,7 +291,7 @@ __global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
                 stage_v(kt & 1);
             }
             __syncthreads();  // K tile kt (and Vt, and the table) visible to all warps
-            const unsigned char* kbuf = ks + (kt & 1) * S::kTileBytes;
+            const unsigned char* kbuf = ks + (kt & 1) * G::kTileBytes;
             const int kt0 = kt * kKeys;
             if constexpr (P == 1 || P == 2) {
 #pragma unroll
@@ -306,12 +346,16 @@ __global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
                 }
 #pragma unroll
                 for (int nd = 0; nd < ND; ++nd) {
-                    const unsigned char* vrow = vt + (8 * nd + b_n(lane)) * S::kVStride;
+                    // Output column 8 * nd + g; columns past DH (DH = 4: g >= 4) take B = 0 and are not
+                    // stored.
+                    const int vcol = 8 * nd + b_n(lane);
+                    const bool vok = DH % 8 == 0 || vcol < DH;
+                    const unsigned char* vrow = vt + (vok ? vcol : 0) * G::kVStride;
                     int hi[4] = {0, 0, 0, 0};
 #pragma unroll
                     for (int c = 0; c < kKeys / kChunk; ++c) {
-                        const uint32_t b0 = ld_shared32(vrow + c * kChunk + b_k(lane, 0, 0));
-                        const uint32_t b1 = ld_shared32(vrow + c * kChunk + b_k(lane, 1, 0));
+                        const uint32_t b0 = vok ? ld_shared32(vrow + c * kChunk + b_k(lane, 0, 0)) : 0u;
+                        const uint32_t b1 = vok ? ld_shared32(vrow + c * kChunk + b_k(lane, 1, 0)) : 0u;
                         mma_u8s8(acc[nd], plo[c], b0, b1);
                         mma_u8s8(hi, phi[c], b0, b1);
                     }
@@ -340,7 +384,8 @@ __global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
     }
     sweep(Pass<3>{});
 
-    // Epilogue: acc[nd][i] is row row[i >> 1], column 8 * nd + c_col(lane, i).
+    // Epilogue: acc[nd][i] is row row[i >> 1], column 8 * nd + c_col(lane, i); only the DH real columns are
+    // written and counted.
     uint64_t clipped = 0;
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
@@ -351,36 +396,76 @@ __global__ void __launch_bounds__(kThreads) attention_mma_kernel(const Args a) {
 #pragma unroll
             for (int u = 0; u < 2; ++u) {
                 const int i = 2 * h + u;
-                out[8 * nd + c_col(lane, i)] = fx::sat8(fx::rshift_round(acc[nd][i], fx::kQ15), clipped);
+                const int col = 8 * nd + c_col(lane, i);
+                if (DH % 8 == 0 || col < DH)
+                    out[col] = fx::sat8(fx::rshift_round(acc[nd][i], fx::kQ15), clipped);
             }
         }
     }
     add_clips(a.clips, clipped);
 }
 
+// ---- host side ----
+
+// Bytes of dynamic shared memory of one CTA.
 template <int DH, bool kTableInSmem>
+size_t smem_bytes(int table_size) {
+    return Geo<DH>::kTableOffset + (kTableInSmem ? sizeof(int32_t) * static_cast<size_t>(table_size) : 0);
+}
+
+template <int DH, int NW, bool kTableInSmem>
 void launch(const Args& a, const AttentionShape& s) {
-    using S = Smem<DH>;
-    const size_t smem =
-        S::kTableOffset + (kTableInSmem ? sizeof(int32_t) * static_cast<size_t>(a.table_size) : 0);
-    auto kernel = attention_mma_kernel<DH, kTableInSmem>;
+    const size_t smem = smem_bytes<DH, kTableInSmem>(a.table_size);
+    auto kernel = attention_mma_kernel<DH, NW, kTableInSmem>;
     check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)),
           "cudaFuncSetAttribute(attention_mma)");
+    constexpr int kRows = kWarpRows * NW;
     const dim3 grid(static_cast<unsigned>((s.len + kRows - 1) / kRows), static_cast<unsigned>(s.heads),
                     static_cast<unsigned>(s.batch));
-    kernel<<<grid, kThreads, smem>>>(a);
+    kernel<<<grid, 32 * NW, smem>>>(a);
     check_launch("attention_mma_kernel");
+}
+
+// Warps per CTA: 4 (64 queries) when that grid gives every SM at least two CTAs; otherwise the largest of 2
+// and 1 that does, or 1. The smaller tiles spread a short sequence with few heads over more SMs (L = 1024,
+// 4 heads, batch 1: 64 CTAs of 4 warps or 256 of 1), at the price of more K/V tile loads per query.
+int warps_for(const AttentionShape& s) {
+    int dev = 0, sms = 0;
+    check(cudaGetDevice(&dev), "cudaGetDevice");
+    check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+    for (int nw = kMaxWarps; nw > 1; nw /= 2) {
+        const int64_t rows = int64_t{kWarpRows} * nw;
+        if ((s.len + rows - 1) / rows * s.heads * s.batch >= 2 * int64_t{sms}) return nw;
+    }
+    return 1;
+}
+
+template <int DH, bool kTableInSmem>
+void launch_nw(const Args& a, const AttentionShape& s) {
+    switch (warps_for(s)) {
+        case 4:
+            launch<DH, 4, kTableInSmem>(a, s);
+            break;
+        case 2:
+            launch<DH, 2, kTableInSmem>(a, s);
+            break;
+        default:
+            launch<DH, 1, kTableInSmem>(a, s);
+            break;
+    }
 }
 
 template <int DH>
 void launch_dh(const Args& a, const AttentionShape& s) {
     if (a.table_size <= kMaxSmemTable)
-        launch<DH, true>(a, s);
+        launch_nw<DH, true>(a, s);
     else
-        launch<DH, false>(a, s);
+        launch_nw<DH, false>(a, s);
 }
 
-bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+bool aligned(const void* p, int64_t n) {
+    return reinterpret_cast<uintptr_t>(p) % static_cast<uint64_t>(n) == 0;
+}
 
 }  // namespace
 
@@ -388,10 +473,12 @@ bool fits(const int8_t* q, const int8_t* k, const int8_t* v, int64_t table_size,
           int score_shift, const AttentionShape& s) {
     if (s.heads < 1 || s.width % s.heads != 0) return false;
     const int64_t dh = s.width / s.heads;
-    return (dh == 32 || dh == 64 || dh == 128) && s.width % 16 == 0 && s.len >= 1 && s.len <= kMaxLen &&
-           s.width <= INT32_MAX && table_size >= 1 && table_size <= INT32_MAX && score_mult >= 0 &&
-           score_mult <= INT32_MAX && score_shift >= 0 && score_shift <= 62 && s.heads <= 65535 &&
-           s.batch >= 1 && s.batch <= 65535 && aligned16(q) && aligned16(k) && aligned16(v);
+    if (dh != 4 && dh != 8 && dh != 16 && dh != 32 && dh != 64 && dh != 128) return false;
+    const int64_t load = dh < 16 ? dh : 16;  // bytes per global load of K and V rows (Q: 4)
+    return s.width % load == 0 && s.len >= 1 && s.len <= kMaxLen && s.width <= INT32_MAX && table_size >= 1 &&
+           table_size <= INT32_MAX && score_mult >= 0 && score_mult <= INT32_MAX && score_shift >= 0 &&
+           score_shift <= 62 && s.heads <= 65535 && s.batch >= 1 && s.batch <= 65535 && aligned(q, load) &&
+           aligned(k, load) && aligned(v, load);
 }
 
 void attention_i8(const int8_t* q, const int8_t* k, const int8_t* v, const int32_t* exp_table,
@@ -411,6 +498,15 @@ void attention_i8(const int8_t* q, const int8_t* k, const int8_t* v, const int32
                  static_cast<int>(s.width),
                  s.causal};
     switch (s.width / s.heads) {
+        case 4:
+            launch_dh<4>(a, s);
+            break;
+        case 8:
+            launch_dh<8>(a, s);
+            break;
+        case 16:
+            launch_dh<16>(a, s);
+            break;
         case 32:
             launch_dh<32>(a, s);
             break;

@@ -18,9 +18,10 @@
 
 namespace ssmsim::cuda::attn_mma {
 
-inline constexpr int kRows = 64;  // queries per CTA: 4 warps of 16 rows
-inline constexpr int kWarps = 4;
-inline constexpr int kThreads = 32 * kWarps;
+// A CTA owns 16 * NW queries, one warp per 16 rows: NW = 4 (64 rows) unless that grid would leave fewer than
+// two CTAs per SM, then 2 or 1 (attention_mma.cu, warps_for).
+inline constexpr int kWarpRows = 16;
+inline constexpr int kMaxWarps = 4;
 inline constexpr int kKeys = 64;  // keys per staged tile: two chunks of 32 (one P·V k-step each)
 inline constexpr int kChunk = 32;
 // Longest sequence of the fast path. It keeps the row sum of the exponentials (<= L * 2^15), the division's
@@ -135,9 +136,9 @@ SSMSIM_HD uint32_t table_index32(const TableIndex& f, uint32_t diff) {
 }
 
 // ---- entry points (attention_mma.cu) ----
-// Whether the fast path takes this call: dh = W / heads in {32, 64, 128}, W % 16 == 0, 1 <= L <= kMaxLen,
-// a table of at least one entry, score_mult in [0, 2^31 - 1] and score_shift in [0, 62] (the contract's
-// ranges), 16-byte aligned q/k/v, and a grid that fits.
+// Whether the fast path takes this call: dh = W / heads in {4, 8, 16, 32, 64, 128}, 1 <= L <= kMaxLen, a
+// table of at least one entry, score_mult in [0, 2^31 - 1] and score_shift in [0, 62] (the contract's
+// ranges), q/k/v and W aligned to the load width min(dh, 16) bytes, and a grid that fits.
 bool fits(const int8_t* q, const int8_t* k, const int8_t* v, int64_t table_size, int64_t score_mult,
           int score_shift, const AttentionShape& s);
 void attention_i8(const int8_t* q, const int8_t* k, const int8_t* v, const int32_t* exp_table,
