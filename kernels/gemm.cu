@@ -2,9 +2,17 @@
 // float32 GEMM. y = x w^T with x [M, K] and w [N, K], both row-major, so each output is a dot product of
 // two contiguous rows. The int8 sums are exact in int32 in any order (|acc| <= 2^30 by the K limit), so the
 // tensor cores' order of accumulation cannot change a bit.
+//
+// linear_i8 and classifier_i8 take the mma.sync kernel of gemm_mma.cu when the call fits it (gemm_mma::fits:
+// K % 16 == 0, 16-byte aligned x and w; for linear also the contract's mult and shift ranges);
+// SSMSIM_GEMM_MMA=0 in the environment turns that off. Otherwise they run the wmma kernel below.
 #include <mma.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include "kernels/common.cuh"
+#include "kernels/gemm_mma.h"
 
 namespace ssmsim::cuda {
 
@@ -223,15 +231,32 @@ __global__ void __launch_bounds__(256)
         }
 }
 
+// The mma path is on unless SSMSIM_GEMM_MMA=0 (read once; for A/B checks against the wmma kernel).
+bool mma_enabled() {
+    static const bool on = [] {
+        const char* e = std::getenv("SSMSIM_GEMM_MMA");
+        return e == nullptr || std::strcmp(e, "0") != 0;
+    }();
+    return on;
+}
+
 }  // namespace
 
 void linear_i8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* y, int64_t m, int64_t n,
                int64_t k, Requant rq, Clips clips) {
+    if (mma_enabled() && gemm_mma::fits(x, w, m, n, k) && gemm_mma::fits_requant(rq)) {
+        gemm_mma::linear_i8(x, w, bias, y, m, n, k, rq, clips);
+        return;
+    }
     launch_gemm_i8(x, w, bias, m, n, k, RequantOut{y, rq}, clips);
 }
 
 void classifier_i8(const int8_t* x, const int8_t* w, const int32_t* bias, int32_t* y, int64_t m, int64_t n,
                    int64_t k) {
+    if (mma_enabled() && gemm_mma::fits(x, w, m, n, k)) {
+        gemm_mma::classifier_i8(x, w, bias, y, m, n, k);
+        return;
+    }
     launch_gemm_i8(x, w, bias, m, n, k, Int32Out{y}, nullptr);
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -13,13 +14,15 @@ namespace ssmsim::cuda {
 
 namespace {
 
-enum class Kind { selective, s4d, attention };
+enum class Kind { selective, s4d, attention, linear };
 
 struct Case {
     Kind kind = Kind::selective;
     bool gated = false, reverse = false;            // scans
     bool causal = false;                            // attention
     int64_t batch = 1, len = 1, ch = 1, state = 1;  // attention: ch = width, state = heads
+    int64_t n_out = 1, k_in = 1;                    // linear: y [batch, len, n_out] from x [batch, len, k_in]
+    bool bias = true, classifier = false;           // linear: with bias; the classifier op (int32 logits)
 };
 
 template <typename T>
@@ -79,8 +82,50 @@ Built build_attention(const Case& c, std::mt19937_64& rng) {
     return b;
 }
 
+// linear (or classifier): random x and w, a bias of either magnitude, and a requantization whose shift puts
+// the typical |(acc + bias) * mult| near 2^(shift + 7): most outputs in range, some saturating.
+Built build_linear(const Case& c, std::mt19937_64& rng) {
+    Built b;
+    Trace& t = b.trace;
+    t.name = "linear-selftest";
+    auto input = [&](const std::string& name, Tensor value) {
+        t.add_tensor({name, value.dtype(), value.shape()});
+        b.data.emplace(name, std::move(value));
+        return name;
+    };
+    const Shape xs = c.classifier ? Shape{c.batch * c.len, c.k_in} : Shape{c.batch, c.len, c.k_in};
+    const int64_t span = std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? 3 : 127;
+    std::vector<std::string> in = {
+        input("x", random_tensor<int8_t>(rng, xs, -span - 1, span)),
+        input("w", random_tensor<int8_t>(rng, {c.n_out, c.k_in}, -span - 1, span))};
+    const int64_t bias_mag =
+        std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? (int64_t{1} << 30) - 1 : 20000;
+    if (c.bias || c.classifier)
+        in.push_back(input("bias", random_tensor<int32_t>(rng, {c.n_out}, -bias_mag, bias_mag)));
+    nlohmann::json attrs = nlohmann::json::object();
+    Shape ys = xs;
+    ys.back() = c.n_out;
+    if (!c.classifier) {
+        const int64_t mult = std::uniform_int_distribution<int64_t>(1, (int64_t{1} << 31) - 1)(rng);
+        const double typical =
+            std::sqrt(static_cast<double>(c.k_in)) * static_cast<double>(span * span) / 2.0 +
+            (c.bias ? static_cast<double>(bias_mag) / 2.0 : 0.0) + 1.0;
+        const int shift = static_cast<int>(std::floor(std::log2(typical * static_cast<double>(mult)))) - 7 +
+                          std::uniform_int_distribution<int>(-1, 2)(rng);
+        attrs["mult"] = mult;
+        attrs["shift"] = std::clamp(shift, 0, 62);
+    }
+    t.add_tensor({"y", c.classifier ? DType::int32 : DType::int8, ys});
+    t.ops.push_back({"gemm", c.classifier ? "classifier" : "linear", in, {"y"}, attrs});
+    t.outputs = {"y"};
+    validate_trace(t, t.name);
+    t.has_data = true;
+    return b;
+}
+
 Built build(const Case& c, std::mt19937_64& rng) {
     if (c.kind == Kind::attention) return build_attention(c, rng);
+    if (c.kind == Kind::linear) return build_linear(c, rng);
     const bool selective = c.kind == Kind::selective;
     Built b;
     Trace& t = b.trace;
@@ -133,12 +178,23 @@ Built build(const Case& c, std::mt19937_64& rng) {
 Case random_case(int i, std::mt19937_64& rng) {
     Case c;
     c.batch = pick<int64_t>(rng, {1, 1, 2, 3});
+    // Every fourth case is a GEMM (linear; one in five of those the classifier): N and K of the LRA models
+    // and around the mma kernel's tiles (128 rows, 16..128 columns, k steps of 64); K % 16 != 0 and N < 16
+    // take the wmma kernel or the tile edges.
+    if (i % 4 == 3) {
+        c.kind = Kind::linear;
+        c.classifier = (i / 4) % 5 == 4;
+        c.len = pick<int64_t>(rng, {1, 2, 63, 127, 128, 129, 300, 1000, 1024});
+        c.n_out = pick<int64_t>(rng, {1, 3, 10, 15, 16, 17, 32, 33, 64, 100, 128, 129, 256, 512});
+        c.k_in = pick<int64_t>(rng, {16, 32, 48, 64, 80, 128, 144, 256, 512, 1024, 1, 8, 17, 40, 100});
+        c.bias = std::uniform_int_distribution<int>(0, 3)(rng) != 0;
+        return c;
+    }
     if (i % 3 == 2) {
         c.kind = Kind::attention;
         c.causal = (i / 3) % 2 == 1;
         c.len = pick<int64_t>(rng, {1, 2, 63, 64, 65, 100, 129, 300, 1000});
-        const int64_t dh =
-            pick<int64_t>(rng, {32, 64, 128, 16, 8, 48});  // the last three: the fallback kernel
+        const int64_t dh = pick<int64_t>(rng, {32, 64, 128, 16, 8, 4, 48});  // 48: the fallback kernel
         c.state = pick<int64_t>(rng, {1, 2, 3});
         c.ch = dh * c.state;
         return c;
@@ -154,6 +210,9 @@ Case random_case(int i, std::mt19937_64& rng) {
 }
 
 std::string describe(const Case& c) {
+    if (c.kind == Kind::linear)
+        return fmt::format("{}{} M={} N={} K={}", c.classifier ? "classifier" : "linear",
+                           c.bias || c.classifier ? "" : " no-bias", c.batch * c.len, c.n_out, c.k_in);
     if (c.kind == Kind::attention)
         return fmt::format("attention{} B={} L={} W={} heads={}", c.causal ? " causal" : "", c.batch, c.len,
                            c.ch, c.state);
