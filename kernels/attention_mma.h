@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "kernels/mma_fragments.h"
 #include "kernels/ops.h"
 #include "sim/numerics/fixed_point.h"
 
@@ -30,13 +31,13 @@ inline constexpr int64_t kMaxLen = 65536;
 // Largest exp table staged in shared memory (32 KiB); a larger one is read through the read-only cache.
 inline constexpr int64_t kMaxSmemTable = 8192;
 
-// ---- PTX fragment maps (register `reg`, byte `byte` of lane `lane`) ----
-SSMSIM_HD constexpr int a_row(int lane, int reg) { return (lane >> 2) + 8 * (reg & 1); }
-SSMSIM_HD constexpr int a_col(int lane, int reg, int byte) { return 4 * (lane & 3) + 16 * (reg >> 1) + byte; }
-SSMSIM_HD constexpr int b_k(int lane, int reg, int byte) { return 4 * (lane & 3) + 16 * reg + byte; }
-SSMSIM_HD constexpr int b_n(int lane) { return lane >> 2; }
-SSMSIM_HD constexpr int c_row(int lane, int i) { return (lane >> 2) + 8 * (i >> 1); }
-SSMSIM_HD constexpr int c_col(int lane, int i) { return 2 * (lane & 3) + (i & 1); }
+// ---- PTX fragment maps (kernels/mma_fragments.h) ----
+using mma_m16n8k32::a_col;
+using mma_m16n8k32::a_row;
+using mma_m16n8k32::b_k;
+using mma_m16n8k32::b_n;
+using mma_m16n8k32::c_col;
+using mma_m16n8k32::c_row;
 
 // ---- P·V k-slot order ----
 // The sum over keys does not care which k slot of the P·V mma holds which key, as long as A (P) and B (V)

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 
+#include "kernels/mma_fragments.h"
 #include "kernels/ops.h"
 #include "sim/numerics/fixed_point.h"
 
@@ -82,13 +83,13 @@ SSMSIM_HD constexpr int b_ldsm_chunk(int lane, int ks) { return 2 * ks + ((lane 
 SSMSIM_HD constexpr int ldsm_src_lane(int lane, int i) { return 8 * i + (lane >> 2); }
 SSMSIM_HD constexpr int ldsm_byte(int lane) { return 4 * (lane & 3); }
 
-// ---- PTX fragment maps of m16n8k32 (register `reg`, byte `byte` of lane `lane`) ----
-SSMSIM_HD constexpr int a_row(int lane, int reg) { return (lane >> 2) + 8 * (reg & 1); }
-SSMSIM_HD constexpr int a_col(int lane, int reg, int byte) { return 4 * (lane & 3) + 16 * (reg >> 1) + byte; }
-SSMSIM_HD constexpr int b_k(int lane, int reg, int byte) { return 4 * (lane & 3) + 16 * reg + byte; }
-SSMSIM_HD constexpr int b_n(int lane) { return lane >> 2; }
-SSMSIM_HD constexpr int c_row(int lane, int i) { return (lane >> 2) + 8 * (i >> 1); }
-SSMSIM_HD constexpr int c_col(int lane, int i) { return 2 * (lane & 3) + (i & 1); }
+// ---- PTX fragment maps (kernels/mma_fragments.h) ----
+using mma_m16n8k32::a_col;
+using mma_m16n8k32::a_row;
+using mma_m16n8k32::b_k;
+using mma_m16n8k32::b_n;
+using mma_m16n8k32::c_col;
+using mma_m16n8k32::c_row;
 
 // fx::requant(total, mult, shift, clips) = sat8(rshift_round(total * mult, shift)) in branch-free form: the
 // same int64 operations in the same order (rshift_round adds 2^(shift - 1) when shift > 0, 0 when shift = 0,
