@@ -71,16 +71,17 @@ public:
         const std::set<std::string> outputs(trace.outputs.begin(), trace.outputs.end());
         std::vector<uint64_t> saturations(trace.ops.size(), 0);
         std::vector<OpItem> items(trace.ops.size());
+        const std::vector<uint32_t> ids = tensor_ids(trace);
         for (size_t i = 0; i < trace.ops.size(); ++i) {
             const OpDecl& op = trace.ops[i];
             OpItem& it = items[i];
             it.name = op.name;
             it.kind = op.kind;
-            it.shape = shape_of(trace, op);
+            it.shape = shape_of(trace, ids, op);
             for (const auto& name : op.inputs) {
                 const TensorDecl& td = trace.tensor(name);
                 if (td.last_reader == static_cast<int>(i) && !outputs.count(name) && !td.is_graph_input())
-                    it.freed.push_back(static_cast<uint32_t>(&td - trace.tensors.data()));
+                    it.freed.push_back(ids[static_cast<size_t>(&td - trace.tensors.data())]);
             }
             if (!req.data) continue;
             it.functional = [&, i] {
@@ -102,7 +103,9 @@ public:
         GpuJob job;
         job.spec = &spec;
         job.items = &items;
-        for (const auto& td : trace.tensors) job.tensor_bytes.push_back(td.nbytes());
+        job.tensor_bytes.resize(trace.tensors.size());
+        for (size_t t = 0; t < trace.tensors.size(); ++t)
+            job.tensor_bytes[ids[t]] = trace.tensors[t].nbytes();
         job.timeline = &timeline;
         job.progress = [&](size_t done) { bar.update(done, trace.ops[done - 1].name); };
         top->run(job);

@@ -33,11 +33,15 @@ void occupancy(KernelLaunch& k, const Spec& s) {
     };
     const int64_t warps = ceil_div(k.threads, 32);
     const int64_t regs_per_warp = ceil_div(k.regs * 32, 256) * 256;
+    // A resource a CTA does not use (no shared memory and no reservation, no registers) sets no limit.
+    const auto per_sm = [&](int64_t have, int64_t per_cta) {
+        return per_cta > 0 ? have / per_cta : s.max_ctas_per_sm;
+    };
     const Limit limits[] = {
-        {s.max_threads_per_sm / (warps * 32), "threads"},
+        {per_sm(s.max_threads_per_sm, warps * 32), "threads"},
         {s.max_ctas_per_sm, "ctas"},
-        {s.smem_per_sm / (k.smem + s.smem_reserved_per_cta), "smem"},
-        {s.registers_per_sm / (regs_per_warp * warps), "registers"},
+        {per_sm(s.smem_per_sm, k.smem + s.smem_reserved_per_cta), "smem"},
+        {per_sm(s.registers_per_sm, regs_per_warp * warps), "registers"},
     };
     const Limit* best = &limits[0];
     for (const Limit& l : limits) {

@@ -1,5 +1,7 @@
 #include "models/gpu/lower_op.h"
 
+#include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 namespace ssmsim::gpu {
@@ -10,20 +12,29 @@ bool is_lut(const std::string& k) {
     return k == "silu" || k == "softplus" || k == "exp" || k == "gelu" || k == "relu" || k == "sigmoid";
 }
 
-uint32_t id_of(const Trace& trace, const std::string& name) {
-    return static_cast<uint32_t>(&trace.tensor(name) - trace.tensors.data());
-}
-
 }  // namespace
 
-KernelShape shape_of(const Trace& trace, const OpDecl& op) {
+std::vector<uint32_t> tensor_ids(const Trace& trace) {
+    std::vector<size_t> by_name(trace.tensors.size());
+    std::iota(by_name.begin(), by_name.end(), size_t{0});
+    std::sort(by_name.begin(), by_name.end(),
+              [&](size_t a, size_t b) { return trace.tensors[a].name < trace.tensors[b].name; });
+    std::vector<uint32_t> ids(trace.tensors.size());
+    for (size_t rank = 0; rank < by_name.size(); ++rank) ids[by_name[rank]] = static_cast<uint32_t>(rank);
+    return ids;
+}
+
+KernelShape shape_of(const Trace& trace, const std::vector<uint32_t>& ids, const OpDecl& op) {
+    const auto id_of = [&](const std::string& name) {
+        return ids.at(&trace.tensor(name) - trace.tensors.data());
+    };
     KernelShape s;
     const bool i8 = trace.numerics == Numerics::int8;
     const auto in = [&](size_t i) -> const TensorDecl& { return trace.tensor(op.inputs.at(i)); };
     const TensorDecl& out = trace.tensor(op.outputs.at(0));
     const int64_t n = element_count(out.shape);
-    for (size_t i = 0; i < 3 && i < op.inputs.size(); ++i) s.in[i] = id_of(trace, op.inputs[i]);
-    s.out = id_of(trace, op.outputs[0]);
+    for (size_t i = 0; i < 3 && i < op.inputs.size(); ++i) s.in[i] = id_of(op.inputs[i]);
+    s.out = id_of(op.outputs[0]);
     s.in_bytes = static_cast<int64_t>(dtype_size(in(0).dtype));
     s.out_bytes = static_cast<int64_t>(dtype_size(out.dtype));
     s.elements = n;
@@ -70,11 +81,11 @@ KernelShape shape_of(const Trace& trace, const OpDecl& op) {
         if (sel) {
             s.state = in(2).shape[1];
             s.in[2] = kNoTensor;
-            s.aux[0] = id_of(trace, op.inputs[3]);
-            s.aux[1] = id_of(trace, op.inputs[4]);
+            s.aux[0] = id_of(op.inputs[3]);
+            s.aux[1] = id_of(op.inputs[4]);
             const size_t z = i8 ? 7 : 6;
             s.gated = op.inputs.size() > z;
-            if (s.gated) s.aux[2] = id_of(trace, op.inputs[z]);
+            if (s.gated) s.aux[2] = id_of(op.inputs[z]);
             if (i8) s.table = in(6).shape[0];
         } else {
             s.state = in(1).shape[1];

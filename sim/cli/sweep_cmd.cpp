@@ -1,11 +1,14 @@
 #include "sim/cli/sweep_cmd.h"
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +27,8 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #endif
+
+extern char** environ;
 
 namespace ssmsim::cli {
 
@@ -44,6 +49,32 @@ int failed_points(const std::vector<json>& results) {
     return static_cast<int>(std::count_if(results.begin(), results.end(),
                                           [](const json& r) { return r.value("status", "") != "ok"; }));
 }
+
+// Runs argv[0] (looked up in PATH) with these arguments, no shell between: a path is one argument whatever
+// characters it holds. Returns the wait status; `quiet` sends the child's stdout and stderr to /dev/null.
+int spawn_and_wait(const std::vector<std::string>& args, bool quiet) {
+    std::vector<std::string> argv_s(args);
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (quiet) {
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    }
+    pid_t pid = -1;
+    const int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) return -1;  // not started (not found, not executable)
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return status;
+}
+
+bool exited_ok(int status) { return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
 void print_summary(const SweepRun& run, double secs, const fs::path& out, int ranks) {
     fmt::print("sweep: {} points ({} ran, {} already done, {} failed) in {:.1f} s{} -> {}\n",
@@ -128,16 +159,19 @@ int cmd_report(const std::string& dir) {
     const std::string python = env ? env : (fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
     const fs::path script = fs::path(dir) / ".report_plots.py";
     write_file_atomic(script, kReportPlotsPy);
-    const std::string check = python + " -c 'import matplotlib' 2>/dev/null";
-    if (std::system(check.c_str()) != 0) {
+    if (!exited_ok(spawn_and_wait({python, "-c", "import matplotlib"}, true))) {
+        fs::remove(script);
         throw InputError("ssmsim report", "python3 with matplotlib (apt-get install python3-matplotlib)",
                          python + " without matplotlib");
     }
-    const std::string cmd = python + " '" + script.string() + "' '" + dir + "'";
-    const int rc = std::system(cmd.c_str());
+    const int rc = spawn_and_wait({python, script.string(), dir}, false);
     fs::remove(script);
-    if (rc != 0)
-        throw std::runtime_error("the report script failed (exit " + std::to_string(WEXITSTATUS(rc)) + ")");
+    if (!exited_ok(rc)) {
+        throw std::runtime_error(rc >= 0 && WIFEXITED(rc)
+                                     ? "the report script failed (exit " + std::to_string(WEXITSTATUS(rc)) +
+                                           ")"
+                                     : "the report script did not run to its end (" + python + ")");
+    }
     return 0;
 }
 

@@ -70,6 +70,15 @@ json point_header(const DesignPoint& p) {
         {"index", p.index}, {"id", p.id}, {"model", p.model}, {"workload", p.workload}, {"swept", p.swept}};
 }
 
+// A point's stored result, as resume reuses it: a record of this very point (its content id) that ended ok
+// or failed. Anything else (cut short, emptied, edited) is treated as missing and the point runs again.
+bool usable_record(const json& r, const DesignPoint& p) {
+    if (!r.is_object()) return false;
+    const auto id = r.find("id");
+    const auto status = r.find("status");
+    return id != r.end() && *id == p.id && status != r.end() && (*status == "ok" || *status == "failed");
+}
+
 std::string csv_cell(const json& v) {
     if (v.is_null()) return "";
     std::string s = v.is_string() ? v.get<std::string>() : v.dump();
@@ -124,7 +133,9 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         const fs::path rec = opts.out / "points" / p.id / "result.json";
         if (fs::exists(rec)) {
             json r = read_json_file(rec);
-            if (!r.is_discarded() && (r.value("status", "") == "ok" || !opts.retry_failed)) {
+            if (usable_record(r, p) && (r["status"] == "ok" || !opts.retry_failed)) {
+                // Matched by content: the record may come from a sweep where this point sat elsewhere.
+                r.update(point_header(p));
                 results[p.index] = std::move(r);
                 ++run.skipped;
                 continue;
@@ -239,8 +250,13 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
 
 void write_sweep_results(const SweepSpec& spec, const fs::path& out, const std::vector<DesignPoint>& points,
                          const std::vector<json>& results) {
-    std::map<size_t, const json*> by_index;
-    for (const auto& r : results) by_index[r.at("index").get<size_t>()] = &r;
+    // Results are matched to points by content id, never by position: a resumed record may have been written
+    // by a sweep whose points were ordered differently.
+    std::map<std::string, const json*> by_id;
+    for (const auto& r : results) {
+        const auto id = r.find("id");
+        if (id != r.end() && id->is_string()) by_id[id->get<std::string>()] = &r;
+    }
     std::vector<std::string> swept;
     for (const auto& a : spec.axes) swept.push_back(a.key);
 
@@ -252,15 +268,16 @@ void write_sweep_results(const SweepSpec& spec, const fs::path& out, const std::
     csv += ",error\n";
     json all = json::array();
     for (const auto& p : points) {
-        const auto it = by_index.find(p.index);
-        if (it == by_index.end()) continue;  // not run (another rank's, lost)
-        const json& r = *it->second;
+        const auto it = by_id.find(p.id);
+        if (it == by_id.end()) continue;  // not run (another rank's, lost)
+        json r = *it->second;
+        r["index"] = p.index;
         csv += fmt::format("{},{},{},{},{}", p.index, p.id, r.value("status", ""), csv_cell(p.model),
                            csv_cell(p.workload));
         for (const auto& k : swept) csv.append(",").append(csv_cell(p.swept.value(k, json())));
         for (const auto& m : metrics) csv.append(",").append(csv_cell(r.value(m, json())));
         csv.append(",").append(csv_cell(r.value("error", json()))).append("\n");
-        all.push_back(r);
+        all.push_back(std::move(r));
     }
     json doc = {{"sweep", spec.name}, {"file", spec.file}, {"swept_keys", swept}, {"points", all}};
     write_file_atomic(out / "results.csv", csv);

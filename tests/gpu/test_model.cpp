@@ -2,9 +2,13 @@
 // consistent with itself.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "models/gpu/kernels.h"
 #include "sim/config/hw_config.h"
 #include "tests/gpu/gpu_harness.h"
+#include "tests/support/cli_harness.h"
 
 using namespace ssmsim;
 using namespace ssmsim::gpu;
@@ -58,6 +62,65 @@ TEST(GpuLowering, GridStrideKernelsCapTheirGrid) {
     EXPECT_EQ(lower(sh, s).grid, 132 * 32);  // kernels/common.cuh blocks_for
     sh.elements = 4096;
     EXPECT_EQ(lower(sh, s).grid, 1);  // 256 threads x 16 bytes
+}
+
+TEST(GpuLowering, NoSharedMemoryAndNoReservationSetNoLimit) {
+    // Issue 16: sm.smem_reserved_per_cta_bytes=0 (in its range) with a kernel without shared memory divided
+    // by zero. Such a kernel is limited by its threads.
+    HwConfig c = HwConfig::resolve("gpu", "gpu-h100-sxm", "", {{"sm.smem_reserved_per_cta_bytes", 0}});
+    const Spec s = parse_spec(c);
+    KernelShape sh;
+    sh.kind = KernelKind::s4d_scan_i8;
+    sh.batch = 2;
+    sh.len = 100;
+    sh.ch = 1000;
+    sh.state = 16;
+    const KernelLaunch k = lower(sh, s);
+    EXPECT_EQ(k.smem, 0);
+    EXPECT_NE(k.occupancy_limit, "smem");
+    EXPECT_GE(k.ctas_per_sm, 1);
+    EXPECT_LE(k.ctas_per_sm, s.max_ctas_per_sm);
+}
+
+TEST(GpuModel, ZeroSharedMemoryReservationRuns) {
+    const auto w = lra(Task::image, Arch::mamba, 64);
+    const RunResult zero = run_gpu(w.trace, nullptr, {{"sm.smem_reserved_per_cta_bytes", 0}});
+    const RunResult deflt = run_gpu(w.trace, nullptr);
+    EXPECT_GT(zero.report["cycles"].get<double>(), 0);
+    EXPECT_LE(zero.report["cycles"].get<double>(), deflt.report["cycles"].get<double>());
+}
+
+TEST(GpuModel, CyclesDoNotDependOnTheOrderOfTheTensors) {
+    // Issue 16: the L2's tensor ids were positions in trace.tensors, and a folder loads its tensors in
+    // another order than a trace built in memory: the same trace gave other cycles.
+    const auto w = lra(Task::listops, Arch::transformer, 256);
+    Trace reversed = w.trace;
+    std::reverse(reversed.tensors.begin(), reversed.tensors.end());
+    reversed.reindex();
+    const RunResult a = run_gpu(w.trace, nullptr);
+    const RunResult b = run_gpu(reversed, nullptr);
+    EXPECT_EQ(a.report["cycles"], b.report["cycles"]);
+    EXPECT_EQ(a.report.dump(), b.report.dump());
+}
+
+TEST(GpuModel, ATraceFolderGivesTheCyclesOfTheSameTraceInMemory) {
+    const auto dir = scratch_dir("gpu_folder_order");
+    const std::string wl = "lra:listops:transformer --seq-len 256";
+    const auto gen = run_ssmsim("gen " + wl + " --shape-only --out '" + (dir / "trace").string() + "'");
+    ASSERT_EQ(gen.exit_code, 0) << gen.output;
+    const auto mem = run_ssmsim("run -q --model gpu --timing-only --workload " + wl + " --out '" +
+                                (dir / "mem").string() + "'");
+    ASSERT_EQ(mem.exit_code, 0) << mem.output;
+    const auto folder = run_ssmsim("run -q --model gpu --timing-only --workload '" +
+                                   (dir / "trace").string() + "' --out '" + (dir / "folder").string() + "'");
+    ASSERT_EQ(folder.exit_code, 0) << folder.output;
+    nlohmann::json a = read_json(dir / "mem" / "report.json");
+    nlohmann::json b = read_json(dir / "folder" / "report.json");
+    EXPECT_EQ(a["cycles"], b["cycles"]);
+    a.erase("workload");  // the one field that names where the trace came from
+    b.erase("workload");
+    EXPECT_EQ(a, b);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(GpuModel, TimingDoesNotDependOnData) {

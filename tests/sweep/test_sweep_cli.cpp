@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "tests/support/cli_harness.h"
 
@@ -92,6 +93,50 @@ TEST(SweepCli, JobsDoNotChangeResultsAndAReRunResumes) {
     const auto more = sweep(write_sweep(dir, wider), dir / "jobs1");
     EXPECT_NE(more.output.find("8 points (2 ran, 6 already done, 0 failed)"), std::string::npos)
         << more.output;
+}
+
+TEST(SweepCli, AWiderGridInTheSameOutMatchesStoredResultsByContent) {
+    // Issue 16: resumed result.json files kept their old index, so inserting values before the old ones gave
+    // rows with other points' cycles and lost a row; a result.json emptied to {} failed every resume.
+    const fs::path dir = scratch_dir("sweep_widen");
+    json doc = small_sweep();
+    doc["workloads"] = json::array({"lra:image:mamba"});
+    doc["grid"]["sram.activations.kib"] = json::array({128, 1024});
+    const auto first = sweep(write_sweep(dir, doc), dir / "out", "--jobs 2");
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+
+    doc["grid"]["sram.activations.kib"] = json::array({64, 128, 512, 1024, 16384});
+    const fs::path wide = write_sweep(dir, doc);
+    const auto widened = sweep(wide, dir / "out", "--jobs 2");
+    ASSERT_EQ(widened.exit_code, 0) << widened.output;
+    EXPECT_NE(widened.output.find("5 points (3 ran, 2 already done, 0 failed)"), std::string::npos)
+        << widened.output;
+    const auto fresh = sweep(wide, dir / "fresh", "--jobs 2");
+    ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
+    EXPECT_EQ(read_text(dir / "out" / "results.csv"), read_text(dir / "fresh" / "results.csv"));
+    EXPECT_EQ(read_text(dir / "out" / "results.json"), read_text(dir / "fresh" / "results.json"));
+    const json got = read_json(dir / "out" / "results.json");
+    const json want = read_json(dir / "fresh" / "results.json");
+    ASSERT_EQ(got["points"].size(), 5u);
+    std::set<double> cycles;
+    for (size_t i = 0; i < 5; ++i) {
+        EXPECT_EQ(got["points"][i]["index"], i);
+        EXPECT_EQ(got["points"][i]["swept"], want["points"][i]["swept"]);
+        EXPECT_EQ(got["points"][i]["cycles"], want["points"][i]["cycles"]) << i;
+        cycles.insert(got["points"][i]["cycles"].get<double>());
+    }
+    EXPECT_EQ(cycles.size(), 5u);  // every size gives other cycles here: a mislabelled row would show
+
+    // A result.json emptied to {} is a missing result: that point runs again, the others are kept.
+    const std::string id = got["points"][1]["id"].get<std::string>();
+    write_text(dir / "out" / "points" / id / "result.json", "{}");
+    const auto again = sweep(wide, dir / "out");
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("5 points (1 ran, 4 already done, 0 failed)"), std::string::npos)
+        << again.output;
+    EXPECT_EQ(read_text(dir / "out" / "results.csv"), read_text(dir / "fresh" / "results.csv"));
+    EXPECT_EQ(read_json(dir / "out" / "points" / id / "result.json")["status"], "ok");
+    fs::remove_all(dir);
 }
 
 TEST(SweepCli, FailedAndTimedOutPointsAreRecordedAndTheOthersGoOn) {
@@ -217,6 +262,41 @@ TEST(SweepCli, ReportWritesPlotsParetoAndHtml) {
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
     EXPECT_NE(csv.find("systolic,64,"), std::string::npos);
     EXPECT_NE(csv.find(",2,1\n"), std::string::npos);  // the smallest SRAM is optimal on area at least
+}
+
+// One shell word, whatever the characters, for the test's own command lines.
+std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+TEST(SweepCli, ReportPassesTheFolderToPythonAsOneArgumentNotThroughAShell) {
+    // Issue 16: `ssmsim report` pasted the folder into a shell command line, so a folder named like this one
+    // ran the touch (in the working folder).
+    if (std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") != 0 &&
+        !std::getenv("SSMSIM_PYTHON"))
+        GTEST_SKIP() << "no python3-matplotlib";
+    const fs::path dir = scratch_dir("sweep_report_name");
+    const fs::path out = dir / "inj';touch PWNED;echo '";
+    json doc = small_sweep();
+    doc["workloads"] = json::array({"lra:image:mamba"});
+    doc["grid"]["sram.activations.kib"] = json::array({64, 1024});
+    doc["seq_len"] = 64;
+    const auto r = run_ssmsim("sweep -q " + shell_quote(write_sweep(dir, doc).string()) + " --out " +
+                              shell_quote(out.string()));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const fs::path cwd = fs::current_path();
+    fs::current_path(dir);  // where the injected command would have written PWNED
+    const auto rep = run_ssmsim("report " + shell_quote(out.string()));
+    fs::current_path(cwd);
+    EXPECT_FALSE(fs::exists(dir / "PWNED"));
+    EXPECT_FALSE(fs::exists(out / "PWNED"));
+    ASSERT_EQ(rep.exit_code, 0) << rep.output;
+    EXPECT_TRUE(fs::exists(out / "report.html"));
+    EXPECT_TRUE(fs::exists(out / "plots" / "pareto.png"));
+    EXPECT_FALSE(fs::exists(out / ".report_plots.py"));
+    fs::remove_all(dir);
 }
 
 #ifdef SSMSIM_MPIEXEC
