@@ -32,12 +32,7 @@ inline constexpr int64_t kMaxLen = 65536;
 inline constexpr int64_t kMaxSmemTable = 8192;
 
 // ---- PTX fragment maps (kernels/mma_fragments.h) ----
-using mma_m16n8k32::a_col;
-using mma_m16n8k32::a_row;
-using mma_m16n8k32::b_k;
-using mma_m16n8k32::b_n;
-using mma_m16n8k32::c_col;
-using mma_m16n8k32::c_row;
+using namespace mma_m16n8k32;
 
 // ---- P·V k-slot order ----
 // The sum over keys does not care which k slot of the P·V mma holds which key, as long as A (P) and B (V)

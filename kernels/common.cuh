@@ -8,15 +8,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/cuda_check.h"
 #include "kernels/ops.h"
 #include "sim/numerics/fixed_point.h"
 
 namespace ssmsim::cuda {
 
-inline void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess)
-        throw std::runtime_error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
-}
 // After every launch: a bad configuration is reported here, not at the next synchronisation.
 inline void check_launch(const char* kernel) { check(cudaGetLastError(), kernel); }
 

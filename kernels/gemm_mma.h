@@ -84,12 +84,7 @@ SSMSIM_HD constexpr int ldsm_src_lane(int lane, int i) { return 8 * i + (lane >>
 SSMSIM_HD constexpr int ldsm_byte(int lane) { return 4 * (lane & 3); }
 
 // ---- PTX fragment maps (kernels/mma_fragments.h) ----
-using mma_m16n8k32::a_col;
-using mma_m16n8k32::a_row;
-using mma_m16n8k32::b_k;
-using mma_m16n8k32::b_n;
-using mma_m16n8k32::c_col;
-using mma_m16n8k32::c_row;
+using namespace mma_m16n8k32;
 
 // fx::requant(total, mult, shift, clips) = sat8(rshift_round(total * mult, shift)) in branch-free form: the
 // same int64 operations in the same order (rshift_round adds 2^(shift - 1) when shift > 0, 0 when shift = 0,

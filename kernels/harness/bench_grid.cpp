@@ -9,6 +9,7 @@
 #include <map>
 #include <vector>
 
+#include "kernels/cuda_check.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/harness/gpu_info.h"
 #include "kernels/ops.h"
@@ -17,11 +18,6 @@
 namespace ssmsim::cuda {
 
 namespace {
-
-void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess)
-        throw std::runtime_error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
-}
 
 // One measured point. `launch(set)` runs the kernel once on input/output set `set`.
 struct Point {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "kernels/cuda_check.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/ops.h"
 #include "kernels/scan_generic.h"
@@ -17,11 +18,6 @@
 namespace ssmsim::cuda {
 
 namespace {
-
-void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess)
-        throw std::runtime_error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
-}
 
 // Median time of `launch` in milliseconds over `reps` event-timed launches after one warm-up.
 double time_ms(const std::function<void()>& launch, int reps) {

@@ -2,17 +2,9 @@
 
 #include <cuda_runtime.h>
 
-#include <stdexcept>
-#include <string>
+#include "kernels/cuda_check.h"
 
 namespace ssmsim::cuda {
-
-namespace {
-void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess)
-        throw std::runtime_error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
-}
-}  // namespace
 
 DeviceBuffer::DeviceBuffer(size_t bytes) : bytes_(bytes) {
     if (bytes) check(cudaMalloc(&ptr_, bytes), "cudaMalloc");

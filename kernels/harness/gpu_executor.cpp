@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "kernels/cuda_check.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/harness/op_dispatch.h"
 #include "kernels/harness/value_checks.h"
@@ -14,11 +15,6 @@
 namespace ssmsim::cuda {
 
 namespace {
-
-void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess)
-        throw std::runtime_error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
-}
 
 class Events {
 public:
