@@ -2,12 +2,17 @@
 // of the contract's integer softmax (docs/numerics.md, "attention (integer softmax)"), so its output and its
 // saturation count are byte-identical to reference/ops/attention.cpp.
 //
-// Work split. One CTA per (16 * NW-query tile, head, batch): NW warps (4, or 2 or 1 when the grid would be
-// small: warps_for), each owning 16 query rows whose Q stays in registers as mma A fragments for the whole
-// kernel. Keys come in tiles of 64: K (and, in pass 3, V) row-major in shared memory by cp.async,
-// double-buffered so tile kt + 1 loads while tile kt is computed. Scores use mma.m16n8k32.s32.s8.s8.s32.
-// Shared memory: 4 tiles of 64 x (dh + 16) bytes, the transposed V tile dh x 80, and the exp table (4 * T
-// bytes) when T <= 8192 (else it is read through __ldg): 62 KiB at dh = 128 with T = 4096.
+// Work split. One CTA per (16 * NW-query tile, head, batch): NW query warps, each owning 16 query rows whose
+// Q stays in registers as mma A fragments for the whole kernel, times NS split warps per query warp that
+// share its rows and take disjoint 32-key chunks of every key tile (split_for: NS = 1 when the grid alone
+// fills the SMs, 2 or 4 at small batches, where one warp per 16 rows left the schedulers with too few warps
+// to hide the latency of the lookups). The split warps' row maxima, sums and P·V accumulators are combined
+// through shared memory after each pass (exact: max, and integer sums in any order). Keys come in tiles of 64
+// (128 for NS = 4): K (and, in pass 3, V) row-major in shared memory by cp.async, double-buffered so tile kt
+// + 1 loads while tile kt is computed. Scores use mma.m16n8k32.s32.s8.s8.s32. Shared memory: 4 tiles of keys
+// x (dh + 16) bytes, the transposed V tile dh x (keys + 16), 1 KiB for the split warps' row values, and the
+// exp table (4 * T bytes) when T <= 8192 (else it is read through __ldg): 62 KiB at dh = 128 with T = 4096
+// and NS <= 2.
 //
 // Narrow heads (dh = 4, 8, 16) run as dh = 32 with Q's columns dh..31 zero in the A fragments, which adds
 // nothing to the exact int32 scores: the K bytes those zeros multiply are never loaded (the B fragment's
@@ -30,7 +35,9 @@
 //   - |s_j| <= dh * 128 * 128 = dh * 2^14 <= 2^21: the int32 mma accumulator is exact. The table index:
 //     0 <= best - s_j <= 2^22, so (best - s_j) * score_mult < 2^22 * 2^31 = 2^53, and adding 2^(shift-1) <=
 //     2^61 fits a uint64; the clamp to T - 1 becomes a threshold on best - s_j computed once on the host
-//     (attention_mma.h, TableIndex: exact because the index is non-decreasing in best - s_j).
+//     (attention_mma.h, TableIndex: exact because the index is non-decreasing in best - s_j), and when a
+//     unit of best - s_j moves the index by less than one entry, a min and one 32x32 -> 64-bit multiply-add
+//     (TableIndex's short form).
 //   - e_j <= 2^15 (runtime-checked table values), so sum <= L * 2^15 <= 2^31 fits in uint32, and the
 //     division's numerator n = e_j * 2^15 + floor(sum / 2) <= 2^30 + 2^30 < 2^32: one 32-bit floor division,
 //     done as a multiply-high by floor((2^32 - 1) / sum) plus one exact correction (attention_mma.h).
@@ -41,7 +48,8 @@
 //     1/2), so a partial sum of p_j * v_jd is at most 128 * (2^15 + L / 2) <= 2^23 in magnitude; a tile's
 //     pending lo part adds at most 64 * 255 * 128 < 2^21 and a tile's hi part is at most 64 * 128 * 128 =
 //     2^20 (times 256: 2^28). All stay far below 2^31, so the int32 accumulators hold the exact int64 sums of
-//     the reference.
+//     the reference. A split warp's accumulator is the same sum over a subset of the keys, bounded alike, and
+//     so is the combined one.
 //
 // P never leaves the registers: P·V's k slots are permuted inside each 32-key chunk (attention_mma.h,
 // slot_of_key) so that the score accumulators a lane holds are exactly the P A-fragment bytes it supplies.
@@ -51,10 +59,15 @@
 //
 // Masking: key j of row i counts iff j <= lim_i = (causal ? min(i, L - 1) : L - 1). Key tiles past the last
 // query of the CTA (causal) are never visited; 32-key chunks past a warp's last valid key are skipped by the
-// warp; keys past L are zero-filled in shared memory and masked. A masked score gets e = 0, hence p = 0. Rows
+// warp, and chunks below every row's limit skip the per-key test; keys past L are zero-filled in shared
+// memory and masked. A masked score gets e = 0, hence p = 0. Rows
 // past L compute harmlessly on zero Q (key 0 keeps their sums positive) and are not stored; a warp whose 16
 // rows are all past L skips its mma work.
 #include "kernels/attention_mma.h"
+
+#include <cstdlib>
+#include <type_traits>
+
 #include "kernels/common.cuh"
 
 namespace ssmsim::cuda::attn_mma {
@@ -127,36 +140,51 @@ struct Pass {
     static constexpr int value = V;
 };
 
-// Geometry of head width DH, and shared memory in bytes: two K tiles and two V tiles as loaded, row-major
-// [kKeys][kKStride] (cp.async, double-buffered), the transposed V tile [DH][kVStride], then the exp table
-// when it is staged. For DH >= 32 the 16-byte pads make the fragment loads conflict-free: a B fragment load
-// reads word (row * stride / 4 + t) in rows g = 0..7, and stride / 4 = 4 (mod 8) spreads those 32 words over
-// the 32 banks. Narrow heads need no pad (see the header).
-template <int DH>
+// How a score becomes a table entry: the exp table in shared memory with the short or the general index
+// form (TableIndex), or a table too large for shared memory read through the read-only cache.
+enum class Lookup { kSmemShort, kSmem, kGlobal };
+
+// Geometry of head width DH with KEYS keys per tile, and shared memory in bytes: two K tiles and two V tiles
+// as loaded, row-major [KEYS][kKStride] (cp.async, double-buffered), the transposed V tile [DH][kVStride],
+// the split warps' row values, then the exp table when it is staged. For DH >= 32 the 16-byte pads make the
+// fragment loads conflict-free: a B fragment load reads word (row * stride / 4 + t) in rows g = 0..7, and
+// stride / 4 = 4 (mod 8) spreads those 32 words over the 32 banks. Narrow heads need no pad (see the header).
+template <int DH, int KEYS>
 struct Geo {
     static constexpr bool kNarrow = DH < 32;
     static constexpr int kSteps = kNarrow ? 1 : DH / 32;  // k-steps of Q·K^T
     static constexpr int kOutTiles = (DH + 7) / 8;        // n-tiles of P·V
     static constexpr int kCopy = DH < 16 ? DH : 16;       // bytes per cp.async
     static constexpr int kKStride = kNarrow ? DH : DH + 16;
-    static constexpr int kVStride = kKeys + 16;
-    static constexpr int kTileBytes = kKeys * kKStride;
+    static constexpr int kVStride = KEYS + 16;
+    static constexpr int kTileBytes = KEYS * kKStride;
     static constexpr int kVOffset = 2 * kTileBytes;  // V tiles as loaded
     static constexpr int kVtOffset = 4 * kTileBytes;
-    static constexpr int kTableOffset = kVtOffset + DH * kVStride;
+    static constexpr int kRowOffset = kVtOffset + DH * kVStride;  // [NS][NW * 16] row values
+    static constexpr int kRowBytes = 1024;                        // NS * NW <= 16 warps of 16 rows
+    static constexpr int kTableOffset = kRowOffset + kRowBytes;
 };
 
-template <int DH, int NW, bool kTableInSmem>
-__global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
-    using G = Geo<DH>;
-    constexpr int kThreads = 32 * NW;
-    constexpr int kRows = kWarpRows * NW;  // queries of the CTA
+// Resident CTAs per SM the register allocation must allow: 20 warps per SM up to dh = 32 (about what shared
+// memory allows at NS = 1), 16 at dh = 64 (20 would spill), 8 at dh = 128.
+constexpr int min_ctas(int dh, int threads) { return (dh <= 32 ? 640 : dh <= 64 ? 512 : 256) / threads; }
+
+template <int DH, int NW, int NS, Lookup LK>
+__global__ void __launch_bounds__(32 * NW * NS, min_ctas(DH, 32 * NW * NS))
+    attention_mma_kernel(const Args a) {
+    constexpr int KEYS = keys_per_tile(NS);
+    using G = Geo<DH, KEYS>;
+    constexpr int kThreads = 32 * NW * NS;
+    constexpr int kRows = kWarpRows * NW;            // queries of the CTA
+    constexpr int kWarpChunks = KEYS / kChunk / NS;  // chunks of a tile per warp: 2 (NS = 1) or 1
     constexpr int KC = G::kSteps;
     constexpr int ND = G::kOutTiles;
     static_assert(DH == 4 || DH == 8 || DH == 16 || DH == 32 || DH == 64 || DH == 128, "dh");
-    static_assert(NW == 1 || NW == 2 || NW == 4, "warps");
+    static_assert(NW * NS <= 16 && (NS == 1 || NS == 2 || NS == 4), "warps");
+    static_assert(NS * NW * kWarpRows * 4 <= G::kRowBytes, "row values");
     static_assert(G::kNarrow || (G::kKStride % 16 == 0 && (G::kKStride / 4) % 8 == 4), "K pads");
     static_assert((G::kVStride / 4) % 8 == 4 && G::kTableOffset % 16 == 0, "Vt pads");
+    constexpr bool kTableInSmem = LK != Lookup::kGlobal;
     extern __shared__ __align__(16) unsigned char smem[];
     unsigned char* const ks = smem;
     unsigned char* const vs = smem + G::kVOffset;
@@ -164,6 +192,8 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
 
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
+    const int qw = warp % NW;     // query warp: rows 16 * qw .. of the CTA
+    const int split = warp / NW;  // which chunks of each tile this warp takes
     const int L = a.len;
     const int64_t W = a.width;
     const int q0 = static_cast<int>(blockIdx.x) * kRows;
@@ -177,7 +207,7 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
     }
 
     // This warp's rows: wrow0 .. wrow0 + 15; the lane's two rows are row[0] (c0, c1) and row[1] (c2, c3).
-    const int wrow0 = q0 + kWarpRows * warp;
+    const int wrow0 = q0 + kWarpRows * qw;
     const bool live = wrow0 < L;  // warp-uniform: a warp wholly past L computes nothing
     int row[2], lim[2];
 #pragma unroll
@@ -186,8 +216,9 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
         lim[h] = a.causal ? min(row[h], L - 1) : L - 1;
     }
     const int wlim = a.causal ? min(wrow0 + 15, L - 1) : L - 1;  // last key any row of the warp needs
+    const int wall = a.causal ? min(wrow0, L - 1) : L - 1;       // last key every row of the warp needs
     const int last_key = a.causal ? min(q0 + kRows - 1, L - 1) : L - 1;
-    const int ntiles = last_key / kKeys + 1;
+    const int ntiles = last_key / KEYS + 1;
 
     // Q fragments: qa[kc] is A for dh columns kc*32 .. kc*32+31; rows past L and columns past DH are zero.
     uint32_t qa[KC][4];
@@ -205,13 +236,13 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
     // Key tile kt of K (and of V when with_v) -> buffer buf, rows past L zero-filled.
     auto load_tile = [&](int kt, int buf, bool with_v) {
         constexpr int kPerRow = DH / G::kCopy;
-        constexpr int kItems = kKeys * kPerRow;
+        constexpr int kItems = KEYS * kPerRow;
 #pragma unroll
         for (int rep = 0; rep < (kItems + kThreads - 1) / kThreads; ++rep) {
             const int c = static_cast<int>(threadIdx.x) + rep * kThreads;
             if (kItems % kThreads != 0 && c >= kItems) break;
             const int r = c / kPerRow, col = (c % kPerRow) * G::kCopy;
-            const int j = kt * kKeys + r;
+            const int j = kt * KEYS + r;
             const bool ok = j < L;
             const int64_t off = ok ? (seq + j) * W + head + col : 0;
             const int dst = buf * G::kTileBytes + r * G::kKStride + col;
@@ -222,14 +253,15 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
     // V tile (buffer buf) -> vt[d][slot], transposed and in P·V slot order.
     auto stage_v = [&](int buf) {
         const unsigned char* src = vs + buf * G::kTileBytes;
-        constexpr int kItems = DH / 4 * kKeys / 4;
+        constexpr int kWords = KEYS / 4;  // 32-bit words of a transposed row
+        constexpr int kItems = DH / 4 * kWords;
 #pragma unroll
         for (int rep = 0; rep < (kItems + kThreads - 1) / kThreads; ++rep) {
             const int it = static_cast<int>(threadIdx.x) + rep * kThreads;
             if (kItems % kThreads != 0 && it >= kItems) break;
-            // Lanes 0..15 take the 16 words of a row, lanes 16..31 the next d block: conflict-free stores
-            // (bank = 16 * (db & 1) + 20 * r + w mod 32).
-            const int w = it & 15, db = it >> 4;
+            // Consecutive lanes take consecutive words of a row (16 or 32 of them, then the next d block):
+            // conflict-free stores (the row stride is 4 mod 8 words).
+            const int w = it % kWords, db = it / kWords;
             uint32_t x[4], o[4];
 #pragma unroll
             for (int b = 0; b < 4; ++b) x[b] = ld_shared32(src + vt_key(w, b) * G::kKStride + 4 * db);
@@ -259,14 +291,18 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
         }
     };
     // e_j, or 0 for a masked key. A masked key's diff may be negative: as uint32 it is >= 2^31 > clamp_from,
-    // so its index is T - 1 and the read stays in bounds.
+    // so its index is T - 1 (or, short form, in range) and the read stays in bounds.
     auto expo = [&](int best, int sc, bool valid) -> uint32_t {
-        const uint32_t idx = table_index32(a.index, static_cast<uint32_t>(best - sc));
+        const uint32_t diff = static_cast<uint32_t>(best - sc);
         uint32_t e;
-        if constexpr (kTableInSmem)
-            e = static_cast<uint32_t>(reinterpret_cast<const int32_t*>(smem + G::kTableOffset)[idx]);
+        if constexpr (LK == Lookup::kSmemShort)
+            e = static_cast<uint32_t>(
+                reinterpret_cast<const int32_t*>(smem + G::kTableOffset)[table_index32_short(a.index, diff)]);
+        else if constexpr (LK == Lookup::kSmem)
+            e = static_cast<uint32_t>(
+                reinterpret_cast<const int32_t*>(smem + G::kTableOffset)[table_index32(a.index, diff)]);
         else
-            e = static_cast<uint32_t>(__ldg(a.table + idx));
+            e = static_cast<uint32_t>(__ldg(a.table + table_index32(a.index, diff)));
         return valid ? e : 0u;
     };
 
@@ -275,6 +311,45 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
     int acc[ND][4];
 #pragma unroll
     for (int nd = 0; nd < ND; ++nd) acc[nd][0] = acc[nd][1] = acc[nd][2] = acc[nd][3] = 0;
+
+    // Passes 1 and 2 on one chunk of scores; kFull: every key of the chunk is within every row's limit.
+    auto reduce_chunk = [&](auto pass, auto full, const int(&s)[4][4], int key0) {
+        constexpr int P = decltype(pass)::value;
+#pragma unroll
+        for (int n = 0; n < 4; ++n) {
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+                const int h = i >> 1;
+                const bool valid = decltype(full)::value || key0 + 8 * n + c_col(lane, i) <= lim[h];
+                if constexpr (P == 1)
+                    best[h] = max(best[h], valid ? s[n][i] : INT32_MIN);
+                else
+                    sum[h] += expo(best[h], s[n][i], valid);
+            }
+        }
+    };
+    // Pass 3's probabilities of one chunk as u8 A fragments (lo and hi bytes).
+    auto probabilities = [&](auto full, const int(&s)[4][4], int key0, uint32_t(&plo)[4], uint32_t(&phi)[4]) {
+#pragma unroll
+        for (int m = 0; m < 2; ++m) {
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+                uint32_t p[2][2];  // n-tile 2m + e, accumulator 2h + u
+#pragma unroll
+                for (int e = 0; e < 2; ++e) {
+#pragma unroll
+                    for (int u = 0; u < 2; ++u) {
+                        const int n = 2 * m + e, i = 2 * h + u;
+                        const bool valid = decltype(full)::value || key0 + 8 * n + c_col(lane, i) <= lim[h];
+                        // A masked key has e = 0, so p = floor(floor(sum / 2) / sum) = 0.
+                        p[e][u] =
+                            div_floor((expo(best[h], s[n][i], valid) << fx::kQ15) + half[h], dsum[h], inv[h]);
+                    }
+                }
+                pack_p(p, plo[2 * m + h], phi[2 * m + h]);  // = p_reg(2m + e, 2h + u)
+            }
+        }
+    };
 
     // One sweep over the key tiles; the pass picks what is done with the scores.
     auto sweep = [&](auto pass) {
@@ -292,57 +367,35 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
             }
             __syncthreads();  // K tile kt (and Vt, and the table) visible to all warps
             const unsigned char* kbuf = ks + (kt & 1) * G::kTileBytes;
-            const int kt0 = kt * kKeys;
+            const int kt0 = kt * KEYS;
             if constexpr (P == 1 || P == 2) {
 #pragma unroll
-                for (int c = 0; c < kKeys / kChunk; ++c) {
+                for (int cw = 0; cw < kWarpChunks; ++cw) {
+                    const int c = split * kWarpChunks + cw;
                     const int key0 = kt0 + c * kChunk;
                     if (!live || key0 > wlim) continue;  // warp-uniform
                     int s[4][4];
                     scores(kbuf, c, s);
-#pragma unroll
-                    for (int n = 0; n < 4; ++n) {
-#pragma unroll
-                        for (int i = 0; i < 4; ++i) {
-                            const int h = i >> 1;
-                            const bool valid = key0 + 8 * n + c_col(lane, i) <= lim[h];
-                            if constexpr (P == 1)
-                                best[h] = max(best[h], valid ? s[n][i] : INT32_MIN);
-                            else
-                                sum[h] += expo(best[h], s[n][i], valid);
-                        }
-                    }
+                    if (key0 + kChunk - 1 <= wall)  // warp-uniform
+                        reduce_chunk(pass, std::true_type{}, s, key0);
+                    else
+                        reduce_chunk(pass, std::false_type{}, s, key0);
                 }
             } else if (live && kt0 <= wlim) {
-                // P of both chunks as u8 A fragments (hi and lo bytes), then P·V over the tile.
-                uint32_t plo[2][4], phi[2][4];
+                // P of the warp's chunks as u8 A fragments (hi and lo bytes), then P·V over them.
+                uint32_t plo[kWarpChunks][4], phi[kWarpChunks][4];
 #pragma unroll
-                for (int c = 0; c < kKeys / kChunk; ++c) {
+                for (int cw = 0; cw < kWarpChunks; ++cw) {
 #pragma unroll
-                    for (int r = 0; r < 4; ++r) plo[c][r] = phi[c][r] = 0u;
-                    const int key0 = kt0 + c * kChunk;
+                    for (int r = 0; r < 4; ++r) plo[cw][r] = phi[cw][r] = 0u;
+                    const int key0 = kt0 + (split * kWarpChunks + cw) * kChunk;
                     if (key0 > wlim) continue;  // warp-uniform; P stays 0
                     int s[4][4];
-                    scores(kbuf, c, s);
-#pragma unroll
-                    for (int m = 0; m < 2; ++m) {
-#pragma unroll
-                        for (int h = 0; h < 2; ++h) {
-                            uint32_t p[2][2];  // n-tile 2m + e, accumulator 2h + u
-#pragma unroll
-                            for (int e = 0; e < 2; ++e) {
-#pragma unroll
-                                for (int u = 0; u < 2; ++u) {
-                                    const int n = 2 * m + e, i = 2 * h + u;
-                                    const bool valid = key0 + 8 * n + c_col(lane, i) <= lim[h];
-                                    // A masked key has e = 0, so p = floor(floor(sum / 2) / sum) = 0.
-                                    p[e][u] = div_floor((expo(best[h], s[n][i], valid) << fx::kQ15) + half[h],
-                                                        dsum[h], inv[h]);
-                                }
-                            }
-                            pack_p(p, plo[c][2 * m + h], phi[c][2 * m + h]);  // = p_reg(2m + e, 2h + u)
-                        }
-                    }
+                    scores(kbuf, split * kWarpChunks + cw, s);
+                    if (key0 + kChunk - 1 <= wall)  // warp-uniform
+                        probabilities(std::true_type{}, s, key0, plo[cw], phi[cw]);
+                    else
+                        probabilities(std::false_type{}, s, key0, plo[cw], phi[cw]);
                 }
 #pragma unroll
                 for (int nd = 0; nd < ND; ++nd) {
@@ -353,17 +406,40 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
                     const unsigned char* vrow = vt + (vok ? vcol : 0) * G::kVStride;
                     int hi[4] = {0, 0, 0, 0};
 #pragma unroll
-                    for (int c = 0; c < kKeys / kChunk; ++c) {
+                    for (int cw = 0; cw < kWarpChunks; ++cw) {
+                        const int c = split * kWarpChunks + cw;
                         const uint32_t b0 = vok ? ld_shared32(vrow + c * kChunk + b_k(lane, 0, 0)) : 0u;
                         const uint32_t b1 = vok ? ld_shared32(vrow + c * kChunk + b_k(lane, 1, 0)) : 0u;
-                        mma_u8s8(acc[nd], plo[c], b0, b1);
-                        mma_u8s8(hi, phi[c], b0, b1);
+                        mma_u8s8(acc[nd], plo[cw], b0, b1);
+                        mma_u8s8(hi, phi[cw], b0, b1);
                     }
 #pragma unroll
                     for (int i = 0; i < 4; ++i) acc[nd][i] += hi[i] * 256;
                 }
             }
             __syncthreads();  // buffers kt & 1 and Vt free for the next tile
+        }
+    };
+    // The split warps' values of the lane's rows combined (max or sum): lanes with t = 0 publish their
+    // quad's value per row, then every lane reads all NS of its rows. The next sweep's barriers separate
+    // these reads from the next pass's writes.
+    auto combine_rows = [&](auto& v, auto op) {
+        if constexpr (NS > 1) {
+            using T = std::remove_reference_t<decltype(v[0])>;
+            T* const vals = reinterpret_cast<T*>(smem + G::kRowOffset);
+            if ((lane & 3) == 0) {
+#pragma unroll
+                for (int h = 0; h < 2; ++h) vals[(split * NW + qw) * kWarpRows + (lane >> 2) + 8 * h] = v[h];
+            }
+            __syncthreads();
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+                T x = vals[qw * kWarpRows + (lane >> 2) + 8 * h];
+#pragma unroll
+                for (int sp = 1; sp < NS; ++sp)
+                    x = op(x, vals[(sp * NW + qw) * kWarpRows + (lane >> 2) + 8 * h]);
+                v[h] = x;
+            }
         }
     };
 
@@ -373,16 +449,46 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
         best[h] = max(best[h], __shfl_xor_sync(0xffffffffu, best[h], 1));
         best[h] = max(best[h], __shfl_xor_sync(0xffffffffu, best[h], 2));
     }
+    combine_rows(best, [](int x, int y) { return max(x, y); });
     sweep(Pass<2>{});
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
         sum[h] += __shfl_xor_sync(0xffffffffu, sum[h], 1);
         sum[h] += __shfl_xor_sync(0xffffffffu, sum[h], 2);
+    }
+    combine_rows(sum, [](uint32_t x, uint32_t y) { return x + y; });
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
         half[h] = sum[h] >> 1;
         dsum[h] = sum[h] > 0u ? sum[h] : 1u;  // sum >= table[0] > 0 on valid input
         inv[h] = 0xffffffffu / dsum[h];
     }
     sweep(Pass<3>{});
+
+    // The split warps' P·V accumulators summed into split 0's, one split at a time, through the tile
+    // buffers (free after the last sweep's barrier; smem_bytes makes room): word (r * 32 + lane) of the query
+    // warp's block, r = 4 * nd + i, so the stores and loads are conflict-free.
+    if constexpr (NS > 1) {
+        int* const part = reinterpret_cast<int*>(smem) + qw * (ND * 4 * 32);
+#pragma unroll 1
+        for (int sp = 1; sp < NS; ++sp) {
+            if (split == sp) {
+#pragma unroll
+                for (int nd = 0; nd < ND; ++nd)
+#pragma unroll
+                    for (int i = 0; i < 4; ++i) part[(4 * nd + i) * 32 + lane] = acc[nd][i];
+            }
+            __syncthreads();
+            if (split == 0) {
+#pragma unroll
+                for (int nd = 0; nd < ND; ++nd)
+#pragma unroll
+                    for (int i = 0; i < 4; ++i) acc[nd][i] += part[(4 * nd + i) * 32 + lane];
+            }
+            __syncthreads();
+        }
+        if (split != 0) return;
+    }
 
     // Epilogue: acc[nd][i] is row row[i >> 1], column 8 * nd + c_col(lane, i); only the DH real columns are
     // written and counted.
@@ -407,60 +513,86 @@ __global__ void __launch_bounds__(32 * NW) attention_mma_kernel(const Args a) {
 
 // ---- host side ----
 
-// Bytes of dynamic shared memory of one CTA.
-template <int DH, bool kTableInSmem>
+// Bytes of dynamic shared memory of one CTA: the layout of Geo, and at least the split warps' accumulator
+// blocks of the last step (NW blocks of ND * 4 * 32 words).
+template <int DH, int NW, int NS, Lookup LK>
 size_t smem_bytes(int table_size) {
-    return Geo<DH>::kTableOffset + (kTableInSmem ? sizeof(int32_t) * static_cast<size_t>(table_size) : 0);
+    using G = Geo<DH, keys_per_tile(NS)>;
+    const size_t layout =
+        G::kTableOffset + (LK != Lookup::kGlobal ? sizeof(int32_t) * static_cast<size_t>(table_size) : 0);
+    const size_t partials = NS > 1 ? size_t{NW} * G::kOutTiles * 4 * 32 * sizeof(int) : 0;
+    return layout > partials ? layout : partials;
 }
 
-template <int DH, int NW, bool kTableInSmem>
+template <int DH, int NW, int NS, Lookup LK>
 void launch(const Args& a, const AttentionShape& s) {
-    const size_t smem = smem_bytes<DH, kTableInSmem>(a.table_size);
-    auto kernel = attention_mma_kernel<DH, NW, kTableInSmem>;
-    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)),
-          "cudaFuncSetAttribute(attention_mma)");
+    const size_t smem = smem_bytes<DH, NW, NS, LK>(a.table_size);
+    auto kernel = attention_mma_kernel<DH, NW, NS, LK>;
+    // The attribute is per kernel and process: set it on the first launch only (it costs a driver call).
+    static const bool sized = [&] {
+        check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                   static_cast<int>(smem_bytes<DH, NW, NS, LK>(int{kMaxSmemTable}))),
+              "cudaFuncSetAttribute(attention_mma)");
+        return true;
+    }();
+    (void)sized;
     constexpr int kRows = kWarpRows * NW;
     const dim3 grid(static_cast<unsigned>((s.len + kRows - 1) / kRows), static_cast<unsigned>(s.heads),
                     static_cast<unsigned>(s.batch));
-    kernel<<<grid, 32 * NW, smem>>>(a);
+    kernel<<<grid, 32 * NW * NS, smem>>>(a);
     check_launch("attention_mma_kernel");
 }
 
-// Warps per CTA: 4 (64 queries) when that grid gives every SM at least two CTAs; otherwise the largest of 2
-// and 1 that does, or 1. The smaller tiles spread a short sequence with few heads over more SMs (L = 1024,
-// 4 heads, batch 1: 64 CTAs of 4 warps or 256 of 1), at the price of more K/V tile loads per query.
-int warps_for(const AttentionShape& s) {
+// The CTA shape as (query warps NW, split warps NS). One warp per 16 query rows (NS = 1, NW = 4) when that
+// alone gives the SMs about 12 warps each; otherwise each query warp's keys are split over 2 or 4 warps, with
+// 4 or 2 query warps per CTA (a CTA of 4 warps when the queries are few), so that a short sequence with few
+// heads still fills the chip (L = 1024, 4 heads, batch 1: 256 rows of 16, 1024 warps with NS = 4).
+// SSMSIM_ATTENTION_SPLIT=1|2|4 forces NS (NW as chosen for it), so a test can run every variant on any shape.
+struct CtaShape {
+    int nw, ns;
+};
+CtaShape cta_shape_for(const AttentionShape& s) {
+    static const int forced = [] {
+        const char* e = std::getenv("SSMSIM_ATTENTION_SPLIT");
+        return e ? std::atoi(e) : 0;
+    }();
     int dev = 0, sms = 0;
     check(cudaGetDevice(&dev), "cudaGetDevice");
     check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
-    for (int nw = kMaxWarps; nw > 1; nw /= 2) {
-        const int64_t rows = int64_t{kWarpRows} * nw;
-        if ((s.len + rows - 1) / rows * s.heads * s.batch >= 2 * int64_t{sms}) return nw;
-    }
-    return 1;
+    const int64_t groups = (s.len + kWarpRows - 1) / kWarpRows * s.heads * s.batch;  // 16-row query groups
+    int ns = 4;
+    if (forced == 1 || forced == 2 || forced == 4)
+        ns = forced;
+    else if (groups >= 12 * int64_t{sms})
+        ns = 1;
+    else if (2 * groups >= 12 * int64_t{sms})
+        ns = 2;
+    if (ns == 1) return {4, 1};
+    if (ns == 2) return {4, 2};
+    return {groups >= 4 * int64_t{sms} ? 2 : 1, 4};  // 8 warps, or 4 when fewer than 4 groups per SM
 }
 
-template <int DH, bool kTableInSmem>
-void launch_nw(const Args& a, const AttentionShape& s) {
-    switch (warps_for(s)) {
-        case 4:
-            launch<DH, 4, kTableInSmem>(a, s);
-            break;
-        case 2:
-            launch<DH, 2, kTableInSmem>(a, s);
-            break;
-        default:
-            launch<DH, 1, kTableInSmem>(a, s);
-            break;
-    }
+template <int DH, Lookup LK>
+void launch_shape(const Args& a, const AttentionShape& s) {
+    const CtaShape c = cta_shape_for(s);
+    if (c.ns == 1)
+        launch<DH, 4, 1, LK>(a, s);
+    else if (c.ns == 2)
+        launch<DH, 4, 2, LK>(a, s);
+    else if (c.nw == 2)
+        launch<DH, 2, 4, LK>(a, s);
+    else
+        launch<DH, 1, 4, LK>(a, s);
 }
 
 template <int DH>
 void launch_dh(const Args& a, const AttentionShape& s) {
-    if (a.table_size <= kMaxSmemTable)
-        launch_nw<DH, true>(a, s);
+    if (a.table_size > kMaxSmemTable)
+        launch_shape<DH, Lookup::kGlobal>(a, s);
+    else if (a.index.short_form)
+        launch_shape<DH, Lookup::kSmemShort>(a, s);
     else
-        launch_nw<DH, false>(a, s);
+        launch_shape<DH, Lookup::kSmem>(a, s);
 }
 
 bool aligned(const void* p, int64_t n) {

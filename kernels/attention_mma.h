@@ -19,12 +19,13 @@
 
 namespace ssmsim::cuda::attn_mma {
 
-// A CTA owns 16 * NW queries, one warp per 16 rows: NW = 4 (64 rows) unless that grid would leave fewer than
-// two CTAs per SM, then 2 or 1 (attention_mma.cu, warps_for).
+// A CTA owns 16 * NW queries, one query warp per 16 rows, and NS warps share each query warp's rows, each
+// taking its own 32-key chunks of every key tile (a key split: more warps at small grids, attention_mma.cu,
+// split_for).
 inline constexpr int kWarpRows = 16;
-inline constexpr int kMaxWarps = 4;
-inline constexpr int kKeys = 64;  // keys per staged tile: two chunks of 32 (one P·V k-step each)
 inline constexpr int kChunk = 32;
+// Keys per staged tile: two chunks, or one chunk per split warp when there are more.
+SSMSIM_HD constexpr int keys_per_tile(int ns) { return kChunk * (ns > 2 ? ns : 2); }
 // Longest sequence of the fast path. It keeps the row sum of the exponentials (<= L * 2^15), the division's
 // numerator (<= 2^30 + sum / 2) and every P·V accumulator in 32 bits: see attention_mma.cu's header.
 inline constexpr int64_t kMaxLen = 65536;
@@ -49,7 +50,8 @@ SSMSIM_HD constexpr int key_of_slot(int s) {
 // Score accumulator i of n-tile n (inside a chunk) -> register and byte of the lane's P A-fragment.
 SSMSIM_HD constexpr int p_reg(int n, int i) { return 2 * (n >> 1) + (i >> 1); }
 SSMSIM_HD constexpr int p_byte(int n, int i) { return 2 * (n & 1) + (i & 1); }
-// Transposed V tile: byte b of 32-bit word w (0..15) of a row holds the tile-local key vt_key(w, b).
+// Transposed V tile: byte b of 32-bit word w (0 .. keys / 4 - 1) of a row holds the tile-local key vt_key(w,
+// b).
 SSMSIM_HD constexpr int vt_key(int w, int b) { return kChunk * (w >> 3) + key_of_slot(4 * (w & 7) + b); }
 
 // ---- integer helpers ----
@@ -102,10 +104,21 @@ SSMSIM_HD uint32_t div_floor(uint32_t n, uint32_t d, uint32_t inv) {
 // form: table_index(diff * mult, shift, T) is non-decreasing in diff (mult >= 0), so with clamp_from the
 // smallest diff whose index reaches T - 1, every smaller diff has index rshift_round(diff * mult, shift) in
 // 0 .. T - 2 and needs no clamp. round_add = 2^(shift - 1), or 0 when shift = 0.
+//
+// The short form, when mult < 2^shift (a score step moves the index by less than one entry; every LRA
+// workload: mult / 2^shift ~ 0.01): the index then grows by at most 1 per unit of diff, so index(clamp_from)
+// is exactly T - 1 and the clamp becomes min(diff, clamp_from). With k = 32 - shift >= 0 the rounding is
+// floor((diff * mult * 2^k + round_add * 2^k) / 2^32), or, for shift >= 32, floor((diff * mult +
+// round_add) / 2^32) >> (shift - 32): one 32x32 -> 64-bit multiply-add (hi_mult = mult * 2^k < 2^32,
+// hi_add < 2^55), its high word, and a shift.
 struct TableIndex {
     uint32_t mult, clamp_from, last;
     uint64_t round_add;
     int shift;
+    bool short_form;
+    uint32_t hi_mult;
+    uint64_t hi_add;
+    int hi_shift;
 };
 inline constexpr int64_t kMaxDiff = int64_t{1} << 23;  // above every best - s_j of dh <= 128
 inline TableIndex table_index_form(int64_t score_mult, int score_shift, int64_t table_size) {
@@ -122,13 +135,32 @@ inline TableIndex table_index_form(int64_t score_mult, int score_shift, int64_t 
                 lo = mid + 1;
         }
     }
-    return {static_cast<uint32_t>(score_mult), static_cast<uint32_t>(lo),
-            static_cast<uint32_t>(table_size - 1), score_shift > 0 ? uint64_t{1} << (score_shift - 1) : 0,
-            score_shift};
+    TableIndex f{static_cast<uint32_t>(score_mult),
+                 static_cast<uint32_t>(lo),
+                 static_cast<uint32_t>(table_size - 1),
+                 score_shift > 0 ? uint64_t{1} << (score_shift - 1) : 0,
+                 score_shift,
+                 false,
+                 0,
+                 0,
+                 0};
+    if (score_shift < 63 && static_cast<uint64_t>(score_mult) < (uint64_t{1} << score_shift)) {
+        const int k = score_shift < 32 ? 32 - score_shift : 0;
+        f.short_form = true;
+        f.hi_mult = static_cast<uint32_t>(static_cast<uint64_t>(score_mult) << k);
+        f.hi_add = f.round_add << k;
+        f.hi_shift = score_shift < 32 ? 0 : score_shift - 32;
+    }
+    return f;
 }
 SSMSIM_HD uint32_t table_index32(const TableIndex& f, uint32_t diff) {
     return diff >= f.clamp_from ? f.last
                                 : static_cast<uint32_t>((uint64_t{diff} * f.mult + f.round_add) >> f.shift);
+}
+// The short form (f.short_form): the same index for every diff, masked keys' (diff >= 2^31) included.
+SSMSIM_HD uint32_t table_index32_short(const TableIndex& f, uint32_t diff) {
+    const uint32_t d = diff < f.clamp_from ? diff : f.clamp_from;
+    return static_cast<uint32_t>((uint64_t{d} * f.hi_mult + f.hi_add) >> 32) >> f.hi_shift;
 }
 
 // ---- entry points (attention_mma.cu) ----

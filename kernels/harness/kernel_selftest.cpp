@@ -70,10 +70,15 @@ Built build_attention(const Case& c, std::mt19937_64& rng) {
                                    input("v", random_tensor<int8_t>(rng, act, -128, 127))};
     const int64_t size = pick<int64_t>(rng, {1, 3, 4096, 9000});
     in.push_back(input("exp_table", exp_table(size, 16.0 / static_cast<double>(size))));
-    const nlohmann::json attrs = {{"heads", c.state},
-                                  {"causal", c.causal},
-                                  {"score_mult", std::uniform_int_distribution<int>(1, 1 << 16)(rng)},
-                                  {"score_shift", std::uniform_int_distribution<int>(8, 20)(rng)}};
+    // Small multipliers and shifts (a score step can move the index by many entries: the kernel's general
+    // index form), or the LRA workloads' kind (mult ~ 2^30, shift 32..40: the short form's high-word path).
+    const bool lra_like = std::uniform_int_distribution<int>(0, 1)(rng) == 1;
+    const int64_t score_mult = lra_like ? std::uniform_int_distribution<int64_t>(1 << 29, INT32_MAX)(rng)
+                                        : std::uniform_int_distribution<int64_t>(1, 1 << 16)(rng);
+    const int score_shift = lra_like ? std::uniform_int_distribution<int>(32, 40)(rng)
+                                     : std::uniform_int_distribution<int>(8, 20)(rng);
+    const nlohmann::json attrs = {
+        {"heads", c.state}, {"causal", c.causal}, {"score_mult", score_mult}, {"score_shift", score_shift}};
     t.add_tensor({"y", DType::int8, act});
     t.ops.push_back({"attn", "attention", in, {"y"}, attrs});
     t.outputs = {"y"};

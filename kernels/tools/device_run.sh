@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
-# back. Phases: env deps build selftest chain profile golden torch sanitize e2e baseline full bench ceilings (any subset,
-# in order given).
+# back. Phases: env deps build selftest chain profile golden torch sanitize e2e validate baseline full bench ceilings
+# (any subset, in order given).
 #   kernels/tools/device_run.sh env build selftest chain golden torch sanitize e2e baseline
 # SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
 # The build needs the Debian packages in .devdeps/debs (kernels/tools/fetch_device_deps.sh fetches them);
@@ -94,7 +94,7 @@ full() {  # full LRA lengths: int8 checked against the reference (CPU-bound, in 
 bench() {
   step bench
   nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu --format=csv
-  $BIN bench --out "$OUT/h100.csv" ${BENCH_ARGS:-} || echo "FAILED: bench"
+  $BIN bench --out "$OUT/device/${BENCH_NAME:-h200}.csv" ${BENCH_ARGS:-} || echo "FAILED: bench"
   nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu --format=csv
 }
 
@@ -106,6 +106,11 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
     SSMSIM_SCAN_STATES=$st $BIN selftest --cases 150 --seed $st > "$OUT/device/selftest-states$st.log" 2>&1 \
       || echo "FAILED: selftest SSMSIM_SCAN_STATES=$st"
     grep -E "FAIL|selftest:" "$OUT/device/selftest-states$st.log" | tail -5
+  done
+  for sp in 1 2 4; do  # every attention CTA shape (query warps x key-split warps), forced on every shape
+    SSMSIM_ATTENTION_SPLIT=$sp $BIN selftest --cases 150 --seed $((10 + sp)) > "$OUT/device/selftest-split$sp.log" 2>&1 \
+      || echo "FAILED: selftest SSMSIM_ATTENTION_SPLIT=$sp"
+    grep -E "FAIL|selftest:" "$OUT/device/selftest-split$sp.log" | tail -5
   done
 }
 
@@ -131,6 +136,26 @@ e2e() {  # every workload at full length as one CUDA Graph (end-to-end latency),
   done; done; done
 }
 
+# The GPU model's validation set (issue 18): every workload at two lengths besides the full one (1-D tasks: L/2
+# and L/4; the 2-D ones: (3/4 side)^2 and (side/2)^2, the generators need squares), at each batch of VAL_BATCH,
+# end to end as one CUDA Graph, as e2e. The full lengths come from e2e.
+validate() {
+  step "validation set, graph"
+  for b in ${VAL_BATCH:-1 8 32}; do for t in $TASKS; do
+    case $t in
+      listops) lens="1024 512" ;; text) lens="2048 1024" ;; retrieval) lens="2000 1000" ;;
+      image|pathfinder) lens="576 256" ;; pathx) lens="9216 4096" ;;
+    esac
+    for l in $lens; do for a in $ARCHS; do
+      local bopt=""; [ "$b" != 1 ] && bopt="--batch $b --no-op-hashes"
+      $BIN run --workload lra:$t:$a --seq-len $l $bopt --graph --repeat ${E2E_REPEAT:-10} --warmup 2 \
+        --out "$OUT/device/validate/$t-$a-L$l-b$b" > "$OUT/device/validate-$t-$a-L$l-b$b.log" 2>&1 \
+        || { echo "FAILED: validate $t $a L$l b$b"; tail -3 "$OUT/device/validate-$t-$a-L$l-b$b.log"; }
+    done; done
+  done; done
+  ls "$OUT/device/validate" | wc -l
+}
+
 baseline() {  # the PyTorch float baseline at the same shapes, and cuBLASLt int8 GEMMs at the LRA shapes
   step "torch baseline"
   PYTHONUNBUFFERED=1 python3 kernels/tools/torch_baseline.py --batch ${BASE_BATCH:-1,32} \
@@ -145,7 +170,7 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
 for phase in "$@"; do
   case $phase in
     env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
-    selftest) selftest ;; chain) chain ;; e2e) e2e ;; baseline) baseline ;; profile) profile ;;
+    selftest) selftest ;; chain) chain ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; profile) profile ;;
     full) full ;; bench) bench ;; ceilings) ceilings ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
