@@ -1,8 +1,6 @@
 #include "sim/config/hw_config.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -87,7 +85,8 @@ void record_sources(const ojson& node, const std::string& file, const std::strin
 }
 
 ojson parse_config_text(const std::string& text, const std::string& file) {
-    return parse_json_input<ojson>(text, file);  // also refuses duplicate keys, 1e999 and deep nesting
+    // Also refuses duplicate keys, 1e999, deep nesting and more than a config's size bound.
+    return parse_json_input<ojson>(text, file, kMaxConfigFileBytes);
 }
 
 }  // namespace
@@ -126,16 +125,11 @@ HwConfig HwConfig::resolve(const std::string& model, const std::string& default_
             text = s->text;
             file = "configs/" + s->name + ".json";
         } else {
-            std::ifstream in(user, std::ios::binary);
-            if (!in) {
-                std::string names;
-                for (const auto& s2 : shipped_configs()) names += (names.empty() ? "" : ", ") + s2.name;
-                throw InputError("--config " + user,
-                                 "a readable JSON file or a shipped config (" + names + ")", "no such file");
-            }
-            std::stringstream ss;
-            ss << in.rdbuf();
-            text = ss.str();
+            std::string names;
+            for (const auto& s2 : shipped_configs()) names += (names.empty() ? "" : ", ") + s2.name;
+            text = read_input_file(user, "--config " + user,
+                                   "a readable JSON file or a shipped config (" + names + ")",
+                                   kMaxConfigFileBytes);
             file = user;
         }
         const ojson doc = parse_config_text(text, file);

@@ -16,6 +16,7 @@
 #include "sim/sweep/runner.h"
 #include "sim/util/atomic_file.h"
 #include "sim/util/error.h"
+#include "sim/util/json_input.h"
 #include "sim/util/progress.h"
 
 namespace ssmsim {
@@ -49,11 +50,14 @@ std::string trace_folder_name(const std::string& workload, const SweepSpec& s) {
     return fmt::format("{}-L{}{}-s{}-{}", n, s.seq_len, batch, s.seed, s.timing_only ? "shape" : "data");
 }
 
+// A stored result.json or a point's report.json, or null where it cannot be trusted (not a regular file, over
+// the size bound, not valid JSON, a key twice, nested too deep): resume then runs the point again.
 json read_json_file(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return json::parse(ss.str(), nullptr, false);
+    try {
+        return load_json_file<json>(p, p.string(), "a stored JSON result");
+    } catch (const InputError&) {
+        return json();
+    }
 }
 
 void append_line(const fs::path& p, const std::string& line) {

@@ -1,13 +1,13 @@
 #include "sim/sweep/sweep_spec.h"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "sim/util/error.h"
+#include "sim/util/input_file.h"
+#include "sim/util/json_input.h"
 
 namespace ssmsim {
 
@@ -179,20 +179,13 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
 }
 
 SweepSpec load_sweep_spec(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path, "a readable sweep JSON file", "no such file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    json doc;
-    try {
-        doc = json::parse(ss.str());
-    } catch (const json::parse_error& e) {
-        throw InputError(path, "valid JSON", fmt::format("a syntax error at byte {}", e.byte));
-    }
-    SweepSpec spec = parse_sweep_spec(doc, path);
+    // One read, then two parses of the same text: both refuse duplicate keys, deep nesting and oversized
+    // files.
+    const std::string text = read_input_file(path, path, "a readable sweep JSON file", kMaxConfigFileBytes);
+    SweepSpec spec = parse_sweep_spec(parse_json_input<json>(text, path, kMaxConfigFileBytes), path);
     // nlohmann::json sorts object keys; the axes keep the file's order (the first varies slowest, and is the
     // x axis of `ssmsim report`), read again with an order-keeping parse.
-    const auto ordered = nlohmann::ordered_json::parse(ss.str());
+    const auto ordered = parse_json_input<nlohmann::ordered_json>(text, path, kMaxConfigFileBytes);
     const char* axes_ptr = ordered.contains("grid") ? "/grid" : "/samples/space";
     std::vector<std::string> order;
     for (const auto& [k, v] : ordered.at(nlohmann::ordered_json::json_pointer(axes_ptr)).items())

@@ -1,12 +1,13 @@
 #include "sim/trace/npy.h"
 
+#include <cctype>
 #include <cstdio>
-#include <fstream>
-#include <regex>
+#include <map>
 #include <sstream>
 
 #include "sim/util/atomic_file.h"
 #include "sim/util/error.h"
+#include "sim/util/input_file.h"
 
 namespace ssmsim {
 
@@ -25,29 +26,85 @@ namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 
-// Reads the value of `key` in the header dict, e.g. 'descr': '<i4'.
-std::string dict_value(const std::string& header, const std::string& key, const std::string& file) {
-    const std::string pat = "'" + key + "':";
-    const auto pos = header.find(pat);
-    if (pos == std::string::npos) {
+// The header is a Python dict literal, as NumPy writes it: {'descr': '<i4', 'fortran_order': False,
+// 'shape': (3, 4), } followed by padding. Returns each key's value text: a string's content, a tuple's
+// inside, or a bare word (True/False). A key given twice or a key NumPy does not write is refused (NumPy
+// refuses both too), so no value is ever picked silently among several.
+std::map<std::string, std::string> parse_header_dict(const std::string& header, const std::string& file) {
+    const std::string where = file + ": header";
+    auto fail = [&](const std::string& expected) -> void {
+        const std::string shown = header.size() > 200 ? header.substr(0, 200) + "..." : header;
+        throw InputError(where, expected, "'" + shown + "'");
+    };
+    size_t i = 0;
+    auto skip_space = [&] {
+        while (i < header.size() && (header[i] == ' ' || header[i] == '\t' || header[i] == '\n')) ++i;
+    };
+    auto quoted = [&]() -> std::string {
+        const char q = header[i];
+        const auto end = header.find(q, i + 1);
+        if (end == std::string::npos) fail("a closed quoted string");
+        std::string text = header.substr(i + 1, end - i - 1);
+        i = end + 1;
+        return text;
+    };
+    std::map<std::string, std::string> dict;
+    skip_space();
+    if (i >= header.size() || header[i] != '{') fail("a Python dict literal {'descr': ..., ...}");
+    ++i;
+    while (true) {
+        skip_space();
+        if (i < header.size() && header[i] == '}') break;
+        if (i >= header.size() || (header[i] != '\'' && header[i] != '"')) fail("a quoted key or '}'");
+        const std::string key = quoted();
+        if (key != "descr" && key != "fortran_order" && key != "shape") {
+            throw InputError(where + " field '" + key + "'", "only 'descr', 'fortran_order' and 'shape'",
+                             "an unknown key");
+        }
+        if (dict.count(key)) throw InputError(where + " field '" + key + "'", "the key once", "it twice");
+        skip_space();
+        if (i >= header.size() || header[i] != ':') fail("':' after the key '" + key + "'");
+        ++i;
+        skip_space();
+        if (i >= header.size()) fail("a value for '" + key + "'");
+        std::string value;
+        if (header[i] == '\'' || header[i] == '"') {
+            value = quoted();
+        } else if (header[i] == '(') {
+            const auto end = header.find(')', i);
+            if (end == std::string::npos) fail("a closed tuple");
+            value = header.substr(i + 1, end - i - 1);
+            i = end + 1;
+        } else {
+            const size_t b = i;
+            while (i < header.size() &&
+                   (std::isalnum(static_cast<unsigned char>(header[i])) || header[i] == '_'))
+                ++i;
+            value = header.substr(b, i - b);
+            if (value.empty()) fail("a string, a tuple, True or False as the value of '" + key + "'");
+        }
+        dict.emplace(key, value);
+        skip_space();
+        if (i < header.size() && header[i] == ',') {
+            ++i;
+        } else if (i >= header.size() || header[i] != '}') {
+            fail("',' or '}' after the value of '" + key + "'");
+        }
+    }
+    ++i;
+    skip_space();
+    if (i != header.size()) fail("only padding after the dict's '}'");
+    return dict;
+}
+
+const std::string& dict_value(const std::map<std::string, std::string>& dict, const std::string& key,
+                              const std::string& header, const std::string& file) {
+    const auto it = dict.find(key);
+    if (it == dict.end()) {
         throw InputError(file + ": header field '" + key + "'", "present",
                          "missing (header: " + header + ")");
     }
-    size_t i = pos + pat.size();
-    while (i < header.size() && header[i] == ' ') ++i;
-    if (i >= header.size())
-        throw InputError(file + ": header field '" + key + "'", "a value", "end of header");
-    const char open = header[i];
-    const char close = open == '(' ? ')' : open == '\'' ? '\'' : open == '"' ? '"' : '\0';
-    if (close == '\0') {  // a bare word: True/False
-        size_t j = i;
-        while (j < header.size() && std::isalpha(static_cast<unsigned char>(header[j]))) ++j;
-        return header.substr(i, j - i);
-    }
-    const auto end = header.find(close, i + 1);
-    if (end == std::string::npos)
-        throw InputError(file + ": header field '" + key + "'", "a closed value", header);
-    return header.substr(i + 1, end - i - 1);
+    return it->second;
 }
 
 Shape parse_shape(const std::string& text, const std::string& file) {
@@ -68,19 +125,17 @@ Shape parse_shape(const std::string& text, const std::string& file) {
     return shape;
 }
 
-}  // namespace
-
-NpyHeader read_npy_header(const fs::path& path) {
-    const std::string file = path.string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(file, "a readable .npy file", "no such file or not readable");
-    std::error_code ec;
-    const uint64_t file_size = fs::file_size(path, ec);
-    if (ec) throw InputError(file, "a regular file", ec.message());
-
-    char pre[10] = {};
-    in.read(pre, 10);
-    if (in.gcount() < 10 || std::string(pre, 6) != std::string(kMagic, 6)) {
+// Parses and checks the header of an open .npy file against its size.
+NpyHeader read_header(const InputFile& in) {
+    const std::string& file = in.where();
+    const uint64_t file_size = in.size();
+    char pre[12] = {};
+    if (file_size < 10) {
+        throw InputError(file, "the .npy magic \\x93NUMPY",
+                         "a file of " + std::to_string(file_size) + " bytes");
+    }
+    in.read_at(0, pre, 10);
+    if (std::string(pre, 6) != std::string(kMagic, 6)) {
         throw InputError(file, "the .npy magic \\x93NUMPY",
                          "a file of " + std::to_string(file_size) + " bytes without it");
     }
@@ -90,12 +145,11 @@ NpyHeader read_npy_header(const fs::path& path) {
     if (major == 1) {
         header_len = static_cast<unsigned char>(pre[8]) | (static_cast<unsigned char>(pre[9]) << 8);
     } else if (major == 2 || major == 3) {
-        char more[2];
-        in.read(more, 2);
-        if (in.gcount() < 2) throw InputError(file, "a complete .npy header", "a truncated file");
+        if (file_size < 12) throw InputError(file, "a complete .npy header", "a truncated file");
+        in.read_at(10, pre + 10, 2);
         header_len = static_cast<unsigned char>(pre[8]) | (static_cast<unsigned char>(pre[9]) << 8) |
-                     (static_cast<size_t>(static_cast<unsigned char>(more[0])) << 16) |
-                     (static_cast<size_t>(static_cast<unsigned char>(more[1])) << 24);
+                     (static_cast<size_t>(static_cast<unsigned char>(pre[10])) << 16) |
+                     (static_cast<size_t>(static_cast<unsigned char>(pre[11])) << 24);
         prefix = 12;
     } else {
         throw InputError(file + ": format version", "1, 2 or 3", std::to_string(major));
@@ -106,19 +160,20 @@ NpyHeader read_npy_header(const fs::path& path) {
                          std::to_string(header_len));
     }
     std::string header(header_len, '\0');
-    in.read(header.data(), static_cast<std::streamsize>(header_len));
+    in.read_at(prefix, header.data(), header_len);
+    const auto dict = parse_header_dict(header, file);
 
     NpyHeader h;
-    const std::string descr = dict_value(header, "descr", file);
+    const std::string& descr = dict_value(dict, "descr", header, file);
     const auto dt = parse_npy_descr(descr);
     if (!dt)
         throw InputError(file + ": header field 'descr'",
                          "one of |i1 <i2 <i4 <f4 (int8, int16, int32, float32)", "'" + descr + "'");
     h.dtype = *dt;
-    const std::string fortran = dict_value(header, "fortran_order", file);
+    const std::string& fortran = dict_value(dict, "fortran_order", header, file);
     if (fortran != "False")
         throw InputError(file + ": header field 'fortran_order'", "False (C order)", fortran);
-    h.shape = parse_shape(dict_value(header, "shape", file), file);
+    h.shape = parse_shape(dict_value(dict, "shape", header, file), file);
     h.data_offset = prefix + header_len;
 
     // Element count without overflow: every dimension is < 1e15, and the product is checked against the file.
@@ -136,16 +191,19 @@ NpyHeader read_npy_header(const fs::path& path) {
     return h;
 }
 
+InputFile open_npy(const fs::path& path) {
+    return InputFile(path, path.string(), "a readable .npy file", kMaxNpyFileBytes);
+}
+
+}  // namespace
+
+NpyHeader read_npy_header(const fs::path& path) { return read_header(open_npy(path)); }
+
 Tensor read_npy(const fs::path& path) {
-    const NpyHeader h = read_npy_header(path);
+    const InputFile in = open_npy(path);
+    const NpyHeader h = read_header(in);
     Tensor t(h.dtype, h.shape);
-    std::ifstream in(path, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(h.data_offset));
-    in.read(reinterpret_cast<char*>(t.bytes().data()), static_cast<std::streamsize>(t.nbytes()));
-    if (static_cast<size_t>(in.gcount()) != t.nbytes()) {
-        throw InputError(path.string(), std::to_string(t.nbytes()) + " data bytes",
-                         "a file that shrank while read");
-    }
+    in.read_at(h.data_offset, t.bytes().data(), t.nbytes());
     return t;
 }
 

@@ -323,11 +323,7 @@ Trace parse_trace(const json& doc, const std::string& file, const fs::path& dir)
 Trace load_trace(const fs::path& path) {
     const fs::path file = fs::is_directory(path) ? path / "trace.json" : path;
     const std::string name = file.string();
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        throw InputError(name, "a readable trace.json",
-                         fs::exists(file) ? "a file that cannot be read" : "no such file");
-    const json doc = parse_json_input<json>(in, name);
+    const json doc = load_json_file<json>(file, name, "a readable trace.json");
     Trace t = parse_trace(doc, name, file.parent_path());
     if (t.has_data) {
         for (const auto& td : t.tensors) {

@@ -103,9 +103,52 @@ def set_seeds():
         write("set_arg", f"seed{i:02d}", kv)
 
 
+def sweep_seeds():
+    """Small sweeps of every form docs/sweeps.md describes (grid, random, lhs, ranges, choices, metrics)."""
+    base = {"models": ["systolic"], "workloads": ["lra:listops:s4d"], "seq_len": 8, "timing_only": True}
+    seeds = {
+        "grid.json": {**base, "grid": {"sram.activations.kib": [64, 128], "array.rows": [16, 32]}},
+        "grid-set.json": {**base, "name": "s", "description": "d", "config": "systolic-edge",
+                          "set": {"sram.cost_model": "cacti-28nm"}, "grid": {"scan.lanes": [32, 64]},
+                          "metrics": ["/config/array/rows", "cycles"], "seed": 3, "batch": 2, "timeout_s": 30},
+        "random.json": {**base, "samples": {"method": "random", "count": 4, "seed": 9,
+                                             "space": {"sram.activations.kib": {"min": 64, "max": 4096,
+                                                                                 "log": True, "integer": True}}}},
+        "lhs.json": {**base, "models": ["systolic", "gpu"], "workloads": ["lra:listops:s4d", "lra:image:mamba"],
+                     "samples": {"method": "lhs", "count": 3,
+                                 "space": {"clock_hz": {"min": 5e8, "max": 2e9},
+                                           "scan.order": ["forward", "auto"]}}},
+        "gpu.json": {**base, "models": ["gpu"], "config": "gpu-a100", "grid": {"l2.mib": [10, 40]}},
+    }
+    for name, doc in seeds.items():
+        write("sweep", name, json.dumps(doc, indent=1))
+    write("sweep", "shipped-sram-sizing.json", (HERE.parents[1] / "configs/sweeps/sram-sizing.json").read_bytes())
+
+
+def weights_seeds():
+    """A parameter name, a newline, then its float32 .npy file (fuzz_weights.cpp): lra:listops:s4d's small
+    parameters, one with a NaN and one of the wrong shape."""
+    rng = np.random.default_rng(11)
+    def seed(name, array):
+        write("weights", name.replace(".", "-") + ".bin", name.encode() + b"\n" + npy(array))
+    seed("classifier.b", rng.standard_normal(10).astype(np.float32))
+    seed("classifier.w", (rng.standard_normal((10, 128)) * 0.1).astype(np.float32))
+    seed("l0.ssm_fwd.D", rng.standard_normal(128).astype(np.float32))
+    seed("l0.glu_a.b", (rng.standard_normal(128) * 0.1).astype(np.float32))
+    seed("l0.postnorm.gamma", np.ones(128, dtype=np.float32))
+    seed("l1.postnorm.beta", np.zeros(128, dtype=np.float32))
+    nan = np.zeros(10, dtype=np.float32)
+    nan[2] = np.nan
+    write("weights", "classifier-b-nan.bin", b"classifier.b\n" + npy(nan))
+    write("weights", "classifier-b-shape.bin", b"classifier.b\n" + npy(np.zeros((2, 5), dtype=np.float32)))
+    write("weights", "classifier-b-huge.bin", b"classifier.b\n" + npy(np.full(10, 3e38, dtype=np.float32)))
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: make_seeds.py path/to/ssmsim")
     trace_seeds(sys.argv[1])
     npy_seeds()
     set_seeds()
+    sweep_seeds()
+    weights_seeds()

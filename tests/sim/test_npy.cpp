@@ -1,6 +1,8 @@
 // .npy files: round trips, NumPy's own files, and clear errors for broken ones.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +84,48 @@ TEST(Npy, BrokenFilesNameTheFileAndTheProblem) {
 
     EXPECT_NE(message_of(tmp("absent.npy")).find("no such file"), std::string::npos);
     fs::remove(p);
+}
+
+// A header as NumPy would never write it: the reader used to take the first of two 'descr' keys.
+std::string header_message(const std::string& dict) {
+    const auto p = tmp("hdr.npy");
+    std::string padded = dict;
+    while ((10 + padded.size() + 1) % 64) padded += ' ';
+    padded += '\n';
+    std::ofstream(p, std::ios::trunc | std::ios::binary)
+        << std::string("\x93NUMPY\x01\x00", 8) << static_cast<char>(padded.size()) << '\0' << padded
+        << std::string(4, '\0');
+    const std::string msg = message_of(p);
+    fs::remove(p);
+    return msg;
+}
+
+TEST(Npy, HeadersWithDuplicateOrUnknownKeysAreRefused) {
+    EXPECT_EQ(header_message("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }"), "");
+    const std::string twice =
+        header_message("{'descr': '<i4', 'descr': '|i1', 'fortran_order': False, 'shape': (1,), }");
+    EXPECT_NE(twice.find("header field 'descr'"), std::string::npos) << twice;
+    EXPECT_NE(twice.find("it twice"), std::string::npos) << twice;
+    const std::string shape_twice =
+        header_message("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), 'shape': (2,)}");
+    EXPECT_NE(shape_twice.find("'shape'"), std::string::npos) << shape_twice;
+    const std::string unknown =
+        header_message("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), 'strides': (4,)}");
+    EXPECT_NE(unknown.find("'strides'"), std::string::npos) << unknown;
+    EXPECT_NE(
+        header_message("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), } junk").find("padding"),
+        std::string::npos);
+    EXPECT_NE(header_message("['descr', '<i4']").find("dict"), std::string::npos);
+}
+
+// A FIFO named like a tensor file used to hang the reader; /dev/zero is a device, not a file.
+TEST(Npy, SpecialFilesAreRefusedAtOnce) {
+    const auto p = tmp("fifo.npy");
+    fs::remove(p);
+    ASSERT_EQ(::mkfifo(p.c_str(), 0600), 0);
+    EXPECT_NE(message_of(p).find("FIFO"), std::string::npos) << message_of(p);
+    fs::remove(p);
+    EXPECT_NE(message_of("/dev/zero").find("character device"), std::string::npos);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "sim/trace/npy.h"
 #include "sim/util/error.h"
+#include "sim/util/input_file.h"
 #include "workloads/inputs/inputs.h"
 #include "workloads/lra/archs.h"
 #include "workloads/lra/batch.h"
@@ -118,7 +119,7 @@ void apply_user_weights(FloatGraph& g, const std::string& dir) {
     if (dir.empty()) return;
     namespace fs = std::filesystem;
     if (!fs::is_directory(dir))
-        throw InputError("--weights " + dir, "a folder of .npy files", "no such folder");
+        throw InputError("--weights " + dir, "a folder of .npy files", describe_file_type(dir));
     for (const auto& entry : fs::directory_iterator(dir)) {
         if (entry.path().extension() != ".npy") continue;
         const std::string name = entry.path().stem().string();
@@ -132,6 +133,15 @@ void apply_user_weights(FloatGraph& g, const std::string& dir) {
         if (t.dtype() != DType::float32 || t.shape() != d.shape) {
             throw InputError(entry.path().string(), "float32 of shape " + shape_str(d.shape),
                              std::string(dtype_name(t.dtype())) + " of shape " + shape_str(t.shape()));
+        }
+        // NaN or inf would pass through calibration into NaN logits or an absurd requantization attribute.
+        const auto v = t.as<float>();
+        for (size_t i = 0; i < v.size(); ++i) {
+            if (!std::isfinite(v[i])) {
+                throw InputError(
+                    fmt::format("{} (parameter '{}', element {})", entry.path().string(), name, i),
+                    "finite float32 values", std::isnan(v[i]) ? "NaN" : "infinity");
+            }
         }
         g.data.at(name) = std::move(t);
     }
