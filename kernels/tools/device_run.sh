@@ -151,6 +151,7 @@ validate() {
       $BIN run --workload lra:$t:$a --seq-len $l $bopt --graph --repeat ${E2E_REPEAT:-10} --warmup 2 \
         --out "$OUT/device/validate/$t-$a-L$l-b$b" > "$OUT/device/validate-$t-$a-L$l-b$b.log" 2>&1 \
         || { echo "FAILED: validate $t $a L$l b$b"; tail -3 "$OUT/device/validate-$t-$a-L$l-b$b.log"; }
+      grep -h "graph" "$OUT/device/validate-$t-$a-L$l-b$b.log" | sed "s/^/L=$l b=$b /"  # also in log.txt
     done; done
   done; done
   ls "$OUT/device/validate" | wc -l
@@ -175,5 +176,9 @@ for phase in "$@"; do
   esac
 done
 step pack
-tar -C "$OUT" -czf "$OUT/results.tar.gz" device && rm -rf "$OUT/device"
+# Never replace a packed result with an empty one (a second invocation in the same call).
+if [ -n "$(ls -A "$OUT/device" 2>/dev/null)" ]; then
+  n=""; while [ -e "$OUT/results$n.tar.gz" ]; do n=$(( ${n:-1} + 1 )); done
+  tar -C "$OUT" -czf "$OUT/results$n.tar.gz" device && rm -rf "$OUT/device"
+fi
 ls -la "$OUT"
