@@ -70,6 +70,13 @@ Need need_of(const Trace& t, const OpDecl& op, const Spec& spec) {
                 "the whole sequence; --set fallback.attention=x86 runs it on the embedded x86 cores)",
                 "fallback.attention = error");
         }
+        if (spec.x86_cores == 0) {
+            // A chip without x86 cores has nothing to fall back on (0 cores is not 1 core).
+            throw InputError("op '" + op.name + "' (attention)",
+                             "x86 cores for the attention fallback (chip.x86_cores >= 1, or a workload "
+                             "without attention)",
+                             "chip.x86_cores = 0");
+        }
         p.unit = Unit::x86;
         return n;
     }

@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 
 #include "sim/backend/backend.h"
+#include "sim/cli/out_dir.h"
 #include "sim/config/hw_config.h"
 #include "sim/ops/op_schema.h"
 #include "sim/report/report.h"
@@ -62,19 +64,13 @@ void print_summary(const std::string& workload, const Trace& trace, const std::v
     }
 }
 
-}  // namespace
-
-int cmd_run(const RunArgs& a) {
-    const auto models = select_models(a.model);
+int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
+               const std::function<fs::path(const BackendInfo*)>& out_dir) {
+    const bool many = a.model == "all";
     nlohmann::json overrides = nlohmann::json::object();
     for (const auto& kv : a.sets) {
         auto [k, v] = parse_set(kv);
         overrides[k] = v;
-    }
-    const bool many = a.model == "all";  // one folder per model, however many are registered
-    auto out_dir = [&](const BackendInfo* b) { return many ? fs::path(a.out) / b->name : fs::path(a.out); };
-    if (!a.out.empty()) {
-        for (const auto* b : models) clear_previous_report(out_dir(b));
     }
     ResolvedWorkload w = resolve_workload(a.workload, a.workload_opts, !a.timing_only);
     std::vector<Row> rows;
@@ -104,10 +100,35 @@ int cmd_run(const RunArgs& a) {
     return 0;
 }
 
+}  // namespace
+
+int cmd_run(const RunArgs& a) {
+    const auto models = select_models(a.model);
+    for (const auto& kv : a.sets)
+        (void)parse_set(kv);             // a malformed --set is refused before --out is touched
+    const bool many = a.model == "all";  // one folder per model, however many are registered
+    auto out_dir = [&](const BackendInfo* b) { return many ? fs::path(a.out) / b->name : fs::path(a.out); };
+    if (!a.out.empty()) {
+        prepare_out_dir(a.out, "--out");
+        for (const auto* b : models) clear_previous_report(out_dir(b));
+    }
+    // A failed run leaves nothing of its own behind either: no report.json, no partial outputs/.
+    try {
+        return run_models(a, models, out_dir);
+    } catch (...) {
+        if (!a.out.empty()) {
+            for (const auto* b : models) clear_previous_report(out_dir(b));
+        }
+        throw;
+    }
+}
+
 int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out,
             bool shape_only) {
     if (workload.rfind("lra:", 0) != 0)
         throw InputError("gen", "a workload of the form lra:<task>[:<arch>]", "'" + workload + "'");
+    (void)workloads::parse_workload_spec(workload);  // a bad name before --out is touched
+    prepare_out_dir(out, "--out");                   // before the generation, which may take long
     ResolvedWorkload w = resolve_workload(workload, opts, true);
     save_trace(out, w.trace, shape_only ? TensorStore{} : *w.data);
     int64_t bytes = 0;
@@ -117,8 +138,9 @@ int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std:
     return 0;
 }
 
-int cmd_validate(const std::string& path) {
+int cmd_validate(const std::string& path, const WorkloadOptions& opts) {
     const Trace t = load_trace(path);
+    check_memory_budget(t, opts);  // as `run` would, before the data is read
     if (t.has_data) {
         load_tensor_data(t);  // reads every file: catches files that changed since the header check
     }

@@ -24,7 +24,7 @@ struct RunArgs {
 int cmd_run(const RunArgs& a);
 int cmd_gen(const std::string& workload, const WorkloadOptions& opts, const std::string& out,
             bool shape_only);
-int cmd_validate(const std::string& path);
+int cmd_validate(const std::string& path, const WorkloadOptions& opts);
 int cmd_list();
 
 }  // namespace ssmsim::cli

@@ -1,5 +1,6 @@
 // ssmsim: the command-line front end. Registers every model, parses arguments, maps errors to exit codes:
-// 0 success, 1 internal error, 2 bad input (the message names the file and field).
+// 0 success, 1 internal error, 2 bad input (the message names the file and field), 128 + n when signal n
+// ended it. Every error is one line on stderr: "ssmsim: error: <where>: expected ..., found ...".
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -8,11 +9,27 @@
 #include "models/systolic/backend.h"
 #include "reference/backend.h"
 #include "sim/cli/commands.h"
+#include "sim/cli/int_arg.h"
 #include "sim/cli/sweep_cmd.h"
 #include "sim/util/error.h"
+#include "sim/util/interrupt.h"
+#include "sim/util/one_line.h"
+
+namespace {
+
+// One line on stderr, whatever bytes the message holds.
+int print_error(const char* kind, const std::string& message, int code) {
+    fmt::print(stderr, "ssmsim: {}: {}\n", kind, ssmsim::one_line(message));
+    return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace ssmsim::cli;
+    namespace interrupt = ssmsim::interrupt;
+    interrupt::install();
+    interrupt::follow_parent_from_environment();
     ssmsim::reference::register_backend();
     ssmsim::systolic::register_backend();
     ssmsim::neuromorphic::register_backend();
@@ -22,21 +39,31 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "ssmsim 0.1.0");
 
-    auto add_workload_opts = [](CLI::App* c, WorkloadOptions& o) {
+    // Numbers are checked as text before CLI11 converts them: no wrap-around, no fractions, no "1e3".
+    auto add_budget_opt = [](CLI::App* c, WorkloadOptions& o) {
+        c->add_option("--memory-budget-mib", o.memory_budget_mib,
+                      "refuse traces whose live tensors exceed this (default: 3/4 of physical memory)")
+            ->check(integer_arg<int64_t>(0, std::numeric_limits<int64_t>::max(), "MiB, 0: the default"));
+    };
+    auto add_workload_opts = [&](CLI::App* c, WorkloadOptions& o) {
         c->add_option("--seed", o.seed, "seed of the weights and inputs of lra: workloads")
+            ->check(integer_arg<uint64_t>(0, std::numeric_limits<uint64_t>::max()))
             ->capture_default_str();
         c->add_option("--seq-len", o.seq_len, "sequence length of lra: workloads (0: the task's full length)")
-            ->check(CLI::Range(int64_t{0}, int64_t{1} << 22));
+            ->check(integer_arg<int64_t>(0, kMaxSeqLen, "time steps, 0: the task's own"));
         c->add_option("--batch", o.batch, "samples of lra: workloads, the B of every [B, L, ...] tensor")
             ->check(check_batch_arg)
             ->capture_default_str();
-        c->add_option("--numerics", o.numerics, "int8 (the integer contract) or float32")
+        c->add_option("--numerics", o.numerics, "int8 (the integer contract) or float32 (lra: workloads)")
             ->capture_default_str();
-        c->add_option("--memory-budget-mib", o.memory_budget_mib,
-                      "refuse traces whose live tensors exceed this (default: 3/4 of physical memory)")
-            ->check(CLI::NonNegativeNumber);
+        add_budget_opt(c, o);
         c->add_option("--weights", o.weights,
                       "folder of float32 <tensor>.npy parameters that replace the generated ones");
+    };
+    // Whether --seed and --numerics were given, not just defaulted: a trace folder refuses them.
+    auto note_given = [](CLI::App* c, WorkloadOptions& o) {
+        o.seed_given = c->count("--seed") > 0;
+        o.numerics_given = c->count("--numerics") > 0;
     };
 
     RunArgs run;
@@ -66,8 +93,10 @@ int main(int argc, char** argv) {
                       "write trace.json without tensor data (timing-only runs)");
 
     std::string validate_path;
+    WorkloadOptions validate_opts;
     auto* validate_cmd = app.add_subcommand("validate", "check a trace folder without running it");
     validate_cmd->add_option("path", validate_path, "trace folder or trace.json")->required();
+    add_budget_opt(validate_cmd, validate_opts);
 
     auto* list_cmd = app.add_subcommand("list", "list models, LRA tasks, architectures and op kinds");
 
@@ -77,7 +106,7 @@ int main(int argc, char** argv) {
     sweep_cmd->add_option("sweep", sweep.file, "sweep JSON file")->required();
     sweep_cmd->add_option("--out", sweep.out, "results folder (re-running resumes it)")->required();
     sweep_cmd->add_option("--jobs", sweep.jobs, "design points in parallel (default: the number of cores)")
-        ->check(CLI::Range(1, 4096));
+        ->check(integer_arg<int>(1, kMaxJobs, "processes"));
     sweep_cmd->add_flag("--retry-failed", sweep.retry_failed, "run again the points recorded as failed");
     sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "no progress bar");
 
@@ -89,25 +118,38 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? 0 : 2;
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: printed on stdout
+        if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+            // CLI11 only says "A subcommand is required": name the word it did not know.
+            std::string names;
+            for (const auto* c : app.get_subcommands({}))
+                names += (names.empty() ? "" : ", ") + c->get_name();
+            return print_error("error", "the command: expected one of " + names + ", found '" + argv[1] + "'",
+                               2);
+        }
+        // CLI11's own words ("--workload is required", "The following arguments were not expected: x"),
+        // in the form of every other error.
+        return print_error("error", std::string(e.what()) + " (see ssmsim --help)", 2);
     }
     try {
+        note_given(run_cmd, run.workload_opts);
+        note_given(gen_cmd, gen_opts);
         if (!scan_unit.empty()) run.sets.push_back("scan.unit=" + scan_unit);
         if (*run_cmd) return cmd_run(run);
         if (*gen_cmd) return cmd_gen(gen_workload, gen_opts, gen_out, gen_shape_only);
-        if (*validate_cmd) return cmd_validate(validate_path);
+        if (*validate_cmd) return cmd_validate(validate_path, validate_opts);
         if (*list_cmd) return cmd_list();
         if (*sweep_cmd) return cmd_sweep(sweep);
         if (*report_cmd) return cmd_report(report_dir);
+    } catch (const interrupt::Interrupted& e) {
+        print_error("error", e.what(), 0);
+        interrupt::die_of(e.signal);
     } catch (const ssmsim::InputError& e) {
-        fmt::print(stderr, "ssmsim: error: {}\n", e.what());
-        return 2;
+        return print_error("error", e.what(), 2);
     } catch (const std::invalid_argument& e) {
-        fmt::print(stderr, "ssmsim: error: {}\n", e.what());
-        return 2;
+        return print_error("error", e.what(), 2);
     } catch (const std::exception& e) {
-        fmt::print(stderr, "ssmsim: internal error: {}\n", e.what());
-        return 1;
+        return print_error("internal error", e.what(), 1);
     }
     return 0;
 }

@@ -15,10 +15,14 @@
 #include <fstream>
 #include <thread>
 
+#include "sim/cli/out_dir.h"
 #include "sim/sweep/sweep.h"
+#include "sim/trace/trace_io.h"
 #include "sim/util/atomic_file.h"
 #include "sim/util/error.h"
+#include "sim/util/interrupt.h"
 #include "sim/util/progress.h"
+#include "workloads/lra/lra.h"
 
 #ifdef SSMSIM_HAVE_MPI
 #include <boost/mpi/collectives.hpp>
@@ -74,6 +78,24 @@ int spawn_and_wait(const std::vector<std::string>& args, bool quiet) {
     return status;
 }
 
+// Every workload of the sweep, checked when the file loads: a misspelt task or a folder that is not a trace
+// would otherwise fail each of its points, one process at a time.
+void check_sweep_workloads(const SweepSpec& spec) {
+    for (size_t i = 0; i < spec.workloads.size(); ++i) {
+        const std::string& w = spec.workloads[i];
+        const std::string where = location(spec.file, fmt::format("/workloads/{}", i));
+        try {
+            if (w.rfind("lra:", 0) == 0) {
+                (void)workloads::parse_workload_spec(w);
+            } else {
+                (void)load_trace(w);  // declarations and .npy headers; the data is read by each point
+            }
+        } catch (const InputError& e) {
+            throw InputError(where + ": " + e.what());
+        }
+    }
+}
+
 bool exited_ok(int status) { return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
 void print_summary(const SweepRun& run, double secs, const fs::path& out, int ranks) {
@@ -88,6 +110,8 @@ int cmd_sweep(const SweepArgs& a) {
     const auto start = std::chrono::steady_clock::now();
     const SweepSpec spec = load_sweep_spec(a.file);
     check_sweep_keys(spec);
+    check_sweep_workloads(spec);
+    prepare_out_dir(a.out, "--out");
     SweepOptions o;
     o.out = a.out;
     o.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -109,6 +133,8 @@ int cmd_sweep(const SweepArgs& a) {
                          {"skipped", run.skipped},
                          {"failed", run.failed}})
                        .dump();
+        } catch (const interrupt::Interrupted&) {
+            throw;  // mpirun passes the signal to every rank: none waits in the gather below
         } catch (const std::exception& e) {
             mine = json({{"rank_error", fmt::format("rank {}: {}", o.rank, e.what())}}).dump();
         }
@@ -158,6 +184,7 @@ int cmd_report(const std::string& dir) {
     const char* env = std::getenv("SSMSIM_PYTHON");
     const std::string python = env ? env : (fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
     const fs::path script = fs::path(dir) / ".report_plots.py";
+    const interrupt::TempFile script_removed_on_signal(script.string());  // Ctrl-C must not leave it behind
     write_file_atomic(script, kReportPlotsPy);
     if (!exited_ok(spawn_and_wait({python, "-c", "import matplotlib"}, true))) {
         fs::remove(script);

@@ -15,6 +15,10 @@ struct WorkloadOptions {
     std::string numerics = "int8";
     std::string weights;
     int64_t memory_budget_mib = 0;  // 0: three quarters of physical memory
+    // Given on the command line (not defaulted): a trace folder fixes its seed and numerics, so it refuses
+    // them rather than ignore them.
+    bool seed_given = false;
+    bool numerics_given = false;
 };
 
 struct ResolvedWorkload {
@@ -26,6 +30,9 @@ struct ResolvedWorkload {
 // Builds or loads the workload. Refuses, before its data is generated or read, one whose live tensors
 // would exceed opts.memory_budget_mib; for a batch, before any sample after the first is generated.
 ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions& opts, bool want_data);
+
+// Refuses a trace whose live tensors would not fit in opts.memory_budget_mib (`validate` and `run`).
+void check_memory_budget(const Trace& t, const WorkloadOptions& opts);
 
 // The check of a --batch argument as the command line gives it, for CLI11's Option::check: empty when it
 // is an integer in [1, workloads::kMaxBatch], else what is wrong ("expected ..., found ...").

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/util/checked_int.h"
 #include "sim/util/error.h"
 #include "sim/util/json_input.h"
 
@@ -23,9 +24,10 @@ std::string type_word(const ojson& v) {
     return "null";
 }
 
-// A value may replace a base value of the same kind; an integer may stand where a number is expected.
+// A value may replace a base value of the same kind. Numbers replace numbers: a base value of 4 says only
+// that the shipped config holds a whole number, not that the key is a count (sm.issue_per_cycle=0.5 is in
+// its range). Whether a key takes only integers is the reader's to say: integer() refuses 2.5 by name.
 bool same_kind(const ojson& base, const ojson& v) {
-    if (base.is_number_integer()) return v.is_number_integer();
     if (base.is_number()) return v.is_number();
     if (base.is_boolean()) return v.is_boolean();
     if (base.is_string()) return v.is_string();
@@ -180,10 +182,23 @@ std::string HwConfig::where(const std::string& key) const {
 int64_t HwConfig::integer(const std::string& key, int64_t lo, int64_t hi) const {
     const auto& v = leaf(key);
     const std::string range = fmt::format("an integer in [{}, {}]", lo, hi);
-    if (!v.is_number_integer()) throw InputError(where(key), range, type_word(v) + " " + v.dump());
-    const int64_t x = v.get<int64_t>();
-    if (x < lo || x > hi) throw InputError(where(key), range, std::to_string(x));
-    return x;
+    if (!v.is_number_integer()) {
+        // A fraction is never truncated into a count.
+        if (v.is_number_float())
+            throw InputError(where(key), range, non_integer_text(v.get<double>(), v.dump()));
+        throw InputError(where(key), range, type_word(v) + " " + v.dump());
+    }
+    // Compared as the JSON holds it: 18446744073709551615 is unsigned, and read as int64 it would be -1.
+    bool in_range = false;
+    if (v.is_number_unsigned()) {
+        const uint64_t u = v.get<uint64_t>();
+        in_range = hi >= 0 && u <= static_cast<uint64_t>(hi) && (lo <= 0 || u >= static_cast<uint64_t>(lo));
+    } else {
+        const int64_t x = v.get<int64_t>();
+        in_range = x >= lo && x <= hi;
+    }
+    if (!in_range) throw InputError(where(key), range, v.dump());
+    return v.get<int64_t>();
 }
 
 double HwConfig::number(const std::string& key, double lo, double hi) const {

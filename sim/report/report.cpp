@@ -80,9 +80,37 @@ nlohmann::ordered_json common_report(const std::string& model, const std::string
     return r;
 }
 
+namespace {
+
+// "report.json.tmp.1234": the temporary of write_file_atomic, left by a process killed mid-write.
+bool is_stale_temporary(const std::string& name) {
+    const auto at = name.rfind(".tmp.");
+    if (at == std::string::npos || at + 5 == name.size()) return false;
+    return name.find_first_not_of("0123456789", at + 5) == std::string::npos;
+}
+
+// Removes the regular files of `dir` that `owned` accepts; nothing else (the folder may be the user's).
+template <typename Pred>
+void remove_files(const fs::path& dir, Pred owned) {
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(dir, ec))) return;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (fs::is_regular_file(e.symlink_status(ec)) && owned(name)) fs::remove(e.path(), ec);
+    }
+}
+
+}  // namespace
+
 void clear_previous_report(const fs::path& out_dir) {
+    // report.json first: whatever else fails to go, nothing looks complete.
     std::error_code ec;
     fs::remove(out_dir / "report.json", ec);
+    remove_files(out_dir, [](const std::string& n) { return n == "timeline.json" || is_stale_temporary(n); });
+    // Outputs of the earlier run: a new run's outputs/ holds only its own tensors.
+    remove_files(out_dir / "outputs",
+                 [](const std::string& n) { return n.ends_with(".npy") || is_stale_temporary(n); });
+    fs::remove(out_dir / "outputs", ec);  // only if empty now
 }
 
 void write_run_output(const fs::path& out_dir, const nlohmann::ordered_json& report,

@@ -22,7 +22,9 @@ nlohmann::ordered_json op_work(const Trace& trace);
 nlohmann::ordered_json common_report(const std::string& model, const std::string& workload,
                                      const Trace& trace, const TensorStore* outputs);
 
-// Removes a previous report.json, so that a failed run never leaves one looking complete.
+// Removes what an earlier run left in `out_dir`: report.json (so that a failed run never leaves one looking
+// complete), timeline.json, outputs/*.npy (a new run's outputs/ holds only its own tensors) and the
+// temporaries (<name>.tmp.<pid>) of a run killed while writing. Files of other names are left alone.
 void clear_previous_report(const std::filesystem::path& out_dir);
 
 // Writes outputs/<name>.npy, timeline files given by the model, then report.json last, each atomically.

@@ -1,11 +1,14 @@
 #include "sim/sweep/sweep.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <fstream>
 #include <map>
 #include <set>
@@ -15,7 +18,9 @@
 #include "sim/config/hw_config.h"
 #include "sim/sweep/runner.h"
 #include "sim/util/atomic_file.h"
+#include "sim/util/checked_int.h"
 #include "sim/util/error.h"
+#include "sim/util/interrupt.h"
 #include "sim/util/json_input.h"
 #include "sim/util/progress.h"
 
@@ -83,6 +88,55 @@ bool usable_record(const json& r, const DesignPoint& p) {
     return id != r.end() && *id == p.id && status != r.end() && (*status == "ok" || *status == "failed");
 }
 
+// The value at a metric's JSON pointer, or null where the report has none (the spec's check bounds array
+// indices; this keeps any other surprise a missing value rather than the end of the sweep).
+const json* find_pointer(const json& doc, const std::string& pointer) {
+    try {
+        const json::json_pointer ptr(pointer);
+        return doc.contains(ptr) ? &doc.at(ptr) : nullptr;
+    } catch (const json::exception&) {
+        return nullptr;
+    }
+}
+
+// A trace generated into a private folder: "<trace>.tmp-<host>-<pid>-<rank>". The host keeps ranks of other
+// nodes that share the file system from taking a live generation of theirs for a dead one of ours.
+std::string host_name() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0) return "host";
+    std::string h(buf);
+    for (char& c : h) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    return h;
+}
+
+// Removes private trace folders of generations that were killed with their sweep (this host's, whose
+// process is gone), so that interrupted sweeps do not pile them up in traces/.
+// Folders of the earlier form "<trace>.tmp-<pid>-<rank>" count as this host's.
+void remove_stale_generations(const fs::path& traces) {
+    const std::string host = host_name() + "-";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(traces, ec)) {
+        const std::string name = e.path().filename().string();
+        const auto at = name.rfind(".tmp-");
+        if (at == std::string::npos) continue;
+        std::string rest = name.substr(at + 5);  // "<host>-<pid>-<rank>" or "<pid>-<rank>"
+        if (rest.starts_with(host)) rest = rest.substr(host.size());
+        const auto pid = parse_integer<pid_t>(rest.substr(0, rest.find('-')), 1);
+        if (pid && ::kill(*pid, 0) != 0 && errno == ESRCH) fs::remove_all(e.path(), ec);
+    }
+}
+
+// Removes the listed folders when the scope ends early (an interrupt, an error) or late.
+struct RemoveOnExit {
+    std::vector<fs::path>& paths;
+    ~RemoveOnExit() {
+        std::error_code ec;
+        for (const auto& p : paths) fs::remove_all(p, ec);
+    }
+};
+
 std::string csv_cell(const json& v) {
     if (v.is_null()) return "";
     std::string s = v.is_string() ? v.get<std::string>() : v.dump();
@@ -97,6 +151,14 @@ std::string csv_cell(const json& v) {
 }  // namespace
 
 void check_sweep_keys(const SweepSpec& spec) {
+    for (size_t i = 0; i < spec.models.size(); ++i) {
+        if (!BackendRegistry::find(spec.models[i])) {
+            std::string names;
+            for (const auto* b : BackendRegistry::all()) names += (names.empty() ? "" : ", ") + b->name;
+            throw InputError(location(spec.file, fmt::format("/models/{}", i)), "a model: one of " + names,
+                             "'" + spec.models[i] + "'");
+        }
+    }
     for (const auto& model : spec.models) {
         // A model's configs all have the same keys; the message names the one the points start from: the
         // sweep's own config where it is one of the model's shipped configs, else the model's default.
@@ -123,10 +185,14 @@ void check_sweep_keys(const SweepSpec& spec) {
 }
 
 SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
+    // A signal stops the children and unwinds through here (the generations' folders removed), instead of
+    // killing this process with its children left running.
+    const interrupt::Polled polled;
     SweepRun run;
     run.points = expand_points(spec);
     fs::create_directories(opts.out / "points");
     fs::create_directories(opts.out / "traces");
+    remove_stale_generations(opts.out / "traces");
     const std::string exe = self_executable();
 
     // This rank's points, minus those already recorded.
@@ -154,6 +220,7 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
     std::vector<ChildTask> gens;
     std::vector<std::string> gen_names;
     std::vector<fs::path> gen_tmp;
+    const RemoveOnExit remove_gen_tmp{gen_tmp};
     for (const auto* p : todo) {
         if (traces.count(p->workload)) continue;
         if (p->workload.rfind("lra:", 0) != 0) {
@@ -165,7 +232,7 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         if (fs::exists(dir / "trace.json")) continue;
         // Generated into a private folder and renamed into place, so that ranks sharing a file system never
         // see a half-written trace; the loser of a race keeps the winner's (identical) folder.
-        const fs::path tmp = dir.string() + fmt::format(".tmp-{}-{}", ::getpid(), opts.rank);
+        const fs::path tmp = dir.string() + fmt::format(".tmp-{}-{}-{}", host_name(), ::getpid(), opts.rank);
         fs::remove_all(tmp);
         std::vector<std::string> args{"gen",        p->workload, "--out",
                                       tmp.string(), "--seed",    std::to_string(spec.seed)};
@@ -231,8 +298,7 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
             r["status"] = "ok";
             for (const auto& k : metric_names(spec)) {
                 if (k.starts_with('/')) {  // a JSON pointer into report.json, for nested fields
-                    const json::json_pointer ptr(k);
-                    if (rep.contains(ptr)) r[k] = rep[ptr];
+                    if (const json* v = find_pointer(rep, k)) r[k] = *v;
                 } else if (rep.contains(k)) {
                     r[k] = rep[k];
                 }
@@ -248,6 +314,7 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         bar.update(++finished, p.workload + " " + p.model);
     });
     bar.finish();
+    if (const int sig = interrupt::pending()) throw interrupt::Interrupted(sig);
     for (auto& [i, r] : results) run.results.push_back(std::move(r));
     return run;
 }

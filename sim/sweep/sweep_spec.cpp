@@ -1,10 +1,13 @@
 #include "sim/sweep/sweep_spec.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "sim/util/checked_int.h"
 #include "sim/util/error.h"
 #include "sim/util/input_file.h"
 #include "sim/util/json_input.h"
@@ -52,7 +55,57 @@ struct Reader {
             throw InputError(at(ptr + "/" + key), fmt::format("a number in [{:g}, {:g}]", lo, hi), v->dump());
         return v->get<double>();
     }
+
+    // A whole number in [lo, hi]: 2.5 is refused, not truncated to 2, and 18446744073709551615 is not -1.
+    uint64_t integer(const json& obj, const std::string& key, const std::string& ptr, uint64_t lo,
+                     uint64_t hi, uint64_t fallback) const {
+        const json* v = find(obj, key);
+        if (!v) return fallback;
+        // Parsed text holds 8 as unsigned; a document built in C++ may hold it as signed.
+        const bool whole = v->is_number_unsigned() || (v->is_number_integer() && v->get<int64_t>() >= 0);
+        const bool ok = whole && v->get<uint64_t>() >= lo && v->get<uint64_t>() <= hi;
+        if (!ok) {
+            throw InputError(
+                at(ptr + "/" + key), fmt::format("an integer in [{}, {}]", lo, hi),
+                v->is_number_float() ? non_integer_text(v->get<double>(), v->dump()) : v->dump());
+        }
+        return v->get<uint64_t>();
+    }
+
+    bool boolean(const json& obj, const std::string& key, const std::string& ptr, bool fallback) const {
+        const json* v = find(obj, key);
+        if (!v) return fallback;
+        if (!v->is_boolean()) throw InputError(at(ptr + "/" + key), "true or false", v->dump());
+        return v->get<bool>();
+    }
+
+    std::string string(const json& obj, const std::string& key, const std::string& ptr,
+                       const std::string& fallback) const {
+        const json* v = find(obj, key);
+        if (!v) return fallback;
+        if (!v->is_string()) throw InputError(at(ptr + "/" + key), "a string", v->dump());
+        return v->get<std::string>();
+    }
 };
+
+// A metric's JSON pointer: array indices must be plain numbers that fit (nlohmann throws on
+// "/ops/99999999999999999999" when the report has an array there, after the point has run).
+bool metric_pointer_ok(const std::string& m) {
+    try {
+        const json::json_pointer ptr(m);
+        for (std::string rest = m; !rest.empty();) {
+            const size_t next = rest.find('/', 1);
+            const std::string token =
+                rest.substr(1, next == std::string::npos ? std::string::npos : next - 1);
+            rest = next == std::string::npos ? "" : rest.substr(next);
+            const bool digits = !token.empty() && token.find_first_not_of("0123456789") == std::string::npos;
+            if (digits && token.size() > 9) return false;  // no report holds 10^9 entries
+        }
+        return true;
+    } catch (const json::exception&) {
+        return false;
+    }
+}
 
 void check_keys(const json& obj, const std::set<std::string>& allowed, const std::string& file,
                 const std::string& ptr) {
@@ -91,11 +144,31 @@ SweepAxis parse_axis(const Reader& r, const std::string& key, const json& v, con
     a.max = r.number(v, "max", ptr, -1e300, 1e300, 0);
     if (a.max < a.min)
         throw InputError(r.at(ptr + "/max"), fmt::format("a value >= min ({:g})", a.min), v["max"].dump());
-    a.log = v.value("log", false);
-    a.integer = v.value("integer", false);
+    a.log = r.boolean(v, "log", ptr, false);
+    a.integer = r.boolean(v, "integer", ptr, false);
     if (a.log && a.min <= 0)
         throw InputError(r.at(ptr + "/min"), "a positive min for a log axis", v["min"].dump());
     return a;
+}
+
+// Counts the design points before any is expanded (a grid of ten axes of ten values is 10^10 points, which
+// would exhaust memory after seconds of expansion), with overflow checks.
+void check_point_count(const SweepSpec& s) {
+    std::optional<int64_t> n =
+        checked_mul(static_cast<int64_t>(s.workloads.size()), static_cast<int64_t>(s.models.size()));
+    if (s.method == "grid") {
+        for (const auto& a : s.axes) {
+            if (n) n = checked_mul(*n, static_cast<int64_t>(a.values.size()));
+        }
+    } else if (n) {
+        n = checked_mul(*n, s.samples);
+    }
+    if (n && *n <= kMaxSweepPoints) return;
+    const bool grid = s.method == "grid";
+    throw InputError(location(s.file, grid ? "/grid" : "/samples/count"),
+                     fmt::format("at most {} design points (workloads x models x {})", kMaxSweepPoints,
+                                 grid ? "the product of the grid's value counts" : "count"),
+                     n ? fmt::format("{} points", *n) : "more than 2^63 points");
 }
 
 }  // namespace
@@ -109,7 +182,8 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
     const Reader r{doc, file};
     SweepSpec s;
     s.file = file;
-    s.name = doc.value("name", std::string("sweep"));
+    s.name = r.string(doc, "name", "", "sweep");
+    (void)r.string(doc, "description", "", "");  // free text, but text
     s.models = r.strings("models", true);
     s.workloads = r.strings("workloads", true);
     if (doc.contains("config")) {
@@ -127,7 +201,7 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
             throw InputError(r.at("/timing_only"), "true or false", doc["timing_only"].dump());
         s.timing_only = doc["timing_only"].get<bool>();
     }
-    s.seq_len = static_cast<int64_t>(r.number(doc, "seq_len", "", 0, 1 << 22, 0));
+    s.seq_len = static_cast<int64_t>(r.integer(doc, "seq_len", "", 0, uint64_t{1} << 22, 0));
     if (doc.contains("batch")) {
         // As `--batch` takes it: a whole number up to workloads::kMaxBatch (in a layer above this one).
         constexpr int64_t kMaxBatch = int64_t{1} << 20;
@@ -137,16 +211,14 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
                              b.dump());
         s.batch = b.get<int64_t>();
     }
-    s.seed = static_cast<uint64_t>(r.number(doc, "seed", "", 0, 1e18, 1));
+    s.seed = r.integer(doc, "seed", "", 0, UINT64_MAX, 1);
     s.timeout_s = r.number(doc, "timeout_s", "", 0.001, 1e6, 600);
     s.metrics = r.strings("metrics", false);
     for (size_t i = 0; i < s.metrics.size(); ++i) {
         const std::string& m = s.metrics[i];
-        try {
-            if (m.starts_with('/')) (void)json::json_pointer(m);
-        } catch (const json::exception&) {
+        if (m.starts_with('/') && !metric_pointer_ok(m)) {
             throw InputError(r.at(fmt::format("/metrics/{}", i)),
-                             "a report.json field or a JSON pointer (\"/a/b\")", m);
+                             "a report.json field or a JSON pointer (\"/a/b\", array indices below 10^9)", m);
         }
         if (m.empty()) throw InputError(r.at(fmt::format("/metrics/{}", i)), "a report.json field", "\"\"");
     }
@@ -163,18 +235,19 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& file) {
         const json& sm = doc["samples"];
         if (!sm.is_object()) throw InputError(r.at("/samples"), "an object", sm.dump());
         check_keys(sm, {"method", "count", "seed", "space"}, file, "/samples");
-        s.method = sm.value("method", std::string("lhs"));
+        s.method = r.string(sm, "method", "/samples", "lhs");
         if (s.method != "random" && s.method != "lhs")
             throw InputError(r.at("/samples/method"), "\"random\" or \"lhs\"", sm["method"].dump());
-        s.samples = static_cast<int64_t>(r.number(sm, "count", "/samples", 1, 1e6, 0));
+        s.samples = static_cast<int64_t>(r.integer(sm, "count", "/samples", 1, kMaxSweepPoints, 0));
         if (s.samples < 1) throw InputError(r.at("/samples/count"), "an integer count >= 1", "nothing");
-        s.sample_seed = static_cast<uint64_t>(r.number(sm, "seed", "/samples", 0, 1e18, 1));
+        s.sample_seed = r.integer(sm, "seed", "/samples", 0, UINT64_MAX, 1);
         if (!sm.contains("space") || !sm["space"].is_object() || sm["space"].empty())
             throw InputError(r.at("/samples/space"), "an object of config keys to ranges or value lists",
                              "nothing");
         for (const auto& [k, v] : sm["space"].items())
             s.axes.push_back(parse_axis(r, k, v, "/samples/space/" + pointer_escape(k), false));
     }
+    check_point_count(s);
     return s;
 }
 

@@ -39,6 +39,10 @@ struct SweepSpec {
         metrics;  // report.json fields kept beside the standard ones (e.g. a model's own)
 };
 
+// The most design points (workloads x models x parameter points) a sweep may have; counted, with overflow
+// checks, before any point is expanded.
+inline constexpr int64_t kMaxSweepPoints = 1'000'000;
+
 // Axes in the file's order (the first varies slowest).
 SweepSpec load_sweep_spec(const std::string& path);
 // Axes in key order (nlohmann::json sorts object keys).

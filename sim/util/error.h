@@ -5,15 +5,20 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/util/one_line.h"
+
 namespace ssmsim {
 
 // Bad input: a trace, a tensor file, a config value or a command-line argument.
 class InputError : public std::runtime_error {
 public:
+    // The message is made one line (sim/util/one_line.h): a name from the user may hold a newline or a NUL,
+    // which what() would otherwise print as a line break or cut the message at.
     InputError(const std::string& where, const std::string& expected, const std::string& found)
-        : std::runtime_error(where + ": expected " + expected + ", found " + found), where_(where) {}
+        : std::runtime_error(one_line(where + ": expected " + expected + ", found " + found)),
+          where_(where) {}
     // A message that does not fit the expected/found form (for example a cycle in a graph).
-    explicit InputError(const std::string& message) : std::runtime_error(message) {}
+    explicit InputError(const std::string& message) : std::runtime_error(one_line(message)) {}
 
     const std::string& where() const { return where_; }
 

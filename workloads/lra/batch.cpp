@@ -19,7 +19,8 @@ namespace {
 // per-row input missing here would leave an op with mismatched shapes, which validation refuses.
 bool is_per_sample_input(const std::string& name) { return name == "tokens" || name == "pos_embedding"; }
 
-// The declarations only: leading dimensions times `batch`, reshapes (Retrieval's document pairs) following.
+}  // namespace
+
 Trace widen_declarations(const Trace& one, int64_t batch) {
     Trace t = one;
     for (TensorDecl& td : t.tensors) {
@@ -31,6 +32,8 @@ Trace widen_declarations(const Trace& one, int64_t batch) {
     t.meta["batch"] = batch;
     return t;
 }
+
+namespace {
 
 // The values of `one`, repeated `batch` times along the leading dimension.
 Tensor repeat_rows(const Tensor& one, const Shape& shape, int64_t batch) {

@@ -18,6 +18,9 @@ Tensor token_prefix(const TaskInput& in, int64_t len);
 // unbatched workload); the others use seeds mixed from (seed, b), unrelated to any other --seed's samples.
 uint64_t sample_seed(uint64_t seed, int64_t b);
 
+// The declarations only: leading dimensions times `batch`, reshapes (Retrieval's document pairs) following.
+Trace widen_declarations(const Trace& one, int64_t batch);
+
 // `one` is sample 0's batch-1 workload of `spec`. Returns it with spec.batch samples: tokens of samples
 // 1..N-1 appended, every activation's leading dimension N times larger, per-row constants repeated.
 // `check` sees the widened declarations before any of that is generated or allocated.

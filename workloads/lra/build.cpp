@@ -56,11 +56,13 @@ struct FloatGraph {
     TensorStore data;
 };
 
-FloatGraph build_float(const WorkloadSpec& spec, const TaskInput& in, int64_t len) {
+// `with_data` false: the declarations alone, nothing drawn (`in` gives only rows and vocab).
+FloatGraph build_float(const WorkloadSpec& spec, const TaskInput& in, int64_t len, bool with_data = true) {
     const ArchConfig c = arch_config(spec.task, spec.arch);
     const TaskInfo& task = task_info(spec.task);
-    GraphBuilder g(spec.name(), spec.seed);
-    const std::string tokens = g.tokens("tokens", token_prefix(in, len));
+    GraphBuilder g(spec.name(), spec.seed, with_data);
+    const std::string tokens =
+        with_data ? g.tokens("tokens", token_prefix(in, len)) : g.tokens("tokens", Shape{in.rows, len});
     const int64_t d = c.d_model;
     std::string x =
         g.op("embedding", "embed", {tokens, g.normal("embed.table", {in.vocab, d}, 1.0)}, {in.rows, len, d});
@@ -147,6 +149,45 @@ void apply_user_weights(FloatGraph& g, const std::string& dir) {
     }
 }
 
+// What the declarations need of a task's input, without generating it (Path-X at 4M steps draws for
+// seconds): its rows and vocabulary (test_lra_declarations checks them against the generators).
+TaskInput input_shape(Task t) {
+    TaskInput in;
+    in.rows = t == Task::retrieval ? 2 : 1;
+    in.vocab = t == Task::listops                          ? listops::kVocab
+               : (t == Task::text || t == Task::retrieval) ? kByteVocab
+                                                           : 256;  // image and pathfinder: grey pixels
+    return in;
+}
+
+// The declarations of the whole batch, before any weight is drawn or activation allocated, for the memory
+// check. In float32 they are exact. In int8 they are a lower bound of the quantized trace's (same ops, same
+// shapes, activations int8, every parameter at its narrowest type, int8; the tables are left out), marked
+// as an estimate in meta so that the check can say so.
+Trace declarations_before_generation(const WorkloadSpec& spec) {
+    Trace t = build_float(spec, input_shape(spec.task), spec.length(), false).trace;
+    // Generation itself holds sample 0's parameters in float32 and, in int8, their quantized copies too.
+    int64_t generation_bytes = 0;
+    for (const TensorDecl& td : t.tensors) {
+        if (!td.is_graph_input()) continue;
+        generation_bytes += td.nbytes();  // float32 parameters, int32 tokens
+        if (spec.numerics == Numerics::int8 && td.name != "tokens")
+            generation_bytes += element_count(td.shape);
+    }
+    t.meta["generation_bytes"] = generation_bytes;
+    if (spec.numerics == Numerics::int8) {
+        for (TensorDecl& td : t.tensors) {
+            if (td.name != "tokens") td.dtype = DType::int8;
+        }
+        for (const OpDecl& op : t.ops) {
+            if (op.kind == "classifier") t.tensor(op.outputs.front()).dtype = DType::int32;
+        }
+        t.numerics = Numerics::int8;
+        t.meta["estimate"] = "before generation";
+    }
+    return spec.batch > 1 ? widen_declarations(t, spec.batch) : t;
+}
+
 // Sample 0 alone: the workload of batch 1.
 Workload build_one(const WorkloadSpec& spec) {
     const int64_t len = spec.length();
@@ -174,6 +215,7 @@ Workload build_lra(const WorkloadSpec& spec, const TraceCheck& check) {
     if (spec.batch < 1 || spec.batch > kMaxBatch)
         throw InputError("--batch", fmt::format("an integer in [1, {}]", kMaxBatch),
                          std::to_string(spec.batch));
+    if (check) check(declarations_before_generation(spec));  // before the input or any weight is drawn
     Workload one = build_one(spec);
     if (spec.batch > 1) return widen_to_batch(spec, std::move(one), check);
     if (check) check(one.trace);

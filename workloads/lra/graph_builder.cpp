@@ -6,7 +6,8 @@
 
 namespace ssmsim::workloads {
 
-GraphBuilder::GraphBuilder(std::string trace_name, uint64_t seed) : seed_(seed) {
+GraphBuilder::GraphBuilder(std::string trace_name, uint64_t seed, bool with_data)
+    : seed_(seed), with_data_(with_data) {
     trace_.name = std::move(trace_name);
     trace_.numerics = Numerics::float32;
 }
@@ -17,8 +18,17 @@ std::string GraphBuilder::tokens(const std::string& name, Tensor t) {
     return name;
 }
 
+std::string GraphBuilder::tokens(const std::string& name, Shape shape) {
+    trace_.add_tensor({name, DType::int32, std::move(shape)});
+    return name;
+}
+
 std::string GraphBuilder::param(const std::string& name, Shape shape,
                                 const std::function<float(Rng&, int64_t)>& init) {
+    if (!with_data_) {
+        trace_.add_tensor({name, DType::float32, std::move(shape)});
+        return name;
+    }
     Tensor t(DType::float32, shape);
     Rng rng = Rng::for_stream(seed_, name);
     auto v = t.as<float>();
@@ -88,7 +98,7 @@ Trace GraphBuilder::take_trace(const std::vector<std::string>& outputs, nlohmann
     trace_.outputs = outputs;
     trace_.meta = std::move(meta);
     validate_trace(trace_, trace_.name);
-    trace_.has_data = true;  // data lives in memory, not in files
+    trace_.has_data = with_data_;  // data lives in memory, not in files
     return std::move(trace_);
 }
 

@@ -13,10 +13,14 @@ namespace ssmsim::workloads {
 
 class GraphBuilder {
 public:
-    GraphBuilder(std::string trace_name, uint64_t seed);
+    // `with_data` false: declarations only (names, shapes, ops), no values drawn or allocated, so that a
+    // workload's memory can be checked before it is generated (build.cpp).
+    GraphBuilder(std::string trace_name, uint64_t seed, bool with_data = true);
+    bool with_data() const { return with_data_; }
 
     // Graph inputs.
     std::string tokens(const std::string& name, Tensor t);
+    std::string tokens(const std::string& name, Shape shape);  // declarations only
     std::string param(const std::string& name, Shape shape, const std::function<float(Rng&, int64_t)>& init);
     std::string uniform(const std::string& name, Shape shape, double bound);  // U(-bound, bound)
     std::string normal(const std::string& name, Shape shape, double stddev);
@@ -46,6 +50,7 @@ private:
     Trace trace_;
     TensorStore data_;
     uint64_t seed_;
+    bool with_data_;
 };
 
 }  // namespace ssmsim::workloads

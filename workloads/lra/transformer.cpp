@@ -12,13 +12,14 @@ namespace ssmsim::workloads {
 std::string transformer_encoder(GraphBuilder& g, const ArchConfig& c, std::string x) {
     const Shape s = g.shape(x);  // [B, L, D]
     // One position table, repeated per row, drawn N(0, 0.02) from one stream so a shorter trace sees a
-    // prefix.
-    Rng pos_rng = Rng::for_stream(g.seed(), "pos_embedding");
-    std::vector<float> table(s[1] * s[2]);
-    for (auto& v : table) v = static_cast<float>(pos_rng.normal(0.0, 0.02));
-    std::vector<float> pos;
-    for (int64_t b = 0; b < s[0]; ++b) pos.insert(pos.end(), table.begin(), table.end());
-    x = g.add("pos_add", x, g.values("pos_embedding", s, pos));
+    // prefix. Drawn straight into the tensor (it grows with the length: no copies), the stream restarted at
+    // each row so that every row holds the same table.
+    const int64_t per_row = s[1] * s[2];
+    const uint64_t seed = g.seed();
+    x = g.add("pos_add", x, g.param("pos_embedding", s, [per_row, seed](Rng& r, int64_t i) {
+        if (i > 0 && i % per_row == 0) r = Rng::for_stream(seed, "pos_embedding");
+        return static_cast<float>(r.normal(0.0, 0.02));
+    }));
     for (int l = 0; l < c.layers; ++l) {
         const std::string p = fmt::format("l{}", l);
         const std::string h = g.layernorm(p + ".ln1", x);
