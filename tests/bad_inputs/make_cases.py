@@ -907,9 +907,12 @@ def write_case_files(d, files):
 
 
 def main():
-    for old in HERE.iterdir():
-        if old.is_dir() and not old.name.startswith(("_", ".")):
-            shutil.rmtree(old)
+    # Only this script's folders: those cases.json lists now and those it is about to write (other
+    # *cases*.json files in this folder belong to other runners).
+    old_names = set(json.loads((HERE / "cases.json").read_text())) if (HERE / "cases.json").exists() else set()
+    for name in old_names | {c["name"] for c in CASES}:
+        if (HERE / name).is_dir():
+            shutil.rmtree(HERE / name)
     lines = []
     for c in CASES:
         entry = {"why": " ".join(c["why"].split())}
