@@ -4,11 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -70,15 +75,12 @@ TEST(GoldenManifest, IsCompleteWithProvenance) {
 // gpu_comparison.py): every LRA workload at batch 1 and 32, with positive times, and the batch-1 rows'
 // output hashes equal to the full-length goldens, so the timings come from kernels that computed the
 // contract's bytes.
-TEST(GpuComparison, EveryWorkloadAtBothBatchesWithTheGoldenOutputs) {
-    const auto path = kGoldenDir.parent_path() / "gpu-timings" / "h200-lra-e2e.csv";
+// The rows of a committed CSV (lines starting with '#' are provenance), as column -> cell maps.
+std::vector<std::map<std::string, std::string>> read_csv_rows(const std::filesystem::path& path) {
     std::ifstream in(path);
-    ASSERT_TRUE(in) << path << " is missing";
-    std::map<std::string, std::string> full_hash;
-    for (const auto& c : cases())
-        if (c["seq_len"] == 0) full_hash[c["workload"]] = c["output_sha256"];
+    EXPECT_TRUE(in) << path << " is missing";
     std::vector<std::string> columns;
-    std::map<std::pair<std::string, int>, std::map<std::string, std::string>> rows;
+    std::vector<std::map<std::string, std::string>> rows;
     for (std::string line; std::getline(in, line);) {
         if (line.empty() || line[0] == '#') continue;
         std::vector<std::string> cells;
@@ -88,15 +90,30 @@ TEST(GpuComparison, EveryWorkloadAtBothBatchesWithTheGoldenOutputs) {
             columns = cells;
             continue;
         }
-        ASSERT_EQ(cells.size(), columns.size()) << line;
+        EXPECT_EQ(cells.size(), columns.size()) << line;
         std::map<std::string, std::string> row;
-        for (size_t i = 0; i < cells.size(); ++i) row[columns[i]] = cells[i];
-        rows[{"lra:" + row["task"] + ":" + row["arch"], std::stoi(row["batch"])}] = row;
+        for (size_t i = 0; i < cells.size() && i < columns.size(); ++i) row[columns[i]] = cells[i];
+        rows.push_back(std::move(row));
     }
+    return rows;
+}
+
+std::string workload_of(std::string_view task, workloads::Arch arch) {
+    return "lra:" + std::string(task) + ":" + std::string(workloads::arch_name(arch));
+}
+
+TEST(GpuComparison, EveryWorkloadAtBothBatchesWithTheGoldenOutputs) {
+    const auto path = kGoldenDir.parent_path() / "gpu-timings" / "h200-lra-e2e.csv";
+    std::map<std::string, std::string> full_hash;
+    for (const auto& c : cases())
+        if (c["seq_len"] == 0) full_hash[c["workload"]] = c["output_sha256"];
+    std::map<std::pair<std::string, int>, std::map<std::string, std::string>> rows;
+    for (auto& row : read_csv_rows(path))
+        rows[{"lra:" + row["task"] + ":" + row["arch"], std::stoi(row["batch"])}] = row;
     for (const auto& task : workloads::lra_tasks())
         for (const auto arch : workloads::lra_archs())
             for (const int batch : {1, 32}) {
-                const std::string w = "lra:" + std::string(task.name) + ":" + std::string(workloads::arch_name(arch));
+                const std::string w = workload_of(task.name, arch);
                 const auto it = rows.find({w, batch});
                 ASSERT_NE(it, rows.end()) << w << " at batch " << batch << " is missing from " << path;
                 const auto& row = it->second;
@@ -106,6 +123,41 @@ TEST(GpuComparison, EveryWorkloadAtBothBatchesWithTheGoldenOutputs) {
                     EXPECT_EQ(row.at("output_sha256"), full_hash[w]) << w;
                 }
             }
+}
+
+// The GPU model's validation set (docs/models/gpu.md): every workload at three lengths (its full one and two
+// shorter ones) and batches 1, 8 and 32, end to end; its full-length batch-1 and batch-32 rows are the same
+// measurements as the comparison's.
+TEST(GpuValidationSet, EveryWorkloadAtThreeLengthsAndThreeBatches) {
+    const auto dir = kGoldenDir.parent_path() / "gpu-timings";
+    std::map<std::pair<std::string, int>, double> compared;
+    for (const auto& row : read_csv_rows(dir / "h200-lra-e2e.csv"))
+        compared[{"lra:" + row.at("task") + ":" + row.at("arch"), std::stoi(row.at("batch"))}] =
+            std::stod(row.at("ours_graph_ms"));
+    std::map<std::tuple<std::string, int, int>, double> graph_ms;
+    std::map<std::string, std::set<int>> lengths;
+    for (const auto& row : read_csv_rows(dir / "h200-lra-validation.csv")) {
+        const std::string w = "lra:" + row.at("task") + ":" + row.at("arch");
+        graph_ms[{w, std::stoi(row.at("seq_len")), std::stoi(row.at("batch"))}] =
+            std::stod(row.at("graph_ms"));
+        lengths[w].insert(std::stoi(row.at("seq_len")));
+    }
+    for (const auto& task : workloads::lra_tasks())
+        for (const auto arch : workloads::lra_archs()) {
+            const std::string w = workload_of(task.name, arch);
+            ASSERT_EQ(lengths[w].size(), 3u) << w;
+            EXPECT_EQ(*lengths[w].rbegin(), task.seq_len) << w << ": the longest is the full length";
+            for (const int len : lengths[w])
+                for (const int batch : {1, 8, 32}) {
+                    const auto it = graph_ms.find({w, len, batch});
+                    ASSERT_NE(it, graph_ms.end()) << w << " L=" << len << " batch " << batch;
+                    EXPECT_GT(it->second, 0.0);
+                    if (len == task.seq_len && batch != 8) {
+                        // The comparison's CSV rounds to 4 decimals.
+                        EXPECT_NEAR(it->second, compared.at({w, batch}), 6e-5) << w << " batch " << batch;
+                    }
+                }
+        }
 }
 
 // One case of the manifest: the reference regenerated on this CPU against the GPU's hashes and tensors.
