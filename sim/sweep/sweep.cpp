@@ -16,6 +16,7 @@
 
 #include "sim/backend/backend.h"
 #include "sim/config/hw_config.h"
+#include "sim/report/report.h"
 #include "sim/sweep/runner.h"
 #include "sim/util/atomic_file.h"
 #include "sim/util/checked_int.h"
@@ -268,6 +269,7 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
             json r = point_header(*p);
             r["status"] = "failed";
             r["error"] = trace_errors[p->workload];
+            clear_previous_report(opts.out / "points" / p->id / "run");  // an earlier attempt's leftovers
             record(*p, std::move(r));
             ++run.failed;
             continue;
@@ -308,6 +310,9 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
             r["exit_code"] = o.exit_code;
             r["error"] = o.ok ? "no report.json" : o.error;
             ++run.failed;
+            // A child killed at its time limit (SIGKILL) could not remove what it was writing: no partial
+            // outputs or report.json.tmp.<pid> stay beside the failed record.
+            clear_previous_report(opts.out / "points" / p.id / "run");
         }
         record(p, std::move(r));
         ++run.ran;

@@ -1,6 +1,6 @@
-// The red-team corpus of command lines (tests/bad_inputs/cli_cases.json; the broken trace folders beside it
-// have their own runner, tests/bad_inputs/test_bad_inputs.cpp): `--set` values, flags, sweep files
-// and memory budgets. Each case is an argument vector, run without a shell (so that a name may hold a
+// The red-team corpus of command lines (tests/bad_inputs/cli_cases.json, written by make_cli_cases.py beside
+// it; the broken trace folders there have their own runner, tests/bad_inputs/test_bad_inputs.cpp): `--set`
+// values, flags, sweep files, budgets, output folders and names. Each case is an argument vector, run without a shell (so that a name may hold a
 // newline), an expected exit code and fragments of the message. A refusal (exit 2) must be exactly one line
 // on stderr, "ssmsim: error: ...", never an internal error; and a case may list files that must not exist
 // afterwards (a report.json of a failed run).

@@ -179,6 +179,16 @@ TEST(SweepCli, FailedAndTimedOutPointsAreRecordedAndTheOthersGoOn) {
     EXPECT_EQ(s["points"][0]["status"], "failed");
     EXPECT_NE(s["points"][0]["error"].get<std::string>().find("timed out"), std::string::npos)
         << s["points"][0];
+
+    // What a point killed at its limit (SIGKILL) was writing does not stay beside its failed record.
+    const fs::path run = dir / "slow" / "points" / s["points"][0]["id"].get<std::string>() / "run";
+    fs::create_directories(run / "outputs");
+    write_text(run / "report.json.tmp.4242", "{\"cut");
+    write_text(run / "outputs" / "logits.npy", "partial");
+    const auto retried = sweep(write_sweep(dir, doc), dir / "slow", "--retry-failed");
+    EXPECT_EQ(retried.exit_code, 1) << retried.output;
+    EXPECT_FALSE(fs::exists(run / "report.json.tmp.4242"));
+    EXPECT_FALSE(fs::exists(run / "outputs" / "logits.npy"));
 }
 
 TEST(SweepCli, BadSweepFilesAreRefusedBeforeAnythingRuns) {
