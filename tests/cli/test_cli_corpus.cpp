@@ -1,9 +1,9 @@
 // The red-team corpus of command lines (tests/bad_inputs/cli_cases.json, written by make_cli_cases.py beside
 // it; the broken trace folders there have their own runner, tests/bad_inputs/test_bad_inputs.cpp): `--set`
-// values, flags, sweep files, budgets, output folders and names. Each case is an argument vector, run without a shell (so that a name may hold a
-// newline), an expected exit code and fragments of the message. A refusal (exit 2) must be exactly one line
-// on stderr, "ssmsim: error: ...", never an internal error; and a case may list files that must not exist
-// afterwards (a report.json of a failed run).
+// values, flags, sweep files, budgets, output folders and names. Each case is an argument vector, run
+// without a shell (so that a name may hold a newline), an expected exit code and fragments of the message.
+// A refusal (exit 2) must be exactly one line on stderr, "ssmsim: error: ...", never an internal error; and
+// a case may list files that must not exist afterwards (a report.json of a failed run).
 //
 // Keys of a case: why, area, argv, exit, fragments (on stderr; on stdout for exit 0), and optionally dirs and
 // files (fixtures: a JSON value is written as JSON, a string as is), setup (an ssmsim command run first,
