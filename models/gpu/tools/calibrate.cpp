@@ -1,6 +1,8 @@
 // ssmsim-gpu-calibrate: the GPU model against reference/gpu-timings/h100.csv (docs/models/gpu.md).
 //   eval [--config C] [--csv F] [--out predictions.csv]   errors per op class on both halves
 //   fit  [--config C] [--csv F] [--kernel K]              fits the kernel costs on the calibration half
+//   workloads [--config C] [--csv F] [--out F] [--max-len N]  whole LRA workloads (the validation family,
+//                                                         reference/gpu-timings/h200-lra-validation.csv)
 // `fit` changes only the costs that kernels/ fixes (instructions, latencies, efficiencies per kernel),
 // each kernel's on its own calibration rows, by coordinate descent on their mean absolute percentage
 // error; the held-out half is never read. It prints the fitted costs as key=value lines for the config.
@@ -13,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "models/gpu/backend.h"
+#include "models/gpu/tools/lra_validation.h"
 #include "models/gpu/validation.h"
 #include "sim/config/hw_config.h"
 #include "sim/util/error.h"
@@ -78,11 +81,13 @@ void print_stats(const char* half, const std::vector<ErrorStats>& st) {
 
 int run(int argc, char** argv) {
     if (argc < 2) {
-        fmt::print(stderr, "usage: ssmsim-gpu-calibrate eval|fit [--config C] [--csv F] [--out F]\n");
+        fmt::print(stderr,
+                   "usage: ssmsim-gpu-calibrate eval|fit|workloads [--config C] [--csv F] [--out F]\n");
         return 2;
     }
     const std::string mode = argv[1];
-    std::string config, csv = "reference/gpu-timings/h100.csv", out, only;
+    std::string config, csv, out, only;
+    int64_t max_len = 0;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--config")
@@ -93,10 +98,16 @@ int run(int argc, char** argv) {
             out = argv[i + 1];
         else if (a == "--kernel")
             only = argv[i + 1];
+        else if (a == "--max-len")
+            max_len = std::stoll(argv[i + 1]);
         else
-            throw InputError("ssmsim-gpu-calibrate", "--config, --csv, --out or --kernel", a);
+            throw InputError("ssmsim-gpu-calibrate", "--config, --csv, --out, --kernel or --max-len", a);
     }
     register_backend();
+    if (mode == "workloads")
+        return run_workload_validation(
+            config, csv.empty() ? "reference/gpu-timings/h200-lra-validation.csv" : csv, out, max_len);
+    if (csv.empty()) csv = "reference/gpu-timings/h100.csv";
     const HwConfig cfg = HwConfig::resolve("gpu", "gpu-h100-sxm", config, nlohmann::json::object());
     Spec spec = parse_spec(cfg);
     const auto rows = load_timings(csv);

@@ -1,0 +1,133 @@
+// `ssmsim-gpu-calibrate workloads`: the GPU model against whole LRA workloads measured end to end on the GPU
+// (reference/gpu-timings/h200-lra-validation.csv: every workload at three lengths and batch 1, 8, 32, one
+// CUDA Graph per forward pass). This is the model's validation family, split from calibration by family: the
+// costs are fitted on the kernel grid (h200.csv, `fit`), never on these rows (docs/models/gpu.md).
+//
+// Each (task, arch, length) is built once at batch 1 (int8; its calibration dominates the tool's time) and
+// widened to each batch by its declarations only: timing-only runs need shapes, not data.
+#include "models/gpu/tools/lra_validation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/backend/backend.h"
+#include "sim/util/error.h"
+#include "workloads/lra/batch.h"
+#include "workloads/lra/lra.h"
+
+namespace ssmsim::gpu {
+namespace {
+
+struct Row {
+    std::string task, arch;
+    int64_t seq_len = 0, batch = 0;
+    double measured_ms = 0, predicted_ms = 0;
+    double error_pct() const { return 100.0 * (predicted_ms - measured_ms) / measured_ms; }
+};
+
+std::vector<Row> load_rows(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path, "the validation CSV (kernels/tools/validation_set.py)", "no such file");
+    std::vector<Row> rows;
+    std::vector<std::string> columns;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> cells;
+        std::stringstream ss(line);
+        for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
+        if (columns.empty()) {
+            columns = cells;
+            continue;
+        }
+        std::map<std::string, std::string> m;
+        for (size_t i = 0; i < cells.size() && i < columns.size(); ++i) m[columns[i]] = cells[i];
+        try {
+            rows.push_back({m.at("task"), m.at("arch"), std::stoll(m.at("seq_len")),
+                            std::stoll(m.at("batch")), std::stod(m.at("graph_ms")), 0});
+        } catch (const std::exception&) {
+            throw InputError(path, "task, arch, seq_len, batch and graph_ms in every row", line);
+        }
+    }
+    return rows;
+}
+
+struct Stats {
+    int n = 0;
+    double mape = 0, worst = 0;
+};
+Stats stats(const std::vector<const Row*>& rows) {
+    Stats s;
+    for (const Row* r : rows) {
+        s.mape += std::fabs(r->error_pct());
+        s.worst = std::max(s.worst, std::fabs(r->error_pct()));
+    }
+    s.n = static_cast<int>(rows.size());
+    if (s.n) s.mape /= s.n;
+    return s;
+}
+
+}  // namespace
+
+int run_workload_validation(const std::string& config, const std::string& csv, const std::string& out,
+                            int64_t max_len) {
+    std::vector<Row> rows = load_rows(csv);
+    const BackendInfo* gpu = BackendRegistry::find("gpu");
+    if (!gpu) throw std::logic_error("the gpu model is not registered");
+    std::map<std::tuple<std::string, std::string, int64_t>, workloads::Workload> built;
+    for (Row& r : rows) {
+        if (max_len && r.seq_len > max_len) continue;
+        const auto key = std::make_tuple(r.task, r.arch, r.seq_len);
+        auto it = built.find(key);
+        if (it == built.end()) {
+            workloads::WorkloadSpec spec = workloads::parse_workload_spec("lra:" + r.task + ":" + r.arch);
+            spec.seq_len = r.seq_len;
+            it = built.emplace(key, workloads::build_lra(spec)).first;
+        }
+        const Trace trace = workloads::widen_declarations(it->second.trace, r.batch);
+        const RunRequest request{trace, nullptr, nlohmann::json::object(), config, false};
+        const RunResult result = gpu->make()->run(request);
+        r.predicted_ms = 1e3 * result.report.at("seconds").get<double>();
+        fmt::print(stderr, "lra:{}:{} L={} b={}: measured {:.3f} ms, model {:.3f} ms ({:+.1f}%)\n", r.task,
+                   r.arch, r.seq_len, r.batch, r.measured_ms, r.predicted_ms, r.error_pct());
+    }
+    std::vector<const Row*> all;
+    std::map<std::string, std::vector<const Row*>> by_arch, by_batch;
+    for (const Row& r : rows) {
+        if (r.predicted_ms <= 0) continue;
+        all.push_back(&r);
+        by_arch[r.arch].push_back(&r);
+        by_batch["batch " + std::to_string(r.batch)].push_back(&r);
+    }
+    auto line = [](const std::string& name, const Stats& s) {
+        fmt::print("{:14} n={:3}  MAPE {:6.1f}%  worst {:6.1f}%\n", name, s.n, s.mape, s.worst);
+    };
+    for (const auto& [name, v] : by_arch) line(name, stats(v));
+    for (const auto& [name, v] : by_batch) line(name, stats(v));
+    line("overall", stats(all));
+    std::vector<const Row*> worst = all;
+    std::sort(worst.begin(), worst.end(), [](const Row* a, const Row* b) {
+        return std::fabs(a->error_pct()) > std::fabs(b->error_pct());
+    });
+    for (size_t i = 0; i < std::min<size_t>(5, worst.size()); ++i)
+        fmt::print("worst: lra:{}:{} L={} b={}: {:+.1f}%\n", worst[i]->task, worst[i]->arch,
+                   worst[i]->seq_len, worst[i]->batch, worst[i]->error_pct());
+    if (!out.empty()) {
+        std::ofstream f(out);
+        if (!f) throw InputError(out, "a writable file", "cannot open it");
+        f << "task,arch,seq_len,batch,measured_graph_ms,predicted_ms,error_pct\n";
+        for (const Row* r : all)
+            f << fmt::format("{},{},{},{},{:.4f},{:.4f},{:.1f}\n", r->task, r->arch, r->seq_len, r->batch,
+                             r->measured_ms, r->predicted_ms, r->error_pct());
+    }
+    return 0;
+}
+
+}  // namespace ssmsim::gpu
