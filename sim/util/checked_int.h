@@ -49,8 +49,10 @@ T parse_integer_arg(std::string_view text, const std::string& where, T lo, T hi,
 }
 
 // How a message names a JSON number (`text`: as dumped) given where an integer is expected:
-// "2.5 (a fraction: counts are not rounded)", "1000.0 (a decimal point or exponent: write an integer)".
+// "2.5 (a fraction: counts are not rounded)", "1000.0 (a decimal point or exponent: write an integer)",
+// "1e+23 (beyond 64-bit integers)".
 inline std::string non_integer_text(double x, const std::string& text) {
+    if (std::fabs(x) >= 0x1p63) return text + " (beyond 64-bit integers)";  // JSON reads 1e23 as a float
     if (x == std::trunc(x)) return text + " (a decimal point or exponent: write an integer)";
     return text + " (a fraction: counts are not rounded)";
 }

@@ -32,6 +32,8 @@ case("set_exponent_for_count", "set", "1e3 is a JSON float: a count must be writ
      SYS + ["--set", "array.rows=1e3"], 2, ["expected an integer in [1, 4096]", "write an integer"])
 case("set_u64_max", "set", "2^64-1 used to be echoed as -1.",
      SYS + ["--set", "array.rows=18446744073709551615"], 2, ["found 18446744073709551615"])
+case("set_beyond_64_bits", "set", "An integer no 64-bit type holds: JSON reads it as a float.",
+     SYS + ["--set", "array.rows=99999999999999999999999"], 2, ["expected an integer in [1, 4096]", "(beyond 64-bit integers)"])
 case("set_int64_max", "set", "Beyond the range, echoed as given.",
      SYS + ["--set", "array.rows=9223372036854775807"], 2, ["expected an integer in [1, 4096], found 9223372036854775807"])
 case("set_negative_count", "set", "A negative count.",

@@ -55,6 +55,7 @@ TEST(CheckedInt, ProductsAndBudgetsDoNotWrap) {
 TEST(CheckedInt, NonIntegersAreNamed) {
     EXPECT_EQ(non_integer_text(2.5, "2.5"), "2.5 (a fraction: counts are not rounded)");
     EXPECT_EQ(non_integer_text(1000.0, "1000.0"), "1000.0 (a decimal point or exponent: write an integer)");
+    EXPECT_EQ(non_integer_text(1e23, "1e+23"), "1e+23 (beyond 64-bit integers)");
 }
 
 TEST(OneLine, EscapesControlBytesOnly) {
