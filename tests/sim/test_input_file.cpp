@@ -20,10 +20,17 @@ using namespace ssmsim;
 
 namespace {
 
+// A folder of this process's own, removed at exit.
 fs::path scratch(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("ssmsim_input_file_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d / name;
+    static const struct Dir {
+        fs::path path = fs::temp_directory_path() / ("ssmsim_input_file_" + std::to_string(::getpid()));
+        ~Dir() {
+            std::error_code ec;
+            fs::remove_all(path, ec);
+        }
+    } dir;
+    fs::create_directories(dir.path);
+    return dir.path / name;
 }
 
 std::string open_error(const fs::path& p, uint64_t max_bytes = 1 << 20) {
