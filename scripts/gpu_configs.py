@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """Writes configs/gpu-h200.json and configs/gpu-a100.json from configs/gpu-h100-sxm.json.
 
-Both keep the H100's kernel costs (the `kernels` section, calibrated on reference/gpu-timings/h100.csv;
-the same kernels/ code on the same or an older ISA) and change the hardware to the public specs cited in
-docs/models/gpu.md. Run it after recalibrating the H100 config:  /usr/bin/python3 scripts/gpu_configs.py
+Both change the hardware to the public specs cited in docs/models/gpu.md. The A100 keeps the H100's kernel
+costs (the `kernels` section, generation 441b718, calibrated on reference/gpu-timings/h100.csv). The H200
+keeps its own `kernels` section: generation 67eb621 (the kernels measured on the H200), fitted on
+reference/gpu-timings/h200.csv by `ssmsim-gpu-calibrate fit --config configs/gpu-h200.json --csv
+reference/gpu-timings/h200.csv`. Run it after recalibrating the H100 config:
+/usr/bin/python3 scripts/gpu_configs.py
 """
 import collections
 import json
@@ -22,8 +25,12 @@ def derived(name, description, change):
     (root / "configs" / (name + ".json")).write_text(text)
 
 
+h200_own = json.loads((root / "configs/gpu-h200.json").read_text(), object_pairs_hook=collections.OrderedDict)
+
+
 def h200(c):  # NVIDIA H200 datasheet: GH100, 141 GB HBM3e at 4.8 TB/s, same SMs and L2
     c["hbm"]["bandwidth_gb_s"] = 4800
+    c["kernels"] = h200_own["kernels"]  # calibrated on the H200's own kernel grid
 
 
 def a100(c):  # NVIDIA A100 datasheet and Ampere whitepaper (SXM4 80 GB)
@@ -35,8 +42,8 @@ def a100(c):  # NVIDIA A100 datasheet and Ampere whitepaper (SXM4 80 GB)
 
 
 derived("gpu-h200", "NVIDIA H200 SXM 141 GB (GH100 with HBM3e): H100's SMs, L2 and clocks with 4.8 TB/s of HBM "
-        "(NVIDIA H200 datasheet). Kernel costs are H100's (same chip and ISA); not validated against "
-        "measurements of its own.", h200)
+        "(NVIDIA H200 datasheet). Kernel costs: generation 67eb621, fitted on its own kernel grid "
+        "(reference/gpu-timings/h200.csv); whole-workload errors in docs/models/gpu.md.", h200)
 derived("gpu-a100", "NVIDIA A100 SXM4 80 GB (GA100, HBM2e): 108 SMs at 1.41 GHz, 40 MB L2, 164 KB shared memory "
         "per SM, 2.04 TB/s (NVIDIA A100 datasheet and Ampere whitepaper). Kernel costs are H100's, not "
         "validated on an A100.", a100)

@@ -83,6 +83,12 @@ Spec parse_spec(const HwConfig& c) {
     s.s4d_i8 = parse_scan(c, "s4d_scan_i8");
     s.selective_f32 = parse_scan(c, "selective_scan_f32");
     s.s4d_f32 = parse_scan(c, "s4d_scan_f32");
+    s.chain_kernels = c.choice("kernels.generation", {"441b718", "67eb621"}) == "67eb621";
+    s.s4d_i8_fast = parse_scan(c, "s4d_scan_i8_fast");
+    s.selective_i8_fast = parse_scan(c, "selective_scan_i8_fast");
+    s.attention_mma = parse_cost(c, "attention_mma");
+    s.gemm_mma = parse_cost(c, "gemm_mma");
+    s.gemm_mma_efficiency = c.number("kernels.gemm_mma.efficiency", 1e-3, 1);
     return s;
 }
 

@@ -54,6 +54,14 @@ struct Spec {
         attention, pool, embedding;
     double gemm_i8_efficiency = 1, gemm_f32_efficiency = 1;  // fraction of the SM's peak MAC rate reached
     ScanCost selective_i8, s4d_i8, selective_f32, s4d_f32;
+    // Which kernels of kernels/ the lowering describes (kernels.generation): "441b718", the kernels of the
+    // H100 run (scans walking time in one block, one CTA per attention query, wmma GEMMs), or "67eb621",
+    // the chain-bound scans, key-split mma attention and mma GEMMs (docs/gpu-kernels.md). The *_fast and
+    // *_mma costs belong to the second.
+    bool chain_kernels = false;
+    ScanCost s4d_i8_fast, selective_i8_fast;
+    KernelCost attention_mma, gemm_mma;
+    double gemm_mma_efficiency = 1;
 
     double cycles_of_ns(double ns) const { return ns * 1e-9 * clock_hz; }
 };

@@ -63,6 +63,13 @@ std::map<std::string, std::vector<Tunable>> tunables(Spec& s) {
     t["selective_scan_i8"] = scan("selective_scan_i8", s.selective_i8);
     t["s4d_scan_i8"] = scan("s4d_scan_i8", s.s4d_i8);
     t["selective_scan_f32"] = scan("selective_scan_f32", s.selective_f32);
+    if (s.chain_kernels) {  // generation 67eb621: the grid's int8 GEMMs, scans and attention take these kernels
+        t["linear_i8"] = cost("gemm_mma", s.gemm_mma);
+        t["linear_i8"].push_back({"gemm_mma.efficiency", &s.gemm_mma_efficiency, 1});
+        t["selective_scan_i8"] = scan("selective_scan_i8_fast", s.selective_i8_fast);
+        t["s4d_scan_i8"] = scan("s4d_scan_i8_fast", s.s4d_i8_fast);
+        t["attention_i8"] = cost("attention_mma", s.attention_mma);
+    }
     return t;
 }
 

@@ -1,0 +1,236 @@
+// Lowering of the kernels of generation "67eb621" (docs/gpu-kernels.md): the chain-bound int8 scans
+// (kernels/scan_i8.cu), the key-split tensor-core attention (attention_mma.cu) and the mma GEMM
+// (gemm_mma.cu). Each function mirrors its kernel's host code: the same choice of CTA shape, grid and
+// shared memory; registers as ptxas reports them for sm_90 (`nvcc -Xptxas -v`).
+#include "models/gpu/kernels_chain.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/gpu/lowering_util.h"
+
+namespace ssmsim::gpu {
+
+namespace {
+
+constexpr int64_t kScanBlock = 128, kScanChunk = 32;  // scan_i8.cu: kBlock, kChunk
+constexpr int64_t kScanMinGroup = 4;
+
+int64_t scan_group(int64_t per_thread) {
+    int64_t g = kScanMinGroup;
+    while (g < per_thread && g < kScanBlock) g *= 2;
+    return g;
+}
+
+int64_t round16(int64_t n) { return (n + 15) / 16 * 16; }
+
+// scan_i8.cu, s4d_states_per_thread (without the SSMSIM_SCAN_STATES override).
+int64_t s4d_chains_per_thread(const KernelShape& sh) {
+    if (sh.state > 256) return 4;
+    if (sh.state > 128) return 2;
+    constexpr int64_t kManyChains = int64_t{132} * 2048;
+    return sh.batch * sh.ch * sh.state >= kManyChains && sh.state >= 16 ? 4 : 1;
+}
+
+// attention_mma.cu, cta_shape_for: (query warps, split warps).
+std::pair<int64_t, int64_t> attention_cta(const KernelShape& sh, const Spec& s) {
+    const int64_t groups = ceil_div(sh.len, 16) * sh.heads * sh.batch;
+    if (groups >= 12 * s.sms) return {4, 1};
+    if (2 * groups >= 12 * s.sms) return {4, 2};
+    return {groups >= 4 * s.sms ? 2 : 1, 4};
+}
+
+}  // namespace
+
+bool chain_kernel_fits(const KernelShape& sh) {
+    switch (sh.kind) {
+        case KernelKind::s4d_scan_i8:
+            return sh.state <= 512;
+        case KernelKind::selective_scan_i8:
+            return sh.state <= 64;
+        case KernelKind::attention_i8: {
+            if (sh.heads <= 0 || sh.ch % sh.heads != 0) return false;
+            const int64_t dh = sh.ch / sh.heads;
+            return (dh == 4 || dh == 8 || dh == 16 || dh == 32 || dh == 64 || dh == 128) && sh.len <= 65536;
+        }
+        case KernelKind::gemm_i8:
+            return sh.k >= 16 && sh.k % 16 == 0;
+        default:
+            return false;
+    }
+}
+
+// One thread per chain (S chains per thread for s4d at large batches), G threads per channel, 128-thread
+// CTAs of cpb = 128 / G channels per (channel block, batch); time in chunks of 32 steps, each chunk's inputs
+// prefetched one chunk ahead (so no load sits on the chain). Costs: per step of one warp, step_instr issue
+// slots (plus state_instr per further chain); per step of the chain, step_latency (s4d: plus state_latency
+// per further chain); per 32-step chunk, its barrier and output stage: level_latency per channel of the CTA
+// (the chunk's cpb x 32 outputs are reduced and requantized by the block), and for the selective scan
+// state_latency per state (the chunk's B and C rows, 2 x 32 x N bytes, staged and looked up first).
+KernelLaunch scan_chain(const KernelShape& sh, const Spec& s) {
+    const bool selective = sh.kind == KernelKind::selective_scan_i8;
+    const ScanCost& cost = selective ? s.selective_i8_fast : s.s4d_i8_fast;
+    if (sh.batch > 65535) throw InputError("gpu: scan", "a batch of at most 65535", std::to_string(sh.batch));
+    const int64_t chains = selective ? 1 : s4d_chains_per_thread(sh);
+    const int64_t g = scan_group(ceil_div(sh.state, chains)), cpb = kScanBlock / g;
+    KernelLaunch k;
+    k.kind = sh.kind;
+    k.threads = kScanBlock;
+    k.regs = selective ? 228 : (chains == 4 ? 70 : 56);
+    const int64_t cblocks = ceil_div(sh.ch, cpb);
+    k.grid = cblocks * sh.batch;
+    const int64_t partials = 8 * kScanChunk * cpb * (g + 1);
+    k.smem = selective ? partials + round16(2 * (3 * kScanChunk * cpb + 2 * kScanChunk * sh.state)) +
+                             (sh.table <= 4096 ? 4 * sh.table : 0)
+                       : partials + 2 * round16(kScanChunk * cpb);
+    occupancy(k, s);
+    const int64_t lchunks = ceil_div(sh.len, kScanChunk);  // the kernel's 32-step chunks
+    k.chunks = std::clamp<int64_t>(lchunks, 1, 8);
+    k.fixed_cycles = s.cycles_of_ns(cost.fixed_ns);
+    const double extra = static_cast<double>(chains - 1);
+    const double step_latency = cost.step_latency + (selective ? 0.0 : cost.state_latency * extra);
+    const double chunk_latency = cost.level_latency * static_cast<double>(cpb) +
+                                 (selective ? cost.state_latency * static_cast<double>(sh.state) : 0.0);
+    const double step_instr = cost.step_instr + cost.state_instr * extra;
+    const int64_t chunks = k.chunks;
+    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
+        const int64_t b = cta / cblocks, e0 = (cta % cblocks) * cpb;
+        const int64_t mine = std::min(cpb, sh.ch - e0);
+        const double frac = static_cast<double>(mine) / static_cast<double>(sh.ch);
+        const int64_t q0 = part_lo(lchunks, chunks, c), q1 = part_lo(lchunks, chunks, c + 1);
+        if (q1 <= q0) return;
+        const int64_t t0 = q0 * kScanChunk, t1 = std::min(sh.len, q1 * kScanChunk);
+        const int64_t r0 = b * sh.len + t0, r1 = b * sh.len + t1;
+        auto rows = [&](uint32_t t, int64_t width, int64_t bytes, bool write, bool share,
+                        std::vector<Access>& v) {
+            if (t == kNoTensor) return;
+            Access a{t, r0 * width * bytes, r1 * width * bytes, 0, 1, write};
+            if (share) a.fraction = frac;
+            v.push_back(a);
+        };
+        rows(sh.in[0], sh.ch, sh.in_bytes, false, true, w.loads);
+        if (selective) {
+            rows(sh.in[1], sh.ch, sh.in_bytes, false, true, w.loads);
+            rows(sh.aux[0], sh.state, sh.in_bytes, false, false, w.loads);
+            rows(sh.aux[1], sh.state, sh.in_bytes, false, false, w.loads);
+            if (sh.gated) rows(sh.aux[2], sh.ch, sh.in_bytes, false, true, w.loads);
+        }
+        rows(sh.out, sh.ch, sh.out_bytes, true, true, w.stores);
+        // Whole chunks run, the last one on zero inputs past L (the kernel's code does not shorten it).
+        const double steps = static_cast<double>((q1 - q0) * kScanChunk);
+        const double warps = static_cast<double>(kScanBlock / 32);
+        w.instr = steps * warps * step_instr;
+        w.service = issue(s, w.instr);
+        w.latency = steps * step_latency + static_cast<double>(q1 - q0) * chunk_latency;
+        w.dependent_loads = 1;  // the first chunk's inputs; later ones arrive a chunk ahead
+        w.macs = static_cast<double>((t1 - t0) * mine * sh.state) * (selective ? 3 : 2);
+    };
+    return k;
+}
+
+// 16 * NW queries per CTA, NS warps splitting each 16 rows' keys; keys in tiles of 32 * max(2, NS), swept
+// three times (row maximum, exponential sums, probabilities and P·V). Cost unit: one warp's pass set over
+// one 16-row x 32-key chunk (instr issue slots for the three passes, latency along the warp's path).
+KernelLaunch attention_chain(const KernelShape& sh, const Spec& s) {
+    const auto [nw, ns] = attention_cta(sh, s);
+    const int64_t dh = sh.ch / sh.heads, keys_per_tile = 32 * std::max<int64_t>(2, ns);
+    KernelLaunch k;
+    k.kind = sh.kind;
+    k.threads = 32 * nw * ns;
+    k.regs = dh <= 32 ? 96 : dh <= 64 ? (ns == 1 ? 128 : 112) : 200;
+    const int64_t rows = 16 * nw, qtiles = ceil_div(sh.len, rows);
+    k.grid = qtiles * sh.heads * sh.batch;
+    const int64_t kstride = dh < 32 ? dh : dh + 16;
+    k.smem = 4 * keys_per_tile * kstride + dh * (keys_per_tile + 16) + 1024 +
+             (sh.table <= 8192 ? 4 * sh.table : 0);
+    occupancy(k, s);
+    const int64_t max_tiles = ceil_div(sh.len, keys_per_tile);
+    k.chunks = std::clamp<int64_t>(max_tiles, 1, 8);
+    k.fixed_cycles = s.cycles_of_ns(s.attention_mma.fixed_ns);
+    const int64_t chunks = k.chunks;
+    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
+        const int64_t qt = cta % qtiles, hd = (cta / qtiles) % sh.heads, b = cta / (qtiles * sh.heads);
+        const int64_t q0 = qt * rows, q1 = std::min(sh.len, q0 + rows);
+        const int64_t last_key = sh.causal ? q1 - 1 : sh.len - 1;
+        const int64_t tiles = last_key / keys_per_tile + 1;
+        const int64_t t0 = part_lo(tiles, chunks, c), t1 = part_lo(tiles, chunks, c + 1);
+        if (t1 <= t0) return;
+        const int64_t k0 = t0 * keys_per_tile, k1 = std::min(last_key + 1, t1 * keys_per_tile);
+        const double frac = static_cast<double>(dh) / static_cast<double>(sh.ch);
+        const int64_t row0 = b * sh.len;
+        // K three times (once per pass), V once; Q and Y once, with the first and last chunk.
+        for (int pass = 0; pass < 3; ++pass) {
+            Access key{sh.in[1], (row0 + k0) * sh.ch * sh.in_bytes, (row0 + k1) * sh.ch * sh.in_bytes};
+            key.fraction = frac;
+            w.loads.push_back(key);
+        }
+        Access v{sh.aux[0], (row0 + k0) * sh.ch * sh.in_bytes, (row0 + k1) * sh.ch * sh.in_bytes};
+        v.fraction = frac;
+        w.loads.push_back(v);
+        const int64_t qa = (row0 + q0) * sh.ch + hd * dh;
+        if (c == 0)
+            w.loads.push_back(
+                {sh.in[0], qa * sh.in_bytes, (qa + dh) * sh.in_bytes, sh.ch * sh.in_bytes, q1 - q0});
+        if (c == chunks - 1)
+            w.stores.push_back(
+                {sh.out, qa * sh.out_bytes, (qa + dh) * sh.out_bytes, sh.ch * sh.out_bytes, q1 - q0, true});
+        // Each 32-key chunk of the range is one unit for each of the CTA's query warps.
+        const double units = static_cast<double>(nw * ceil_div(k1 - k0, 32));
+        w.instr = units * s.attention_mma.instr;
+        w.service = issue(s, w.instr);
+        // A warp takes one chunk per tile (two when NS = 1), three passes per tile.
+        const double per_tile = static_cast<double>(keys_per_tile / 32 / ns);
+        w.latency = static_cast<double>(t1 - t0) * per_tile * s.attention_mma.latency;
+        w.macs = 5.0 * static_cast<double>((q1 - q0) * (k1 - k0) * dh);  // QK^T in each pass, P·V as hi + lo
+    };
+    return k;
+}
+
+// 128 x BN output tiles (BN 16..128 by N, halved while the grid leaves SMs idle), 8 warps, K in stages of
+// 64 through a 4-stage cp.async ring; requantization in the epilogue. Cost unit: MACs of whole tiles at
+// `efficiency` of the SM's int8 rate, latency per K stage, epilogue instr per 32 outputs.
+KernelLaunch gemm_chain(const KernelShape& sh, const Spec& s) {
+    constexpr int64_t bm = 128, bk = 64;
+    int64_t bn = sh.n <= 16 ? 16 : (sh.n <= 32 ? 32 : (sh.n <= 64 ? 64 : 128));
+    const int64_t tiles_m = ceil_div(sh.m, bm);
+    while (bn > 32 && tiles_m * ceil_div(sh.n, bn) < s.sms) bn /= 2;
+    KernelLaunch k;
+    k.kind = sh.kind;
+    k.threads = 256;
+    k.tensor_cores = true;
+    const int64_t gx = ceil_div(sh.n, bn);
+    k.grid = gx * tiles_m;
+    const int64_t out_stride = (bn / 16) % 2 == 0 ? bn + 16 : bn + 32;
+    k.smem = std::max<int64_t>(4 * (bm * bk + bn * bk), bm * out_stride);
+    k.regs = bn == 128 ? 122 : bn == 64 ? 80 : 60;
+    occupancy(k, s);
+    const int64_t ktiles = ceil_div(sh.k, bk);
+    k.chunks = std::clamp<int64_t>(ktiles, 1, 8);
+    k.fixed_cycles = s.cycles_of_ns(s.gemm_mma.fixed_ns);
+    const double rate = s.int8_macs_per_cycle * s.gemm_mma_efficiency;
+    const int64_t chunks = k.chunks;
+    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
+        const int64_t bx = cta % gx, by = cta / gx;
+        const int64_t rows = std::min(bm, sh.m - by * bm), cols = std::min(bn, sh.n - bx * bn);
+        const int64_t t0 = part_lo(ktiles, chunks, c), t1 = part_lo(ktiles, chunks, c + 1);
+        if (t1 <= t0) return;
+        const int64_t k0 = t0 * bk, k1 = std::min(sh.k, t1 * bk);
+        const int64_t a0 = by * bm * sh.k * sh.in_bytes, b0 = bx * bn * sh.k * sh.in_bytes;
+        w.loads.push_back({sh.in[0], a0 + rows * k0 * sh.in_bytes, a0 + rows * k1 * sh.in_bytes});
+        w.loads.push_back({sh.in[1], b0 + cols * k0 * sh.in_bytes, b0 + cols * k1 * sh.in_bytes});
+        w.macs = static_cast<double>(bm * bn * bk * (t1 - t0));
+        w.service = w.macs / rate;
+        w.latency = static_cast<double>(t1 - t0) * s.gemm_mma.latency;
+        w.instr = w.macs / 4096.0;  // one m16n8k32 per 4096 MACs
+        if (c == chunks - 1) {
+            const double epi = static_cast<double>(rows * cols) / 32.0 * s.gemm_mma.instr;
+            w.instr += epi;
+            w.service += issue(s, epi);
+            const int64_t y0 = (by * bm * sh.n + bx * bn) * sh.out_bytes;
+            w.stores.push_back({sh.out, y0, y0 + cols * sh.out_bytes, sh.n * sh.out_bytes, rows, true});
+        }
+    };
+    return k;
+}
+
+}  // namespace ssmsim::gpu

@@ -1,0 +1,108 @@
+// The GPU model against whole LRA workloads measured on an H200 (its validation family, docs/models/gpu.md,
+// "Whole workloads"): the committed predictions (docs/models/gpu_lra_validation.csv, written by
+// `ssmsim-gpu-calibrate workloads`) cover every measured run, the model still gives them (checked on the
+// short runs, which simulate in seconds), and the page states the MAPE and worst error they give.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "models/gpu/backend.h"
+#include "sim/backend/backend.h"
+#include "workloads/lra/batch.h"
+#include "workloads/lra/lra.h"
+
+using namespace ssmsim;
+
+namespace {
+
+using Key = std::tuple<std::string, std::string, int64_t, int64_t>;  // task, arch, seq_len, batch
+
+std::vector<std::map<std::string, std::string>> csv_rows(const std::string& path) {
+    std::ifstream in(path);
+    EXPECT_TRUE(in) << path;
+    std::vector<std::string> columns;
+    std::vector<std::map<std::string, std::string>> rows;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> cells;
+        std::stringstream ss(line);
+        for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
+        if (columns.empty()) {
+            columns = cells;
+            continue;
+        }
+        std::map<std::string, std::string> row;
+        for (size_t i = 0; i < cells.size() && i < columns.size(); ++i) row[columns[i]] = cells[i];
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+Key key_of(const std::map<std::string, std::string>& r) {
+    return {r.at("task"), r.at("arch"), std::stoll(r.at("seq_len")), std::stoll(r.at("batch"))};
+}
+
+const std::string kSource = SSMSIM_SOURCE_DIR;
+
+TEST(GpuLraValidation, PredictionsCoverEveryMeasuredRun) {
+    std::map<Key, double> measured;
+    for (const auto& r : csv_rows(kSource + "/reference/gpu-timings/h200-lra-validation.csv"))
+        measured[key_of(r)] = std::stod(r.at("graph_ms"));
+    const auto predicted = csv_rows(kSource + "/docs/models/gpu_lra_validation.csv");
+    ASSERT_EQ(predicted.size(), measured.size());
+    for (const auto& r : predicted) {
+        const auto it = measured.find(key_of(r));
+        ASSERT_NE(it, measured.end()) << r.at("task") << " " << r.at("arch");
+        EXPECT_NEAR(std::stod(r.at("measured_graph_ms")), it->second, 5.1e-5);  // written to 4 decimals
+    }
+}
+
+TEST(GpuLraValidation, ThePageStatesTheCommittedError) {
+    double sum = 0, worst = 0;
+    const auto rows = csv_rows(kSource + "/docs/models/gpu_lra_validation.csv");
+    for (const auto& r : rows) {
+        const double e = std::fabs(std::stod(r.at("error_pct")));
+        sum += e;
+        worst = std::max(worst, e);
+    }
+    std::ifstream f(kSource + "/docs/models/gpu.md");
+    std::stringstream page;
+    page << f.rdbuf();
+    const std::string text = page.str();
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(text, m, std::regex(R"(whole-workload MAPE ([0-9.]+)%, worst ([0-9.]+)%)")))
+        << "docs/models/gpu.md must state 'whole-workload MAPE X%, worst Y%'";
+    EXPECT_NEAR(std::stod(m[1]), sum / static_cast<double>(rows.size()), 0.05);
+    EXPECT_NEAR(std::stod(m[2]), worst, 0.05);
+}
+
+TEST(GpuLraValidation, TheModelStillGivesTheCommittedPredictions) {
+    gpu::register_backend();
+    const BackendInfo* model = BackendRegistry::find("gpu");
+    ASSERT_NE(model, nullptr);
+    int checked = 0;
+    for (const auto& r : csv_rows(kSource + "/docs/models/gpu_lra_validation.csv")) {
+        const auto [task, arch, len, batch] = key_of(r);
+        if (len > 256 || batch != 1) continue;  // the short runs: seconds, not minutes
+        workloads::WorkloadSpec spec = workloads::parse_workload_spec("lra:" + task + ":" + arch);
+        spec.seq_len = len;
+        const workloads::Workload w = workloads::build_lra(spec);
+        const Trace trace = workloads::widen_declarations(w.trace, batch);
+        const RunResult result = model->make()->run(
+            {trace, nullptr, nlohmann::json::object(), kSource + "/configs/gpu-h200.json"});
+        const double ms = 1e3 * result.report.at("seconds").get<double>();
+        const double committed = std::stod(r.at("predicted_ms"));
+        EXPECT_NEAR(ms, committed, 1e-3 * committed) << task << ":" << arch << " L=" << len;
+        ++checked;
+    }
+    EXPECT_EQ(checked, 6);  // image and pathfinder at L = 256, three architectures
+}
+
+}  // namespace
