@@ -1,6 +1,7 @@
 #include "sim/cli/set_arg.h"
 
 #include "sim/util/error.h"
+#include "sim/util/json_input.h"
 
 namespace ssmsim::cli {
 
@@ -18,19 +19,11 @@ std::pair<std::string, nlohmann::json> parse_set(const std::string& kv) {
     if (eq == std::string::npos || eq == 0) throw InputError("--set " + kv, "key=value", "'" + kv + "'");
     const std::string key = kv.substr(0, eq);
     const std::string text = kv.substr(eq + 1);
-    // Values are printed in messages and reports, which recurses once per level: bound the nesting.
-    constexpr int kMaxDepth = 64;
-    const nlohmann::json::parser_callback_t bounded = [&](int depth, nlohmann::json::parse_event_t event,
-                                                          nlohmann::json&) {
-        if ((event == nlohmann::json::parse_event_t::object_start ||
-             event == nlohmann::json::parse_event_t::array_start) &&
-            depth >= kMaxDepth) {
-            throw InputError("--set " + key, "a value nested at most 64 levels deep", "deeper nesting");
-        }
-        return true;
-    };
-    nlohmann::json value = nlohmann::json::parse(text, bounded, false);
-    if (value.is_discarded()) value = text;
+    // A value that is JSON is read by the one checked parser (sim/util/json_input.h: depth, duplicate keys,
+    // size), since values are printed in messages and reports; any other text is a string.
+    const nlohmann::json value = nlohmann::json::accept(text)
+                                     ? parse_json_input<nlohmann::json>(text, "--set " + key)
+                                     : nlohmann::json(text);
     return {key, value};
 }
 

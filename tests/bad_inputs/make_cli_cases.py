@@ -30,6 +30,10 @@ case("set_fraction_for_count", "set", "A bank count of 2.5 is refused, never tru
      SYS + ["--set", "array.rows=2.5"] + OUT, 2, ["--set array.rows=2.5", "expected an integer in [1, 4096]", "2.5 (a fraction"], absent=NOREPORT)
 case("set_exponent_for_count", "set", "1e3 is a JSON float: a count must be written as an integer.",
      SYS + ["--set", "array.rows=1e3"], 2, ["expected an integer in [1, 4096]", "write an integer"])
+case("set_duplicate_key_in_value", "set", "A JSON value of --set goes through the one checked parser: a key twice is refused, not kept last.",
+     SYS + ["--set", 'array={"rows": 8, "rows": 16}'], 2, ["--set array", "the key 'rows' twice"])
+case("set_value_nested_too_deep", "set", "A --set value nested 70 levels deep is refused by the same depth rule as files.",
+     SYS + ["--set", "array.rows=" + "[" * 70 + "]" * 70], 2, ["--set array.rows", "nested at most 64 levels"])
 case("set_u64_max", "set", "2^64-1 used to be echoed as -1.",
      SYS + ["--set", "array.rows=18446744073709551615"], 2, ["found 18446744073709551615"])
 case("set_beyond_64_bits", "set", "An integer no 64-bit type holds: JSON reads it as a float.",
