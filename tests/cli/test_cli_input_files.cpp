@@ -19,16 +19,7 @@ namespace {
 
 // run_ssmsim under timeout(1): 124 means the command hung.
 CommandResult run_bounded(const std::string& args) {
-    const std::string cmd = "timeout -k 5 60 " + std::string(SSMSIM_BINARY) + " " + args + " 2>&1";
-    CommandResult r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (!pipe) return r;
-    std::array<char, 4096> buf{};
-    size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
+    return run_command("timeout -k 5 60 " + std::string(SSMSIM_BINARY) + " " + args);
 }
 
 void expect_input_error(const CommandResult& r, const std::vector<std::string>& fragments) {

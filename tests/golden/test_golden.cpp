@@ -20,6 +20,7 @@
 #include "reference/executor.h"
 #include "sim/report/report.h"
 #include "sim/trace/npy.h"
+#include "sim/util/csv_rows.h"
 #include "sim/util/sha256.h"
 #include "workloads/lra/lra.h"
 
@@ -75,29 +76,6 @@ TEST(GoldenManifest, IsCompleteWithProvenance) {
 // gpu_comparison.py): every LRA workload at batch 1 and 32, with positive times, and the batch-1 rows'
 // output hashes equal to the full-length goldens, so the timings come from kernels that computed the
 // contract's bytes.
-// The rows of a committed CSV (lines starting with '#' are provenance), as column -> cell maps.
-std::vector<std::map<std::string, std::string>> read_csv_rows(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    EXPECT_TRUE(in) << path << " is missing";
-    std::vector<std::string> columns;
-    std::vector<std::map<std::string, std::string>> rows;
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<std::string> cells;
-        std::stringstream ss(line);
-        for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
-        if (columns.empty()) {
-            columns = cells;
-            continue;
-        }
-        EXPECT_EQ(cells.size(), columns.size()) << line;
-        std::map<std::string, std::string> row;
-        for (size_t i = 0; i < cells.size() && i < columns.size(); ++i) row[columns[i]] = cells[i];
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
-
 std::string workload_of(std::string_view task, workloads::Arch arch) {
     return "lra:" + std::string(task) + ":" + std::string(workloads::arch_name(arch));
 }

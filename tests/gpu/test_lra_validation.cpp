@@ -15,6 +15,7 @@
 
 #include "models/gpu/backend.h"
 #include "sim/backend/backend.h"
+#include "sim/util/csv_rows.h"
 #include "workloads/lra/batch.h"
 #include "workloads/lra/lra.h"
 
@@ -24,27 +25,6 @@ namespace {
 
 using Key = std::tuple<std::string, std::string, int64_t, int64_t>;  // task, arch, seq_len, batch
 
-std::vector<std::map<std::string, std::string>> csv_rows(const std::string& path) {
-    std::ifstream in(path);
-    EXPECT_TRUE(in) << path;
-    std::vector<std::string> columns;
-    std::vector<std::map<std::string, std::string>> rows;
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<std::string> cells;
-        std::stringstream ss(line);
-        for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
-        if (columns.empty()) {
-            columns = cells;
-            continue;
-        }
-        std::map<std::string, std::string> row;
-        for (size_t i = 0; i < cells.size() && i < columns.size(); ++i) row[columns[i]] = cells[i];
-        rows.push_back(row);
-    }
-    return rows;
-}
-
 Key key_of(const std::map<std::string, std::string>& r) {
     return {r.at("task"), r.at("arch"), std::stoll(r.at("seq_len")), std::stoll(r.at("batch"))};
 }
@@ -53,9 +33,9 @@ const std::string kSource = SSMSIM_SOURCE_DIR;
 
 TEST(GpuLraValidation, PredictionsCoverEveryMeasuredRun) {
     std::map<Key, double> measured;
-    for (const auto& r : csv_rows(kSource + "/reference/gpu-timings/h200-lra-validation.csv"))
+    for (const auto& r : read_csv_rows(kSource + "/reference/gpu-timings/h200-lra-validation.csv"))
         measured[key_of(r)] = std::stod(r.at("graph_ms"));
-    const auto predicted = csv_rows(kSource + "/docs/models/gpu_lra_validation.csv");
+    const auto predicted = read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv");
     ASSERT_EQ(predicted.size(), measured.size());
     for (const auto& r : predicted) {
         const auto it = measured.find(key_of(r));
@@ -66,7 +46,7 @@ TEST(GpuLraValidation, PredictionsCoverEveryMeasuredRun) {
 
 TEST(GpuLraValidation, ThePageStatesTheCommittedError) {
     double sum = 0, worst = 0;
-    const auto rows = csv_rows(kSource + "/docs/models/gpu_lra_validation.csv");
+    const auto rows = read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv");
     for (const auto& r : rows) {
         const double e = std::fabs(std::stod(r.at("error_pct")));
         sum += e;
@@ -88,7 +68,7 @@ TEST(GpuLraValidation, TheModelStillGivesTheCommittedPredictions) {
     const BackendInfo* model = BackendRegistry::find("gpu");
     ASSERT_NE(model, nullptr);
     int checked = 0;
-    for (const auto& r : csv_rows(kSource + "/docs/models/gpu_lra_validation.csv")) {
+    for (const auto& r : read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv")) {
         const auto [task, arch, len, batch] = key_of(r);
         if (len > 256 || batch != 1) continue;  // the short runs: seconds, not minutes
         workloads::WorkloadSpec spec = workloads::parse_workload_spec("lra:" + task + ":" + arch);

@@ -19,10 +19,10 @@ struct CommandResult {
     std::string output;  // stdout and stderr together
 };
 
-inline CommandResult run_ssmsim(const std::string& args) {
-    const std::string cmd = std::string(SSMSIM_BINARY) + " " + args + " 2>&1";
+// Runs a shell command line, stdout and stderr together.
+inline CommandResult run_command(const std::string& cmd) {
     CommandResult r;
-    FILE* pipe = popen(cmd.c_str(), "r");
+    FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
     if (!pipe) return r;
     std::array<char, 4096> buf{};
     size_t n = 0;
@@ -30,6 +30,10 @@ inline CommandResult run_ssmsim(const std::string& args) {
     const int status = pclose(pipe);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return r;
+}
+
+inline CommandResult run_ssmsim(const std::string& args) {
+    return run_command(std::string(SSMSIM_BINARY) + " " + args);
 }
 
 inline std::string read_text(const std::filesystem::path& p) {

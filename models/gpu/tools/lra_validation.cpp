@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "sim/backend/backend.h"
+#include "sim/util/csv_rows.h"
 #include "sim/util/error.h"
 #include "workloads/lra/batch.h"
 #include "workloads/lra/lra.h"
@@ -34,26 +35,14 @@ struct Row {
 };
 
 std::vector<Row> load_rows(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw InputError(path, "the validation CSV (kernels/tools/validation_set.py)", "no such file");
     std::vector<Row> rows;
-    std::vector<std::string> columns;
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<std::string> cells;
-        std::stringstream ss(line);
-        for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
-        if (columns.empty()) {
-            columns = cells;
-            continue;
-        }
-        std::map<std::string, std::string> m;
-        for (size_t i = 0; i < cells.size() && i < columns.size(); ++i) m[columns[i]] = cells[i];
+    for (const auto& m : read_csv_rows(path)) {
         try {
             rows.push_back({m.at("task"), m.at("arch"), std::stoll(m.at("seq_len")),
                             std::stoll(m.at("batch")), std::stod(m.at("graph_ms")), 0});
         } catch (const std::exception&) {
-            throw InputError(path, "task, arch, seq_len, batch and graph_ms in every row", line);
+            throw InputError(path, "task, arch, seq_len, batch and graph_ms in every row",
+                             "a row without them (" + m.begin()->second + ", ...)");
         }
     }
     return rows;

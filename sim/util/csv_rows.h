@@ -1,0 +1,39 @@
+// Reading the project's own CSV files (reference/gpu-timings/, docs/models/): '#' lines are provenance, the
+// first other line names the columns, and no cell holds a comma. Each row comes back as column -> cell.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/util/error.h"
+
+namespace ssmsim {
+
+inline std::vector<std::map<std::string, std::string>> read_csv_rows(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path.string(), "a CSV file", "no such file");
+    std::vector<std::string> columns;
+    std::vector<std::map<std::string, std::string>> rows;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> cells;
+        std::stringstream ss(line);
+        for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+        if (columns.empty()) {
+            columns = std::move(cells);
+            continue;
+        }
+        if (cells.size() != columns.size())
+            throw InputError(path.string(), std::to_string(columns.size()) + " cells per row", line);
+        std::map<std::string, std::string> row;
+        for (size_t i = 0; i < cells.size(); ++i) row[columns[i]] = cells[i];
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+}  // namespace ssmsim
