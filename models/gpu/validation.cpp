@@ -153,7 +153,7 @@ std::vector<MeasuredRow> load_timings(const std::string& path) {
             s.d = s.n;
             r.op_class = "norm";
         } else if (k == "attention_i8")
-            s.kind = KernelKind::attention_i8, r.op_class = "attention";
+            s.kind = KernelKind::attention_i8, s.table = 4096, r.op_class = "attention";
         else
             throw InputError(path, "a kernel the model lowers", "'" + k + "'");
         if (s.kind == KernelKind::lut_i8) s.in[1] = kNoTensor;
