@@ -13,9 +13,9 @@
 #include <tuple>
 #include <vector>
 
-#include "models/gpu/backend.h"
 #include "sim/backend/backend.h"
 #include "sim/util/csv_rows.h"
+#include "tests/gpu/gpu_harness.h"
 #include "workloads/lra/batch.h"
 #include "workloads/lra/lra.h"
 
@@ -64,9 +64,6 @@ TEST(GpuLraValidation, ThePageStatesTheCommittedError) {
 }
 
 TEST(GpuLraValidation, TheModelStillGivesTheCommittedPredictions) {
-    gpu::register_backend();
-    const BackendInfo* model = BackendRegistry::find("gpu");
-    ASSERT_NE(model, nullptr);
     int checked = 0;
     for (const auto& r : read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv")) {
         const auto [task, arch, len, batch] = key_of(r);
@@ -75,8 +72,8 @@ TEST(GpuLraValidation, TheModelStillGivesTheCommittedPredictions) {
         spec.seq_len = len;
         const workloads::Workload w = workloads::build_lra(spec);
         const Trace trace = workloads::widen_declarations(w.trace, batch);
-        const RunResult result = model->make()->run(
-            {trace, nullptr, nlohmann::json::object(), kSource + "/configs/gpu-h200.json"});
+        const RunResult result = ssmsim::testing::run_gpu(trace, nullptr, nlohmann::json::object(),
+                                                          kSource + "/configs/gpu-h200.json");
         const double ms = 1e3 * result.report.at("seconds").get<double>();
         const double committed = std::stod(r.at("predicted_ms"));
         EXPECT_NEAR(ms, committed, 1e-3 * committed) << task << ":" << arch << " L=" << len;

@@ -1,6 +1,7 @@
 // ssmsim-gpu-calibrate: the GPU model against reference/gpu-timings/h100.csv (docs/models/gpu.md).
 //   eval [--config C] [--csv F] [--out predictions.csv]   errors per op class on both halves
-//   fit  [--config C] [--csv F] [--kernel K]              fits the kernel costs on the calibration half
+//   fit  [--config C] [--csv F] [--kernel K] [--all-rows]  fits the kernel costs on the calibration half, or
+//                                                         on every row (a grid that is all calibration: H200)
 //   workloads [--config C] [--csv F] [--out F] [--max-len N]  whole LRA workloads (the validation family,
 //                                                         reference/gpu-timings/h200-lra-validation.csv)
 // `fit` changes only the costs that kernels/ fixes (instructions, latencies, efficiencies per kernel),
@@ -63,7 +64,8 @@ std::map<std::string, std::vector<Tunable>> tunables(Spec& s) {
     t["selective_scan_i8"] = scan("selective_scan_i8", s.selective_i8);
     t["s4d_scan_i8"] = scan("s4d_scan_i8", s.s4d_i8);
     t["selective_scan_f32"] = scan("selective_scan_f32", s.selective_f32);
-    if (s.chain_kernels) {  // generation 67eb621: the grid's int8 GEMMs, scans and attention take these kernels
+    if (s.chain_kernels) {  // generation 67eb621: the grid's int8 GEMMs, scans and attention take these
+                            // kernels
         t["linear_i8"] = cost("gemm_mma", s.gemm_mma);
         t["linear_i8"].push_back({"gemm_mma.efficiency", &s.gemm_mma_efficiency, 1});
         t["selective_scan_i8"] = scan("selective_scan_i8_fast", s.selective_i8_fast);
@@ -88,15 +90,23 @@ void print_stats(const char* half, const std::vector<ErrorStats>& st) {
 
 int run(int argc, char** argv) {
     if (argc < 2) {
-        fmt::print(stderr,
-                   "usage: ssmsim-gpu-calibrate eval|fit|workloads [--config C] [--csv F] [--out F]\n");
+        fmt::print(
+            stderr,
+            "usage: ssmsim-gpu-calibrate eval|fit|workloads [--config C] [--csv F] [--out F] [--all-rows]\n");
         return 2;
     }
     const std::string mode = argv[1];
     std::string config, csv, out, only;
     int64_t max_len = 0;
-    for (int i = 2; i + 1 < argc; i += 2) {
+    bool all_rows = false;
+    for (int i = 2; i < argc; i += 2) {
         const std::string a = argv[i];
+        if (a == "--all-rows") {
+            all_rows = true;
+            --i;  // a flag: no value
+            continue;
+        }
+        if (i + 1 >= argc) throw InputError("ssmsim-gpu-calibrate", "a value after " + a, "none");
         if (a == "--config")
             config = argv[i + 1];
         else if (a == "--csv")
@@ -142,7 +152,7 @@ int run(int argc, char** argv) {
         std::vector<MeasuredRow> mine;
         for (const auto& r : rows) {
             const bool same = r.kernel == kernel || (kernel == "rmsnorm_i8" && r.kernel == "layernorm_i8");
-            if (same && !r.heldout) mine.push_back(r);
+            if (same && (all_rows || !r.heldout)) mine.push_back(r);
         }
         if (mine.empty()) continue;
         double best = mape(mine, predict_us(mine, spec));
