@@ -70,29 +70,10 @@ KernelLaunch gemm(const KernelShape& sh, const Spec& s) {
     k.fixed_cycles = s.cycles_of_ns(cost.fixed_ns);
     const double rate =
         i8 ? s.int8_macs_per_cycle * s.gemm_i8_efficiency : s.fp32_fmas_per_cycle * s.gemm_f32_efficiency;
-    const int64_t chunks = k.chunks;
-    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
-        const int64_t bx = cta % gx, by = cta / gx;
-        const int64_t rows = std::min(bm, sh.m - by * bm), cols = std::min(bm, sh.n - bx * bm);
-        const int64_t t0 = part_lo(ktiles, chunks, c), t1 = part_lo(ktiles, chunks, c + 1);
-        if (t1 <= t0) return;
-        const int64_t k0 = t0 * bk, k1 = std::min(sh.k, t1 * bk);
-        // The A row panel and the B column panel, sliced along K (their bytes, in the panel's range).
-        const int64_t a0 = by * bm * sh.k * sh.in_bytes, b0 = bx * bm * sh.k * sh.in_bytes;
-        w.loads.push_back({sh.in[0], a0 + rows * k0 * sh.in_bytes, a0 + rows * k1 * sh.in_bytes});
-        w.loads.push_back({sh.in[1], b0 + cols * k0 * sh.in_bytes, b0 + cols * k1 * sh.in_bytes});
-        w.macs = static_cast<double>(bm * bm * bk * (t1 - t0));  // whole tiles: padding is computed too
-        w.service = w.macs / rate;
-        w.latency = static_cast<double>(t1 - t0) * cost.latency;
-        w.instr = w.macs / (i8 ? 4096.0 : 32.0);  // one mma per 16x16x16 tile; one FMA per thread
-        if (c == chunks - 1) {
-            const double epi = static_cast<double>(rows * cols) / 32.0 * cost.instr;
-            w.instr += epi;
-            w.service += issue(s, epi);
-            const int64_t y0 = (by * bm * sh.n + bx * bm) * sh.out_bytes;
-            w.stores.push_back({sh.out, y0, y0 + cols * sh.out_bytes, sh.n * sh.out_bytes, rows, true});
-        }
-    };
+    // One mma per 16x16x16 tile (int8); one FMA per thread (float32).
+    const GemmTiles tiles{bm,       bm,   bk,           gx,         ktiles,
+                          k.chunks, rate, cost.latency, cost.instr, i8 ? 4096.0 : 32.0};
+    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) { gemm_tile_chunk(sh, s, tiles, cta, c, w); };
     return k;
 }
 

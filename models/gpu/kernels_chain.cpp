@@ -208,28 +208,10 @@ KernelLaunch gemm_chain(const KernelShape& sh, const Spec& s) {
     k.chunks = std::clamp<int64_t>(ktiles, 1, 8);
     k.fixed_cycles = s.cycles_of_ns(s.gemm_mma.fixed_ns);
     const double rate = s.int8_macs_per_cycle * s.gemm_mma_efficiency;
-    const int64_t chunks = k.chunks;
-    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
-        const int64_t bx = cta % gx, by = cta / gx;
-        const int64_t rows = std::min(bm, sh.m - by * bm), cols = std::min(bn, sh.n - bx * bn);
-        const int64_t t0 = part_lo(ktiles, chunks, c), t1 = part_lo(ktiles, chunks, c + 1);
-        if (t1 <= t0) return;
-        const int64_t k0 = t0 * bk, k1 = std::min(sh.k, t1 * bk);
-        const int64_t a0 = by * bm * sh.k * sh.in_bytes, b0 = bx * bn * sh.k * sh.in_bytes;
-        w.loads.push_back({sh.in[0], a0 + rows * k0 * sh.in_bytes, a0 + rows * k1 * sh.in_bytes});
-        w.loads.push_back({sh.in[1], b0 + cols * k0 * sh.in_bytes, b0 + cols * k1 * sh.in_bytes});
-        w.macs = static_cast<double>(bm * bn * bk * (t1 - t0));
-        w.service = w.macs / rate;
-        w.latency = static_cast<double>(t1 - t0) * s.gemm_mma.latency;
-        w.instr = w.macs / 4096.0;  // one m16n8k32 per 4096 MACs
-        if (c == chunks - 1) {
-            const double epi = static_cast<double>(rows * cols) / 32.0 * s.gemm_mma.instr;
-            w.instr += epi;
-            w.service += issue(s, epi);
-            const int64_t y0 = (by * bm * sh.n + bx * bn) * sh.out_bytes;
-            w.stores.push_back({sh.out, y0, y0 + cols * sh.out_bytes, sh.n * sh.out_bytes, rows, true});
-        }
-    };
+    // One m16n8k32 per 4096 MACs.
+    const GemmTiles tiles{bm,    bn, bk, gx, ktiles, k.chunks, rate, s.gemm_mma.latency, s.gemm_mma.instr,
+                          4096.0};
+    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) { gemm_tile_chunk(sh, s, tiles, cta, c, w); };
     return k;
 }
 

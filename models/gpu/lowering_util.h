@@ -55,4 +55,36 @@ inline void occupancy(KernelLaunch& k, const Spec& s) {
 
 inline double issue(const Spec& s, double warp_instr) { return warp_instr / s.issue_per_cycle; }
 
+// One chunk of one CTA of a K-tiled GEMM (both int8 GEMM kernels and the float one): the CTA's A row panel
+// and B column panel sliced along K tiles [t0, t1) of the chunk, MACs of whole bm x bn tiles (padding is
+// computed too) at `rate` per cycle, `latency` per K tile, one warp instruction per `macs_per_instr`, and on
+// the last chunk the epilogue (`epi_instr` per 32 outputs) and the store of the output tile. CTAs run
+// blockIdx.x (columns of y, gx of them) fastest.
+struct GemmTiles {
+    int64_t bm, bn, bk, gx, ktiles, chunks;
+    double rate, latency, epi_instr, macs_per_instr;
+};
+inline void gemm_tile_chunk(const KernelShape& sh, const Spec& s, const GemmTiles& g, int64_t cta, int64_t c,
+                            ChunkWork& w) {
+    const int64_t bx = cta % g.gx, by = cta / g.gx;
+    const int64_t rows = std::min(g.bm, sh.m - by * g.bm), cols = std::min(g.bn, sh.n - bx * g.bn);
+    const int64_t t0 = part_lo(g.ktiles, g.chunks, c), t1 = part_lo(g.ktiles, g.chunks, c + 1);
+    if (t1 <= t0) return;
+    const int64_t k0 = t0 * g.bk, k1 = std::min(sh.k, t1 * g.bk);
+    const int64_t a0 = by * g.bm * sh.k * sh.in_bytes, b0 = bx * g.bn * sh.k * sh.in_bytes;
+    w.loads.push_back({sh.in[0], a0 + rows * k0 * sh.in_bytes, a0 + rows * k1 * sh.in_bytes});
+    w.loads.push_back({sh.in[1], b0 + cols * k0 * sh.in_bytes, b0 + cols * k1 * sh.in_bytes});
+    w.macs = static_cast<double>(g.bm * g.bn * g.bk * (t1 - t0));
+    w.service = w.macs / g.rate;
+    w.latency = static_cast<double>(t1 - t0) * g.latency;
+    w.instr = w.macs / g.macs_per_instr;
+    if (c == g.chunks - 1) {
+        const double epi = static_cast<double>(rows * cols) / 32.0 * g.epi_instr;
+        w.instr += epi;
+        w.service += issue(s, epi);
+        const int64_t y0 = (by * g.bm * sh.n + bx * g.bn) * sh.out_bytes;
+        w.stores.push_back({sh.out, y0, y0 + cols * sh.out_bytes, sh.n * sh.out_bytes, rows, true});
+    }
+}
+
 }  // namespace ssmsim::gpu
