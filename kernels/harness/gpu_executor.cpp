@@ -8,7 +8,7 @@
 #include "kernels/cuda_check.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/harness/op_dispatch.h"
-#include "kernels/harness/value_checks.h"
+#include "sim/ops/value_checks.h"
 #include "kernels/ops.h"
 #include "sim/util/sha256.h"
 

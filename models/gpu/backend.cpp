@@ -1,18 +1,18 @@
 // The GPU behind the Backend boundary: resolve and check the config, lower every op to its kernels/
 // launch, run the stream through the SystemC top, and report cycles, energy, memory traffic, L2 hit rate,
-// utilisation and a timeline. Outputs come from the contract's kernels (reference/ops), op by op, the way
-// the CUDA kernels reproduce them bit for bit (kernels/, checked against the goldens): the model times
-// the GPU's kernels, the data path is the contract's.
+// utilisation and a timeline. Outputs are computed through the launches themselves (datapath.h): CTA by
+// CTA and chunk by chunk as the lowering divides each op, so the bytes depend on the model's mapping.
 #include "models/gpu/backend.h"
 
 #include <set>
 
+#include "models/gpu/datapath.h"
 #include "models/gpu/lower_op.h"
 #include "models/gpu/top.h"
-#include "reference/op_view.h"
 #include "sim/backend/backend.h"
 #include "sim/backend/timed_report.h"
 #include "sim/config/hw_config.h"
+#include "sim/report/report.h"
 #include "sim/sc/kernel.h"
 #include "sim/util/error.h"
 #include "sim/util/progress.h"
@@ -70,6 +70,7 @@ public:
         if (req.data) store = *req.data;
         const std::set<std::string> outputs(trace.outputs.begin(), trace.outputs.end());
         std::vector<uint64_t> saturations(trace.ops.size(), 0);
+        std::vector<std::string> op_hashes(req.hash_ops && req.data ? trace.ops.size() : 0);
         std::vector<OpItem> items(trace.ops.size());
         const std::vector<uint32_t> ids = tensor_ids(trace);
         for (size_t i = 0; i < trace.ops.size(); ++i) {
@@ -84,13 +85,10 @@ public:
                     it.freed.push_back(ids[static_cast<size_t>(&td - trace.tensors.data())]);
             }
             if (!req.data) continue;
-            it.functional = [&, i] {
+            it.functional = [&, i](const KernelLaunch& launch) {
                 const OpDecl& o = trace.ops[i];
-                const reference::Kernel kernel = reference::find_kernel(o.kind);
-                if (!kernel) throw std::logic_error("gpu: no contract kernel for op kind '" + o.kind + "'");
-                reference::OpView v(trace, o, store);
-                kernel(v);
-                saturations[i] = v.saturations;
+                saturations[i] = run_datapath(launch, items[i].shape, trace, o, store);
+                if (!op_hashes.empty()) op_hashes[i] = op_output_sha256(o, store);
                 for (const auto& name : o.inputs) {
                     const TensorDecl& td = trace.tensor(name);
                     if (td.last_reader == static_cast<int>(i) && !outputs.count(name)) store.erase(name);
@@ -112,6 +110,7 @@ public:
         bar.finish();
 
         RunResult result;
+        result.op_sha256 = std::move(op_hashes);
         auto& r = result.report;
         put_run_totals(r, config, spec.clock_hz, job.cycles, job.energy);
         double rd = 0, wr = 0, hit = 0, miss = 0, sm_busy = 0, hbm_busy = 0, macs = 0;

@@ -27,22 +27,20 @@ KernelLaunch streaming(const KernelShape& sh, const Spec& s, const KernelCost& c
     const int64_t iters_max = ceil_div(units, k.grid * k.threads);
     k.chunks = std::clamp<int64_t>(iters_max, 1, 8);
     k.fixed_cycles = s.cycles_of_ns(cost.fixed_ns);
-    const int64_t grid = k.grid, chunks = k.chunks;
-    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
-        const int64_t u0 = part_lo(units, grid, cta), u1 = part_lo(units, grid, cta + 1);
-        const int64_t iters = ceil_div(u1 - u0, 256);
-        const int64_t i0 = part_lo(iters, chunks, c), i1 = part_lo(iters, chunks, c + 1);
-        if (i1 <= i0) return;
-        const int64_t e0 = std::min(n, (u0 + i0 * 256) * per_unit);
-        const int64_t e1 = std::min(n, std::min(u1, u0 + i1 * 256) * per_unit);
+    k.geo.units = units;
+    k.geo.per_unit = per_unit;
+    k.work = [=, &s, launch = k](int64_t cta, int64_t c, ChunkWork& w) {
+        const int64_t iters = stream_iters(launch, cta, c);
+        if (iters <= 0) return;
+        const auto [e0, e1] = stream_span(launch, n, cta, c);
         for (int i = 0; i < n_inputs; ++i) {
             if (sh.in[i] != kNoTensor) w.loads.push_back({sh.in[i], e0 * sh.in_bytes, e1 * sh.in_bytes});
         }
         w.stores.push_back({sh.out, e0 * sh.out_bytes, e1 * sh.out_bytes, 0, 1, true});
-        const double warp_iters = static_cast<double>(i1 - i0) * 8;
+        const double warp_iters = static_cast<double>(iters) * 8;
         w.instr = warp_iters * cost.instr;
         w.service = issue(s, w.instr);
-        w.latency = static_cast<double>(i1 - i0) * cost.latency;
+        w.latency = static_cast<double>(iters) * cost.latency;
     };
     return k;
 }
@@ -71,8 +69,11 @@ KernelLaunch gemm(const KernelShape& sh, const Spec& s) {
     const double rate =
         i8 ? s.int8_macs_per_cycle * s.gemm_i8_efficiency : s.fp32_fmas_per_cycle * s.gemm_f32_efficiency;
     // One mma per 16x16x16 tile (int8); one FMA per thread (float32).
-    const GemmTiles tiles{bm,       bm,   bk,           gx,         ktiles,
-                          k.chunks, rate, cost.latency, cost.instr, i8 ? 4096.0 : 32.0};
+    k.geo.bm = k.geo.bn = bm;
+    k.geo.bk = bk;
+    k.geo.gx = gx;
+    k.geo.ktiles = ktiles;
+    const GemmTiles tiles{k.geo, k.chunks, rate, cost.latency, cost.instr, i8 ? 4096.0 : 32.0};
     k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) { gemm_tile_chunk(sh, s, tiles, cta, c, w); };
     return k;
 }
@@ -106,14 +107,18 @@ KernelLaunch scan(const KernelShape& sh, const Spec& s) {
     occupancy(k, s);
     k.chunks = std::clamp<int64_t>(sh.len, 1, 8);
     k.fixed_cycles = s.cycles_of_ns(cost.fixed_ns);
+    k.geo.cpb = cpb;
+    k.geo.cblocks = cblocks;
+    k.geo.lanes = g;
     const double step_latency = cost.step_latency + cost.state_latency * static_cast<double>(states - 1) +
                                 cost.level_latency * static_cast<double>(levels);
     const double step_instr = 2 * (cost.step_instr + cost.state_instr * static_cast<double>(states - 1));
     const int64_t chunks = k.chunks;
-    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
-        const int64_t b = cta / cblocks, e0 = (cta % cblocks) * cpb;
-        const double frac = static_cast<double>(std::min(cpb, sh.ch - e0)) / static_cast<double>(sh.ch);
-        const int64_t t0 = part_lo(sh.len, chunks, c), t1 = part_lo(sh.len, chunks, c + 1);
+    k.work = [=, &s, geo = k.geo](int64_t cta, int64_t c, ChunkWork& w) {
+        const ChannelBlock blk = channel_block(geo, sh.ch, cta);
+        const int64_t b = blk.b;
+        const double frac = static_cast<double>(blk.channels) / static_cast<double>(sh.ch);
+        const auto [t0, t1] = scan_steps(geo, sh.len, chunks, c);
         if (t1 <= t0) return;
         const int64_t r0 = b * sh.len + t0, r1 = b * sh.len + t1;
         // Per step: x (and delta, z) for the CTA's channels, B and C rows whole; y for its channels.
@@ -142,7 +147,7 @@ KernelLaunch scan(const KernelShape& sh, const Spec& s) {
         w.service = issue(s, w.instr);
         w.latency = steps * step_latency;
         w.dependent_loads = steps;  // step t + 1's inputs are loaded during step t: one round per step
-        w.macs = steps * static_cast<double>(std::min(cpb, sh.ch - e0) * sh.state) * (selective ? 3 : 2);
+        w.macs = steps * static_cast<double>(blk.channels * sh.state) * (selective ? 3 : 2);
     };
     return k;
 }
@@ -169,10 +174,14 @@ KernelLaunch attention(const KernelShape& sh, const Spec& s) {
     occupancy(k, s);
     k.chunks = 1;
     k.fixed_cycles = s.cycles_of_ns(s.attention.fixed_ns);
+    k.geo.rows = 1;  // one query per CTA, all keys as one tile
+    k.geo.qtiles = sh.len;
+    k.geo.key_tile = sh.len;
     const int64_t dh = sh.ch / sh.heads;
-    k.work = [=, &s](int64_t cta, int64_t, ChunkWork& w) {
-        const int64_t i = cta % sh.len, hd = (cta / sh.len) % sh.heads, b = cta / (sh.len * sh.heads);
-        const int64_t keys = sh.causal ? i + 1 : sh.len;
+    k.work = [=, &s, geo = k.geo](int64_t cta, int64_t, ChunkWork& w) {
+        const QueryBlock qb = query_block(geo, sh, cta);
+        const int64_t i = qb.q0, hd = qb.head, b = qb.b;
+        const int64_t keys = key_span(geo, sh, qb, 1, 0).k1;
         const double frac = static_cast<double>(dh) / static_cast<double>(sh.ch);
         const int64_t row0 = b * sh.len * sh.ch * sh.in_bytes;
         Access q{sh.in[0], (row0 / sh.in_bytes + i * sh.ch + hd * dh) * sh.in_bytes, 0};
@@ -210,11 +219,10 @@ KernelLaunch norm(const KernelShape& sh, const Spec& s) {
     const int64_t rows_max = ceil_div(rows, k.grid);
     k.chunks = std::clamp<int64_t>(ceil_div(rows_max, 8), 1, 8);
     k.fixed_cycles = s.cycles_of_ns(s.norm.fixed_ns);
-    const int64_t grid = k.grid, chunks = k.chunks;
+    k.geo.items = rows;
     const double steps = static_cast<double>((sh.center ? 3 : 2) * ceil_div(sh.d, 32));
-    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
-        const int64_t q0 = part_lo(rows, grid, cta), q1 = part_lo(rows, grid, cta + 1);
-        const int64_t r0 = q0 + part_lo(q1 - q0, chunks, c), r1 = q0 + part_lo(q1 - q0, chunks, c + 1);
+    k.work = [=, &s, launch = k](int64_t cta, int64_t c, ChunkWork& w) {
+        const auto [r0, r1] = row_span(launch, cta, c);
         if (r1 <= r0) return;
         w.loads.push_back({sh.in[0], r0 * sh.d * sh.in_bytes, r1 * sh.d * sh.in_bytes});
         w.stores.push_back({sh.out, r0 * sh.d * sh.out_bytes, r1 * sh.d * sh.out_bytes, 0, 1, true});
@@ -238,8 +246,10 @@ KernelLaunch pool(const KernelShape& sh, const Spec& s) {
     occupancy(k, s);
     k.chunks = 1;
     k.fixed_cycles = s.cycles_of_ns(s.pool.fixed_ns);
-    k.work = [=, &s](int64_t cta, int64_t, ChunkWork& w) {
-        const int64_t b = cta / cblocks;
+    k.geo.cpb = 32;
+    k.geo.cblocks = cblocks;
+    k.work = [=, &s, geo = k.geo](int64_t cta, int64_t, ChunkWork& w) {
+        const int64_t b = channel_block(geo, sh.ch, cta).b;
         const int64_t lo = b * sh.len * sh.ch * sh.in_bytes;
         Access a{sh.in[0], lo, lo + sh.len * sh.ch * sh.in_bytes};
         a.fraction = std::min(1.0, 32.0 / static_cast<double>(sh.ch));
@@ -265,10 +275,10 @@ KernelLaunch embedding(const KernelShape& sh, const Spec& s) {
     occupancy(k, s);
     k.chunks = 1;
     k.fixed_cycles = s.cycles_of_ns(s.embedding.fixed_ns);
-    const int64_t grid = k.grid;
+    k.geo.items = rows;
     const int64_t table_bytes = sh.n * rb;
-    k.work = [=, &s](int64_t cta, int64_t, ChunkWork& w) {
-        const int64_t r0 = part_lo(rows, grid, cta), r1 = part_lo(rows, grid, cta + 1);
+    k.work = [=, &s, launch = k](int64_t cta, int64_t, ChunkWork& w) {
+        const auto [r0, r1] = row_span(launch, cta, 0);
         if (r1 <= r0) return;
         w.loads.push_back({sh.in[0], r0 * 4, r1 * 4});
         // Rows of the table at random: the table's bytes, as far as these rows can cover them.

@@ -83,8 +83,21 @@ struct ChunkWork {
     }
 };
 
+// How a launch divides its op among CTAs and chunks, as the kernel's host code does. The lowering sets it;
+// the timing (`work`) and the functional datapath (datapath.h) both read it through geometry.h, so a wrong
+// split moves wrong bytes and computes wrong outputs. Fields a kernel does not use stay 0.
+struct Geometry {
+    int64_t units = 0, per_unit = 0;                     // grid-stride: units of per_unit elements
+    int64_t bm = 0, bn = 0, bk = 0, gx = 0, ktiles = 0;  // GEMM: output tiles (gx across N), K tiles
+    int64_t cpb = 0, cblocks = 0, lanes = 1;             // scans: channels per CTA, CTAs per batch, lanes
+    int64_t step_chunk = 0;  // scans: steps per kernel chunk (0: the steps split evenly over chunks)
+    int64_t rows = 0, qtiles = 0, key_tile = 0;  // attention: queries per CTA, CTAs per head, keys per tile
+    int64_t items = 0;                           // norm, embedding: rows shared out over the grid
+};
+
 struct KernelLaunch {
     KernelKind kind = KernelKind::none;
+    Geometry geo;
     int64_t grid = 0;
     int64_t threads = 0, smem = 0, regs = 0;
     int64_t ctas_per_sm = 0;

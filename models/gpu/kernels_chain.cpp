@@ -93,13 +93,17 @@ KernelLaunch scan_chain(const KernelShape& sh, const Spec& s) {
                                  (selective ? cost.state_latency * static_cast<double>(sh.state) : 0.0);
     const double step_instr = cost.step_instr + cost.state_instr * extra;
     const int64_t chunks = k.chunks;
-    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
-        const int64_t b = cta / cblocks, e0 = (cta % cblocks) * cpb;
-        const int64_t mine = std::min(cpb, sh.ch - e0);
+    k.geo.cpb = cpb;
+    k.geo.cblocks = cblocks;
+    k.geo.lanes = g;
+    k.geo.step_chunk = kScanChunk;
+    k.work = [=, &s, geo = k.geo](int64_t cta, int64_t c, ChunkWork& w) {
+        const ChannelBlock blk = channel_block(geo, sh.ch, cta);
+        const int64_t b = blk.b, mine = blk.channels;
         const double frac = static_cast<double>(mine) / static_cast<double>(sh.ch);
-        const int64_t q0 = part_lo(lchunks, chunks, c), q1 = part_lo(lchunks, chunks, c + 1);
-        if (q1 <= q0) return;
-        const int64_t t0 = q0 * kScanChunk, t1 = std::min(sh.len, q1 * kScanChunk);
+        const auto [t0, t1] = scan_steps(geo, sh.len, chunks, c);
+        if (t1 <= t0) return;
+        const int64_t kernel_chunks = ceil_div(t1 - t0, kScanChunk);
         const int64_t r0 = b * sh.len + t0, r1 = b * sh.len + t1;
         auto rows = [&](uint32_t t, int64_t width, int64_t bytes, bool write, bool share,
                         std::vector<Access>& v) {
@@ -117,11 +121,11 @@ KernelLaunch scan_chain(const KernelShape& sh, const Spec& s) {
         }
         rows(sh.out, sh.ch, sh.out_bytes, true, true, w.stores);
         // Whole chunks run, the last one on zero inputs past L (the kernel's code does not shorten it).
-        const double steps = static_cast<double>((q1 - q0) * kScanChunk);
+        const double steps = static_cast<double>(kernel_chunks * kScanChunk);
         const double warps = static_cast<double>(kScanBlock / 32);
         w.instr = steps * warps * step_instr;
         w.service = issue(s, w.instr);
-        w.latency = steps * step_latency + static_cast<double>(q1 - q0) * chunk_latency;
+        w.latency = steps * step_latency + static_cast<double>(kernel_chunks) * chunk_latency;
         w.dependent_loads = 1;  // the first chunk's inputs; later ones arrive a chunk ahead
         w.macs = static_cast<double>((t1 - t0) * mine * sh.state) * (selective ? 3 : 2);
     };
@@ -148,14 +152,15 @@ KernelLaunch attention_chain(const KernelShape& sh, const Spec& s) {
     k.chunks = std::clamp<int64_t>(max_tiles, 1, 8);
     k.fixed_cycles = s.cycles_of_ns(s.attention_mma.fixed_ns);
     const int64_t chunks = k.chunks;
-    k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) {
-        const int64_t qt = cta % qtiles, hd = (cta / qtiles) % sh.heads, b = cta / (qtiles * sh.heads);
-        const int64_t q0 = qt * rows, q1 = std::min(sh.len, q0 + rows);
-        const int64_t last_key = sh.causal ? q1 - 1 : sh.len - 1;
-        const int64_t tiles = last_key / keys_per_tile + 1;
-        const int64_t t0 = part_lo(tiles, chunks, c), t1 = part_lo(tiles, chunks, c + 1);
-        if (t1 <= t0) return;
-        const int64_t k0 = t0 * keys_per_tile, k1 = std::min(last_key + 1, t1 * keys_per_tile);
+    k.geo.rows = rows;
+    k.geo.qtiles = qtiles;
+    k.geo.key_tile = keys_per_tile;
+    k.work = [=, &s, geo = k.geo](int64_t cta, int64_t c, ChunkWork& w) {
+        const QueryBlock qb = query_block(geo, sh, cta);
+        const int64_t hd = qb.head, b = qb.b, q0 = qb.q0, q1 = qb.q1;
+        const KeySpan ks = key_span(geo, sh, qb, chunks, c);
+        if (ks.tiles == 0) return;
+        const int64_t k0 = ks.k0, k1 = ks.k1;
         const double frac = static_cast<double>(dh) / static_cast<double>(sh.ch);
         const int64_t row0 = b * sh.len;
         // K three times (once per pass), V once; Q and Y once, with the first and last chunk.
@@ -180,7 +185,7 @@ KernelLaunch attention_chain(const KernelShape& sh, const Spec& s) {
         w.service = issue(s, w.instr);
         // A warp takes one chunk per tile (two when NS = 1), three passes per tile.
         const double per_tile = static_cast<double>(keys_per_tile / 32 / ns);
-        w.latency = static_cast<double>(t1 - t0) * per_tile * s.attention_mma.latency;
+        w.latency = static_cast<double>(ks.tiles) * per_tile * s.attention_mma.latency;
         w.macs = 5.0 * static_cast<double>((q1 - q0) * (k1 - k0) * dh);  // QK^T in each pass, P·V as hi + lo
     };
     return k;
@@ -209,8 +214,12 @@ KernelLaunch gemm_chain(const KernelShape& sh, const Spec& s) {
     k.fixed_cycles = s.cycles_of_ns(s.gemm_mma.fixed_ns);
     const double rate = s.int8_macs_per_cycle * s.gemm_mma_efficiency;
     // One m16n8k32 per 4096 MACs.
-    const GemmTiles tiles{bm,    bn, bk, gx, ktiles, k.chunks, rate, s.gemm_mma.latency, s.gemm_mma.instr,
-                          4096.0};
+    k.geo.bm = bm;
+    k.geo.bn = bn;
+    k.geo.bk = bk;
+    k.geo.gx = gx;
+    k.geo.ktiles = ktiles;
+    const GemmTiles tiles{k.geo, k.chunks, rate, s.gemm_mma.latency, s.gemm_mma.instr, 4096.0};
     k.work = [=, &s](int64_t cta, int64_t c, ChunkWork& w) { gemm_tile_chunk(sh, s, tiles, cta, c, w); };
     return k;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "models/gpu/geometry.h"
 #include "models/gpu/kernels.h"
 #include "models/gpu/spec.h"
 #include "sim/util/error.h"
@@ -14,12 +15,9 @@ namespace ssmsim::gpu {
 // kernels/common.cuh, blocks_for(): grid-stride kernels cap their grid at 132 * 32 CTAs on every GPU.
 constexpr int64_t kGridCap = 132 * 32;
 
-inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t blocks_for(int64_t n, int64_t threads) {
     return std::clamp<int64_t>(ceil_div(n, threads), 1, kGridCap);
 }
-// Part i of `parts` near-equal contiguous parts of [0, total).
-inline int64_t part_lo(int64_t total, int64_t parts, int64_t i) { return total * i / parts; }
 
 // CTAs per SM: the tightest of threads, the CTA limit, shared memory (with the per-CTA reservation) and
 // registers (allocated per warp in units of 256).
@@ -61,25 +59,27 @@ inline double issue(const Spec& s, double warp_instr) { return warp_instr / s.is
 // the last chunk the epilogue (`epi_instr` per 32 outputs) and the store of the output tile. CTAs run
 // blockIdx.x (columns of y, gx of them) fastest.
 struct GemmTiles {
-    int64_t bm, bn, bk, gx, ktiles, chunks;
+    Geometry geo;
+    int64_t chunks;
     double rate, latency, epi_instr, macs_per_instr;
 };
-inline void gemm_tile_chunk(const KernelShape& sh, const Spec& s, const GemmTiles& g, int64_t cta, int64_t c,
+inline void gemm_tile_chunk(const KernelShape& sh, const Spec& s, const GemmTiles& gt, int64_t cta, int64_t c,
                             ChunkWork& w) {
-    const int64_t bx = cta % g.gx, by = cta / g.gx;
-    const int64_t rows = std::min(g.bm, sh.m - by * g.bm), cols = std::min(g.bn, sh.n - bx * g.bn);
-    const int64_t t0 = part_lo(g.ktiles, g.chunks, c), t1 = part_lo(g.ktiles, g.chunks, c + 1);
-    if (t1 <= t0) return;
-    const int64_t k0 = t0 * g.bk, k1 = std::min(sh.k, t1 * g.bk);
+    const Geometry& g = gt.geo;
+    const GemmTile tile = gemm_tile(g, sh, cta);
+    const int64_t bx = tile.bx, by = tile.by, rows = tile.rows, cols = tile.cols;
+    const KSpan ks = gemm_ktiles(g, gt.chunks, sh.k, c);
+    if (ks.tiles == 0) return;
+    const int64_t k0 = ks.k0, k1 = ks.k1;
     const int64_t a0 = by * g.bm * sh.k * sh.in_bytes, b0 = bx * g.bn * sh.k * sh.in_bytes;
     w.loads.push_back({sh.in[0], a0 + rows * k0 * sh.in_bytes, a0 + rows * k1 * sh.in_bytes});
     w.loads.push_back({sh.in[1], b0 + cols * k0 * sh.in_bytes, b0 + cols * k1 * sh.in_bytes});
-    w.macs = static_cast<double>(g.bm * g.bn * g.bk * (t1 - t0));
-    w.service = w.macs / g.rate;
-    w.latency = static_cast<double>(t1 - t0) * g.latency;
-    w.instr = w.macs / g.macs_per_instr;
-    if (c == g.chunks - 1) {
-        const double epi = static_cast<double>(rows * cols) / 32.0 * g.epi_instr;
+    w.macs = static_cast<double>(g.bm * g.bn * g.bk * ks.tiles);
+    w.service = w.macs / gt.rate;
+    w.latency = static_cast<double>(ks.tiles) * gt.latency;
+    w.instr = w.macs / gt.macs_per_instr;
+    if (c == gt.chunks - 1) {
+        const double epi = static_cast<double>(rows * cols) / 32.0 * gt.epi_instr;
         w.instr += epi;
         w.service += issue(s, epi);
         const int64_t y0 = (by * g.bm * sh.n + bx * g.bn) * sh.out_bytes;

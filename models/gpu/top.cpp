@@ -46,7 +46,7 @@ void GpuTop::execute(GpuJob& job) {
         r.launch = lower(item.shape, s);
         double end = t;
         if (r.launch.kind != KernelKind::none && r.launch.grid > 0) end = run_kernel(s, r.launch, t, r);
-        if (item.functional) item.functional();
+        if (item.functional) item.functional(r.launch);
         for (uint32_t dead : item.freed) l2_.forget(dead);
         r.launch.work = nullptr;
         r.cycles = end - t;

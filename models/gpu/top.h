@@ -24,10 +24,10 @@ namespace ssmsim::gpu {
 struct OpItem {
     std::string name, kind;
     KernelShape shape;
-    std::function<void()> functional;  // computes the op's outputs (empty: timing only)
-    std::vector<uint32_t> freed;       // tensors dead after this op: their L2 blocks go without write-back
-    bool flush_l2 = false;             // empty the L2 first (independent measurements)
-    double prefill_dirty = -1;         // >= 0: first fill the L2 with other data, this share dirty
+    std::function<void(const KernelLaunch&)> functional;  // computes the op's outputs (empty: timing only)
+    std::vector<uint32_t> freed;  // tensors dead after this op: their L2 blocks go without write-back
+    bool flush_l2 = false;        // empty the L2 first (independent measurements)
+    double prefill_dirty = -1;    // >= 0: first fill the L2 with other data, this share dirty
 };
 
 struct OpResult {

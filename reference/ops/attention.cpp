@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "reference/ops/kernels.h"
-#include "sim/numerics/fixed_point.h"
+#include "sim/numerics/contract_ops.h"
 
 namespace ssmsim::reference {
 
@@ -48,20 +48,19 @@ void attention_int(OpView& v) {
                 }
                 int64_t sum = 0;
                 for (int64_t j = 0; j <= last; ++j) {
-                    e[j] = table[fx::table_index((int64_t{best} - score[j]) * score_mult, score_shift,
-                                                 table_size)];
+                    e[j] =
+                        fx::attention_exp(table.data(), table_size, best, score[j], score_mult, score_shift);
                     sum += e[j];
                 }
                 // sum >= table[0] > 0: the maximum's own entry is table[0].
                 std::fill(acc.begin(), acc.end(), 0);
                 for (int64_t j = 0; j <= last; ++j) {
-                    const int64_t p = ((e[j] << fx::kQ15) + sum / 2) / sum;  // Q1.15 probability
+                    const int64_t p = fx::attention_prob(e[j], sum);
                     const int8_t* vj = &val[(b * len + j) * width + hd * dh];
                     for (int64_t d = 0; d < dh; ++d) acc[d] += p * vj[d];
                 }
                 int8_t* oi = &out[(b * len + i) * width + hd * dh];
-                for (int64_t d = 0; d < dh; ++d)
-                    oi[d] = fx::sat8(fx::rshift_round(acc[d], fx::kQ15), v.saturations);
+                for (int64_t d = 0; d < dh; ++d) oi[d] = fx::attention_out(acc[d], v.saturations);
             }
         }
     }

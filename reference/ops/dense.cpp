@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "reference/ops/kernels.h"
-#include "sim/numerics/fixed_point.h"
+#include "sim/numerics/contract_ops.h"
 #include "sim/ops/op_schema.h"
 
 namespace ssmsim::reference {
@@ -59,8 +59,7 @@ void linear(OpView& v) {
                 const int8_t* wr = &w[o * k];
                 int32_t acc = 0;  // exact: |sum| <= 2^30 by the K limit
                 for (int64_t i = 0; i < k; ++i) acc += int32_t{xr[i]} * int32_t{wr[i]};
-                const int64_t total = int64_t{acc} + (has_bias ? bias[o] : 0);
-                out[r * n + o] = fx::requant(total, mult, shift, v.saturations);
+                out[r * n + o] = fx::requant_sum(acc, has_bias ? bias[o] : 0, mult, shift, v.saturations);
             }
         }
     } else {

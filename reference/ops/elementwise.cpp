@@ -1,6 +1,6 @@
 // silu, softplus, exp, gelu, relu, sigmoid (lookup tables), mul, add, gate (docs/numerics.md).
 #include "reference/ops/kernels.h"
-#include "sim/numerics/fixed_point.h"
+#include "sim/numerics/contract_ops.h"
 #include "sim/numerics/tables.h"
 
 namespace ssmsim::reference {
@@ -36,8 +36,7 @@ void mul(OpView& v) {
         const int64_t mult = v.attr_int("mult");
         const int shift = v.attr_shift("shift");
         auto out = v.out(0).as<int8_t>();
-        for (size_t i = 0; i < a.size(); ++i)
-            out[i] = fx::requant(int64_t{a[i]} * b[i], mult, shift, v.saturations);
+        for (size_t i = 0; i < a.size(); ++i) out[i] = fx::mul_i8(a[i], b[i], mult, shift, v.saturations);
     } else {
         const auto a = v.in_as<float>(0);
         const auto b = v.in_as<float>(1);
@@ -54,9 +53,7 @@ void add(OpView& v) {
         const int64_t mb = v.attr_int("mult_b");
         const int shift = v.attr_shift("shift");
         auto out = v.out(0).as<int8_t>();
-        for (size_t i = 0; i < a.size(); ++i) {
-            out[i] = fx::sat8(fx::rshift_round(a[i] * ma + b[i] * mb, shift), v.saturations);
-        }
+        for (size_t i = 0; i < a.size(); ++i) out[i] = fx::add_i8(a[i], b[i], ma, mb, shift, v.saturations);
     } else {
         const auto a = v.in_as<float>(0);
         const auto b = v.in_as<float>(1);
@@ -74,7 +71,7 @@ void gate(OpView& v) {
         const int shift = v.attr_shift("shift");
         auto out = v.out(0).as<int8_t>();
         for (size_t i = 0; i < a.size(); ++i) {
-            out[i] = fx::requant(int64_t{a[i]} * lut[fx::lut_index(z[i])], mult, shift, v.saturations);
+            out[i] = fx::mul_i8(a[i], lut[fx::lut_index(z[i])], mult, shift, v.saturations);
         }
     } else {
         const auto a = v.in_as<float>(0);

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "reference/ops/kernels.h"
-#include "sim/numerics/fixed_point.h"
+#include "sim/numerics/contract_ops.h"
 #include "sim/numerics/tables.h"
 #include "sim/ops/op_schema.h"
 
@@ -41,13 +41,10 @@ void norm_int(OpView& v, bool center) {
             xc[i] = center ? d * xr[i] - sum : xr[i];  // layernorm: D * (x - mean), exact in integers
             ss += static_cast<uint64_t>(xc[i] * xc[i]);
         }
-        const auto [idx, half_exp] = fx::rsqrt_split(ss / static_cast<uint64_t>(d) + eps);
-        const int64_t rs = rsqrt[idx];
-        for (int64_t i = 0; i < d; ++i) {
-            const int64_t z = fx::rshift_round(xc[i] * rs, fx::kQ15 + half_exp - fx::kNormFracBits);
-            const int64_t y = z * gamma[i] + (center ? beta[i] : 0);
-            out[r * d + i] = fx::requant(y, mult, shift, v.saturations);
-        }
+        const fx::NormScale scale = fx::norm_scale(ss, static_cast<uint64_t>(d), eps, rsqrt.data());
+        for (int64_t i = 0; i < d; ++i)
+            out[r * d + i] =
+                fx::norm_output(xc[i], scale, gamma[i], center ? beta[i] : 0, mult, shift, v.saturations);
     }
 }
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "reference/ops/kernels.h"
-#include "sim/numerics/fixed_point.h"
+#include "sim/numerics/contract_ops.h"
 #include "sim/numerics/tables.h"
 
 namespace ssmsim::reference {
@@ -55,18 +55,14 @@ void selective_scan_int(OpView& v) {
                 const int16_t* ae = &a[e * n];
                 int64_t y = 0;
                 for (int64_t k = 0; k < n; ++k) {
-                    const int64_t abar = table[fx::table_index(-dt * ae[k], exp_shift, table_size)];
-                    const int64_t decayed = fx::rshift_round(abar * he[k], fx::kQ15);
-                    he[k] = fx::sat32(decayed + dt * brow[k] * x, v.saturations);
+                    const int64_t abar = fx::selective_decay(table.data(), table_size, exp_shift, dt, ae[k]);
+                    he[k] = fx::selective_step(abar, he[k], dt, brow[k], x, v.saturations);
                     y += int64_t{crow[k]} * he[k];
                 }
-                const int64_t ys = fx::sat32(fx::rshift_round(y, y_shift), v.saturations);
-                const int64_t with_skip = fx::sat32(ys + int64_t{dskip[e]} * x, v.saturations);
-                int8_t o = fx::requant(with_skip, mult, shift, v.saturations);
-                if (gated) {
-                    o = fx::requant(int64_t{o} * silu[fx::lut_index(z[row * ch + e])], gate_mult, gate_shift,
-                                    v.saturations);
-                }
+                int8_t o = fx::scan_output(y, y_shift, dskip[e], x, mult, shift, v.saturations);
+                if (gated)
+                    o = fx::mul_i8(o, silu[fx::lut_index(z[row * ch + e])], gate_mult, gate_shift,
+                                   v.saturations);
                 out[row * ch + e] = o;
             }
         }
@@ -137,13 +133,10 @@ void s4d_scan_int(OpView& v) {
                 int64_t y = 0;
                 for (int64_t k = 0; k < n; ++k) {
                     const int64_t i = e * n + k;
-                    h[i] = fx::sat32(fx::rshift_round(int64_t{abar[i]} * h[i], fx::kQ15) + bbar[i] * x,
-                                     v.saturations);
+                    h[i] = fx::s4d_step(abar[i], h[i], bbar[i], x, v.saturations);
                     y += int64_t{cm[i]} * h[i];
                 }
-                const int64_t ys = fx::sat32(fx::rshift_round(y, y_shift), v.saturations);
-                const int64_t with_skip = fx::sat32(ys + int64_t{dskip[e]} * x, v.saturations);
-                out[row * ch + e] = fx::requant(with_skip, mult, shift, v.saturations);
+                out[row * ch + e] = fx::scan_output(y, y_shift, dskip[e], x, mult, shift, v.saturations);
             }
         }
     }

@@ -20,6 +20,7 @@ struct RunRequest {
     nlohmann::json overrides = nlohmann::json::object();  // --set key=value pairs, already parsed
     std::string config_file;                              // --config, empty for the model's default
     bool progress = false;                                // draw a progress bar on stderr
+    bool hash_ops = false;  // functional runs: each op's outputs hashed as computed (RunResult::op_sha256)
 };
 
 struct RunResult {
@@ -27,6 +28,9 @@ struct RunResult {
     TensorStore outputs;            // the trace's output tensors (empty in timing-only runs)
     std::map<std::string, std::string>
         files;  // extra files for --out (timeline.json), written before report.json
+    // With hash_ops: op_output_sha256 of every op in trace order ("" for an op the model does not compute
+    // bit-exactly, which the model's docs name).
+    std::vector<std::string> op_sha256;
 };
 
 class Backend {

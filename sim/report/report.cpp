@@ -15,6 +15,12 @@ std::string output_sha256(const Trace& trace, const TensorStore& outputs) {
     return h.hex();
 }
 
+std::string op_output_sha256(const OpDecl& op, const TensorStore& live) {
+    Sha256 h;
+    for (const auto& name : op.outputs) h.update(live.at(name).bytes());
+    return h.hex();
+}
+
 nlohmann::ordered_json op_work(const Trace& trace) {
     auto ops = nlohmann::ordered_json::array();
     for (const auto& op : trace.ops) {

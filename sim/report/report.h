@@ -14,6 +14,10 @@ namespace ssmsim {
 // SHA-256 over the raw little-endian bytes of the trace's output tensors, concatenated in /outputs order.
 std::string output_sha256(const Trace& trace, const TensorStore& outputs);
 
+// SHA-256 over the bytes of one op's outputs, in the op's output order: the per-op hash of `--hash-ops`,
+// with which a bit-exact comparison names the first op whose bytes differ.
+std::string op_output_sha256(const OpDecl& op, const TensorStore& live);
+
 // The work of every op (MACs, bytes) from the op catalogue, one entry per op, in trace order.
 nlohmann::ordered_json op_work(const Trace& trace);
 

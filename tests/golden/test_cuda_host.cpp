@@ -6,7 +6,7 @@
 
 #include "kernels/harness/compare.h"
 #include "kernels/harness/kernel_selftest.h"
-#include "kernels/harness/value_checks.h"
+#include "sim/ops/value_checks.h"
 #include "reference/executor.h"
 #include "sim/util/error.h"
 #include "sim/util/sha256.h"

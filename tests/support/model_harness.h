@@ -33,6 +33,7 @@ RunResult run_model(const std::string& name, const Trace& trace, const TensorSto
     register_once<register_backend>();
     auto backend = BackendRegistry::find(name)->make();
     RunRequest req{trace, data, std::move(overrides), config, false};
+    req.hash_ops = data != nullptr;  // the bit-exact suites compare op by op
     return backend->run(req);
 }
 
@@ -87,12 +88,42 @@ inline std::string lra_case_name(const ::testing::TestParamInfo<LraCase>& info) 
            std::string(workloads::arch_name(info.param.arch));
 }
 
-// The model's run `r` of `w` against the reference: every output byte-identical (the first differing
-// byte named), the same output_sha256, the same saturation count in total and op by op. `context` says
-// which run failed (its overrides).
+// The reference's op_output_sha256 of every op, in trace order.
+inline std::vector<std::string> reference_op_hashes(const Trace& trace, const TensorStore& data,
+                                                    reference::Execution* execution = nullptr) {
+    std::vector<std::string> hashes(trace.ops.size());
+    reference::Execution e =
+        reference::execute(trace, data, {}, false, [&](const OpDecl& op, const TensorStore& live) {
+            hashes[static_cast<size_t>(&op - trace.ops.data())] = op_output_sha256(op, live);
+        });
+    if (execution) *execution = std::move(e);
+    return hashes;
+}
+
+// The first op (in trace order) whose outputs' hash differs from the reference's, or "" if none; ops the
+// model leaves unhashed ("") are skipped. Names the op, its kind and position.
+inline std::string first_differing_op(const Trace& trace, const std::vector<std::string>& model,
+                                      const std::vector<std::string>& ref) {
+    for (size_t i = 0; i < model.size() && i < ref.size(); ++i) {
+        if (!model[i].empty() && model[i] != ref[i])
+            return "op " + std::to_string(i) + " '" + trace.ops[i].name + "' (" + trace.ops[i].kind + ")";
+    }
+    return "";
+}
+
+// The model's run `r` of `w` against the reference: op by op, every op's outputs byte-identical (the first
+// differing op named, when the model hashed its ops); every output byte-identical (the first differing byte
+// named), the same output_sha256, the same saturation count in total and op by op. `context` says which run
+// failed (its overrides).
 inline void expect_same_as_reference(const workloads::Workload& w, const RunResult& r,
                                      const std::string& context = "") {
-    const reference::Execution ref = reference::execute(w.trace, w.data);
+    reference::Execution ref;
+    const std::vector<std::string> ref_hashes = reference_op_hashes(w.trace, w.data, &ref);
+    if (!r.op_sha256.empty()) {
+        ASSERT_EQ(r.op_sha256.size(), w.trace.ops.size()) << context;
+        EXPECT_EQ(first_differing_op(w.trace, r.op_sha256, ref_hashes), "")
+            << "the first op whose outputs differ from the reference's " << context;
+    }
     ASSERT_EQ(r.outputs.size(), w.trace.outputs.size()) << context;
     for (const auto& name : w.trace.outputs) {
         const int64_t at = first_difference(ref.outputs.at(name), r.outputs.at(name));

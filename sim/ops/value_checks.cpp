@@ -1,11 +1,11 @@
-#include "kernels/harness/value_checks.h"
+#include "sim/ops/value_checks.h"
 
 #include <fmt/format.h>
 
 #include "sim/ops/op_schema.h"
 #include "sim/util/error.h"
 
-namespace ssmsim::cuda {
+namespace ssmsim {
 
 namespace {
 
@@ -75,4 +75,4 @@ void check_op_values(const Trace& trace, const OpDecl& op,
         bad_value(trace, op, 3, 0, "a positive first entry (exp(0) = 32768)", 0);
 }
 
-}  // namespace ssmsim::cuda
+}  // namespace ssmsim
