@@ -7,13 +7,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/workload_arg.h"
 #include "kernels/harness/bench_grid.h"
 #include "kernels/harness/chain_report.h"
 #include "kernels/harness/compare.h"
 #include "kernels/harness/gpu_executor.h"
 #include "kernels/harness/gpu_info.h"
 #include "kernels/harness/kernel_selftest.h"
-#include "sim/cli/workload_arg.h"
 #include "sim/report/report.h"
 #include "sim/util/error.h"
 

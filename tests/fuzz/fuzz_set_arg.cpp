@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "sim/cli/set_arg.h"
+#include "app/set_arg.h"
 #include "sim/config/hw_config.h"
 #include "sim/util/error.h"
 #include "tests/fuzz/config_reader.h"

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/cli/set_arg.h"
-#include "sim/cli/workload_arg.h"
+#include "app/set_arg.h"
+#include "app/workload_arg.h"
 
 namespace ssmsim::cli {
 

@@ -1,4 +1,4 @@
-#include "sim/cli/set_arg.h"
+#include "app/set_arg.h"
 
 #include "sim/util/error.h"
 #include "sim/util/json_input.h"

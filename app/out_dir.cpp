@@ -1,4 +1,4 @@
-#include "sim/cli/out_dir.h"
+#include "app/out_dir.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

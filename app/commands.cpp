@@ -1,4 +1,4 @@
-#include "sim/cli/commands.h"
+#include "app/commands.h"
 
 #include <fmt/format.h>
 
@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <functional>
 
+#include "app/out_dir.h"
 #include "sim/backend/backend.h"
-#include "sim/cli/out_dir.h"
 #include "sim/config/hw_config.h"
 #include "sim/ops/op_schema.h"
 #include "sim/report/report.h"

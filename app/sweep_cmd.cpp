@@ -1,4 +1,4 @@
-#include "sim/cli/sweep_cmd.h"
+#include "app/sweep_cmd.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -15,7 +15,7 @@
 #include <fstream>
 #include <thread>
 
-#include "sim/cli/out_dir.h"
+#include "app/out_dir.h"
 #include "sim/sweep/sweep.h"
 #include "sim/trace/trace_io.h"
 #include "sim/util/atomic_file.h"

@@ -4,13 +4,13 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "app/commands.h"
+#include "app/int_arg.h"
+#include "app/sweep_cmd.h"
 #include "models/gpu/backend.h"
 #include "models/neuromorphic/backend.h"
 #include "models/systolic/backend.h"
 #include "reference/backend.h"
-#include "sim/cli/commands.h"
-#include "sim/cli/int_arg.h"
-#include "sim/cli/sweep_cmd.h"
 #include "sim/util/error.h"
 #include "sim/util/interrupt.h"
 #include "sim/util/one_line.h"

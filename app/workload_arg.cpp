@@ -1,4 +1,4 @@
-#include "sim/cli/workload_arg.h"
+#include "app/workload_arg.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
