@@ -64,6 +64,20 @@ void print_summary(const std::string& workload, const Trace& trace, const std::v
     }
 }
 
+// --hash-ops: each op's output hash into its report entry; an op the model does not compute bit-exactly
+// (its hash left "") gets null.
+void put_op_hashes(nlohmann::ordered_json& report, const std::vector<std::string>& hashes) {
+    if (hashes.empty() || !report.contains("ops")) return;
+    auto& ops = report["ops"];
+    for (size_t i = 0; i < hashes.size() && i < ops.size(); ++i) {
+        if (hashes[i].empty()) {
+            ops[i]["output_sha256"] = nullptr;
+        } else {
+            ops[i]["output_sha256"] = hashes[i];
+        }
+    }
+}
+
 int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
                const std::function<fs::path(const BackendInfo*)>& out_dir) {
     const bool many = a.model == "all";
@@ -82,6 +96,7 @@ int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
         }
         auto backend = b->make();
         RunRequest req{w.trace, w.data ? &*w.data : nullptr, overrides, a.config, !a.quiet};
+        req.hash_ops = a.hash_ops && w.data;
         const auto start = std::chrono::steady_clock::now();
         RunResult result = backend->run(req);
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -89,6 +104,7 @@ int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
             common_report(b->name, w.name, w.trace, w.data ? &result.outputs : nullptr);
         report["timing_only"] = !w.data.has_value();
         for (auto& [k, v] : result.report.items()) report[k] = v;
+        put_op_hashes(report, result.op_sha256);
         if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs, result.files);
         rows.push_back({b->name, std::move(report), wall});
     }

@@ -19,6 +19,7 @@ struct RunArgs {
     bool timing_only = false;
     std::string out;
     bool quiet = false;
+    bool hash_ops = false;  // report.json's ops[i].output_sha256: every op's outputs hashed
 };
 
 int cmd_run(const RunArgs& a);

@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
                      "systolic scan unit: tlm, or rtl (Verilated); = --set scan.unit=")
         ->check(CLI::IsMember({"tlm", "rtl"}));
     run_cmd->add_flag("--timing-only", run.timing_only, "simulate timing without data");
+    run_cmd->add_flag(
+        "--hash-ops", run.hash_ops,
+        "hash every op's outputs as computed (report.json ops[i].output_sha256), to find the first op "
+        "where two models differ");
     run_cmd->add_option("--out", run.out, "folder for report.json and outputs/");
     run_cmd->add_flag("-q,--quiet", run.quiet, "no progress bar");
 

@@ -6,11 +6,10 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
-#include <ctime>
 #include <string>
 
+#include "bench/functional_overhead.h"
 #include "models/systolic/backend.h"
-#include "reference/executor.h"
 #include "sim/backend/backend.h"
 #include "workloads/lra/lra.h"
 
@@ -20,9 +19,7 @@ using namespace ssmsim::workloads;
 namespace {
 
 RunResult run_systolic(const Trace& trace, const TensorStore* data) {
-    auto backend = BackendRegistry::find("systolic")->make();
-    RunRequest req{trace, data, nlohmann::json::object(), "", false};
-    return backend->run(req);
+    return bench::run_model("systolic", trace, data);
 }
 
 void timing_only(benchmark::State& state, WorkloadSpec spec) {
@@ -34,31 +31,8 @@ void timing_only(benchmark::State& state, WorkloadSpec spec) {
         benchmark::Counter(static_cast<double>(cycles), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// CPU seconds of this process: both runs are single-threaded (SystemC's processes are coroutines on the
-// calling thread), and CPU time keeps the ratio honest on a machine shared with other work.
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 void functional(benchmark::State& state, WorkloadSpec spec) {
-    const Workload w = build_lra(spec);  // not timed
-    double model = 0, ref = 0;
-    for (auto _ : state) {
-        const double t0 = cpu_seconds();
-        auto r = run_systolic(w.trace, &w.data);
-        const double t1 = cpu_seconds();
-        auto ex = reference::execute(w.trace, w.data);
-        const double t2 = cpu_seconds();
-        benchmark::DoNotOptimize(r.outputs);
-        benchmark::DoNotOptimize(ex.outputs);
-        model += t1 - t0;
-        ref += t2 - t1;
-    }
-    state.counters["model_cpu_s"] = model / static_cast<double>(state.iterations());
-    state.counters["reference_cpu_s"] = ref / static_cast<double>(state.iterations());
-    state.counters["model/reference"] = model / ref;
+    bench::functional_overhead(state, "systolic", spec);
 }
 
 }  // namespace

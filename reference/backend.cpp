@@ -21,10 +21,19 @@ public:
                                         req.overrides.begin().key() + " does not apply");
         }
         Progress bar("reference", req.trace.ops.size(), req.progress);
-        Execution ex =
-            execute(req.trace, *req.data, [&](size_t done, const std::string& op) { bar.update(done, op); });
-        bar.finish();
         RunResult result;
+        ObserverFn hash_op;
+        if (req.hash_ops) {
+            result.op_sha256.resize(req.trace.ops.size());
+            hash_op = [&](const OpDecl& op, const TensorStore& live) {
+                result.op_sha256[static_cast<size_t>(&op - req.trace.ops.data())] =
+                    op_output_sha256(op, live);
+            };
+        }
+        Execution ex = execute(
+            req.trace, *req.data, [&](size_t done, const std::string& op) { bar.update(done, op); }, false,
+            hash_op);
+        bar.finish();
         auto& r = result.report;
         r["saturations"] = ex.saturations;
         r["host_peak_bytes"] = ex.peak_bytes;

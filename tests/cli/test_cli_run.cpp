@@ -47,6 +47,31 @@ TEST_F(CliRun, SameInputsGiveByteIdenticalReports) {
     EXPECT_EQ(read_text(dir_ / "a" / "report.json"), read_text(dir_ / "b" / "report.json"));
 }
 
+// --hash-ops: every op of the reference and of the GPU model carries its output hash, the two agree op by
+// op, and the last op's hash is the hash of the trace's output (the logits).
+TEST_F(CliRun, HashOpsGivesEveryOpsOutputHash) {
+    for (const char* model : {"reference", "gpu"}) {
+        const auto r =
+            run_ssmsim("run -q --hash-ops --model " + std::string(model) + " --workload " +
+                       (dir_ / "trace").string() + " --out " + (dir_ / ("h_" + std::string(model))).string());
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+    const auto ref = read_json(dir_ / "h_reference" / "report.json").at("ops");
+    const auto gpu = read_json(dir_ / "h_gpu" / "report.json").at("ops");
+    ASSERT_EQ(ref.size(), gpu.size());
+    for (size_t i = 0; i < ref.size(); ++i) {
+        ASSERT_EQ(ref[i].at("output_sha256").get<std::string>().size(), 64u) << i;
+        EXPECT_EQ(ref[i].at("output_sha256"), gpu[i].at("output_sha256")) << ref[i].at("name");
+    }
+    EXPECT_EQ(ref.back().at("output_sha256"),
+              read_json(dir_ / "h_reference" / "report.json").at("output_sha256"));
+    // Without the flag, no op carries a hash.
+    const auto r = run_ssmsim("run -q --model gpu --workload " + (dir_ / "trace").string() + " --out " +
+                              (dir_ / "h_plain").string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_FALSE(read_json(dir_ / "h_plain" / "report.json").at("ops").at(0).contains("output_sha256"));
+}
+
 TEST_F(CliRun, InMemoryWorkloadEqualsGeneratedTrace) {
     // `--workload lra:...` builds in memory; it must give what gen + run gives.
     const auto a =
