@@ -162,8 +162,10 @@ uint64_t conv1d(const KernelLaunch& k, const KernelShape& sh, OpView& v) {
     return sat;
 }
 
-// GEMM: each CTA holds its bm x bn tile's accumulators across its chunks; a chunk adds its K tiles; the last
-// chunk's epilogue adds the bias and requantizes (linear) or writes int32 (classifier).
+// GEMM: each CTA computes its bm x bn output tile; its chunks add their K tiles to the tile's accumulators,
+// and the last chunk's epilogue adds the bias and requantizes (linear) or writes int32 (classifier). The
+// chunks' K ranges are the same for every CTA, so they are found once; ranges that meet are walked as one
+// run (the sums are the same in integers, and in float32 the order is still K's).
 template <typename T, typename Acc>
 uint64_t gemm(const KernelLaunch& k, const KernelShape& sh, OpView& v) {
     const Geometry& g = k.geo;
@@ -177,39 +179,41 @@ uint64_t gemm(const KernelLaunch& k, const KernelShape& sh, OpView& v) {
     const auto bias = has_bias ? v.in_as<Bias>(2) : std::span<const Bias>();
     const int64_t mult = kInt && !classifier ? v.attr_int("mult") : 0;
     const int shift = kInt && !classifier ? v.attr_shift("shift") : 0;
-    std::vector<Acc> acc(static_cast<size_t>(g.bm * g.bn));
+    std::vector<Span> runs;
+    for (int64_t c = 0; c < k.chunks; ++c) {
+        const KSpan ks = gemm_ktiles(g, k.chunks, kk, c);
+        if (ks.tiles == 0) continue;
+        if (!runs.empty() && runs.back().hi == ks.k0) {
+            runs.back().hi = ks.k1;
+        } else {
+            runs.push_back({ks.k0, ks.k1});
+        }
+    }
     uint64_t sat = 0;
     Tensor& out_t = v.out(0);
+    const auto out8 = kInt && !classifier ? out_t.as<int8_t>() : std::span<int8_t>();
+    const auto out32 = kInt && classifier ? out_t.as<int32_t>() : std::span<int32_t>();
+    const auto outf = kInt ? std::span<float>() : out_t.as<float>();
     for (int64_t cta = 0; cta < k.grid; ++cta) {
         const GemmTile tile = gemm_tile(g, sh, cta);
-        if (tile.rows <= 0 || tile.cols <= 0) continue;
-        std::fill(acc.begin(), acc.end(), Acc{});
-        for (int64_t c = 0; c < k.chunks; ++c) {
-            const KSpan ks = gemm_ktiles(g, k.chunks, kk, c);
-            for (int64_t r = 0; r < tile.rows; ++r) {
-                const T* xr = &x[(tile.row0 + r) * kk];
-                for (int64_t o = 0; o < tile.cols; ++o) {
-                    const T* wr = &w[(tile.col0 + o) * kk];
-                    Acc a = acc[r * g.bn + o];
-                    for (int64_t i = ks.k0; i < ks.k1; ++i) a += Acc{xr[i]} * Acc{wr[i]};
-                    acc[r * g.bn + o] = a;
+        for (int64_t r = 0; r < tile.rows; ++r) {
+            const T* xr = &x[(tile.row0 + r) * kk];
+            for (int64_t o = 0; o < tile.cols; ++o) {
+                const int64_t col = tile.col0 + o, idx = (tile.row0 + r) * n + col;
+                const T* wr = &w[col * kk];
+                Acc a{};
+                for (const Span& run : runs) {
+                    for (int64_t i = run.lo; i < run.hi; ++i) a += Acc{xr[i]} * Acc{wr[i]};
                 }
-            }
-            if (c != k.chunks - 1) continue;
-            for (int64_t r = 0; r < tile.rows; ++r) {
-                for (int64_t o = 0; o < tile.cols; ++o) {
-                    const int64_t col = tile.col0 + o, idx = (tile.row0 + r) * n + col;
-                    const Acc a = acc[r * g.bn + o];
-                    if constexpr (kInt) {
-                        const int64_t b = has_bias ? bias[col] : 0;
-                        if (classifier) {
-                            out_t.as<int32_t>()[idx] = static_cast<int32_t>(a + b);
-                        } else {
-                            out_t.as<int8_t>()[idx] = fx::requant_sum(a, b, mult, shift, sat);
-                        }
+                if constexpr (kInt) {
+                    const int64_t b = has_bias ? bias[col] : 0;
+                    if (classifier) {
+                        out32[idx] = static_cast<int32_t>(a + b);
                     } else {
-                        out_t.as<float>()[idx] = a + (has_bias ? bias[col] : 0.0f);
+                        out8[idx] = fx::requant_sum(a, b, mult, shift, sat);
                     }
+                } else {
+                    outf[idx] = a + (has_bias ? bias[col] : 0.0f);
                 }
             }
         }
@@ -217,27 +221,31 @@ uint64_t gemm(const KernelLaunch& k, const KernelShape& sh, OpView& v) {
     return sat;
 }
 
-// Scans: each CTA carries its channels' states across its chunks of time steps. In int8 a channel's g lanes
-// each sum C h over their own states and the lane sums are added (exact in integers); in float32 the sum
-// runs over the states in order, as the contract's float mode defines it.
+// Scans: each CTA carries its channels' states across its chunks of time steps. A channel's g lanes each sum
+// C h over their own states and the kernel adds the lane sums: in int8 that sum is exact in any grouping,
+// so the model sums the states in order, as the contract's float mode also requires. The CTAs are
+// independent, so the host walks them chunk by chunk (all CTAs' chunk 0, then chunk 1, ...), each CTA with
+// its own states: the same arithmetic per CTA, and the chunk's rows stay in the host's cache from one CTA to
+// the next.
+template <bool kSelective>
 uint64_t scan_int(const KernelLaunch& k, const KernelShape& sh, OpView& v) {
     const Geometry& g = k.geo;
-    const bool selective = k.kind == KernelKind::selective_scan_i8;
     const int64_t len = sh.len, ch = sh.ch, n = sh.state;
     const auto u = v.in_as<int8_t>(0);
-    const auto delta = selective ? v.in_as<int8_t>(1) : std::span<const int8_t>();
-    const auto a = selective ? v.in_as<int16_t>(2) : std::span<const int16_t>();
-    const auto bm = selective ? v.in_as<int8_t>(3) : std::span<const int8_t>();
-    const auto cm = selective ? v.in_as<int8_t>(4) : std::span<const int8_t>();
-    const auto dskip = v.in_as<int32_t>(selective ? 5 : 4);
-    const auto table = selective ? v.in_as<int32_t>(6) : std::span<const int32_t>();
-    const auto abar = selective ? std::span<const int32_t>() : v.in_as<int32_t>(1);
-    const auto bbar = selective ? std::span<const int16_t>() : v.in_as<int16_t>(2);
-    const auto c16 = selective ? std::span<const int16_t>() : v.in_as<int16_t>(3);
-    const bool gated = selective && v.n_inputs() == 9;
+    // selective: u, delta, A, B, C, D, table (, z, silu); s4d: u, Abar, Bbar, C, D.
+    const auto delta = kSelective ? v.in_as<int8_t>(1) : std::span<const int8_t>();
+    const auto a = kSelective ? v.in_as<int16_t>(2) : std::span<const int16_t>();
+    const auto bm = kSelective ? v.in_as<int8_t>(3) : std::span<const int8_t>();
+    const auto cm = kSelective ? v.in_as<int8_t>(4) : std::span<const int8_t>();
+    const auto dskip = v.in_as<int32_t>(kSelective ? 5 : 4);
+    const auto table = kSelective ? v.in_as<int32_t>(6) : std::span<const int32_t>();
+    const auto abar = kSelective ? std::span<const int32_t>() : v.in_as<int32_t>(1);
+    const auto bbar = kSelective ? std::span<const int16_t>() : v.in_as<int16_t>(2);
+    const auto c16 = kSelective ? std::span<const int16_t>() : v.in_as<int16_t>(3);
+    const bool gated = kSelective && v.n_inputs() == 9;
     const auto z = gated ? v.in_as<int8_t>(7) : std::span<const int8_t>();
     const auto silu = gated ? v.in_as<int8_t>(8) : std::span<const int8_t>();
-    const int exp_shift = selective ? v.attr_shift("exp_shift") : 0;
+    const int exp_shift = kSelective ? v.attr_shift("exp_shift") : 0;
     const int y_shift = v.attr_shift("y_shift");
     const int64_t mult = v.attr_int("mult");
     const int shift = v.attr_shift("shift");
@@ -245,38 +253,31 @@ uint64_t scan_int(const KernelLaunch& k, const KernelShape& sh, OpView& v) {
     const int gate_shift = gated ? v.attr_shift("gate_shift") : 0;
     const bool reverse = v.attr_bool("reverse", false);
     const int64_t table_size = static_cast<int64_t>(table.size());
-    const int64_t lanes = std::max<int64_t>(1, g.lanes), per_lane = ceil_div(n, lanes);
     auto out = v.out(0).as<int8_t>();
     uint64_t sat = 0;
-    std::vector<int32_t> h;
-    for (int64_t cta = 0; cta < k.grid; ++cta) {
-        const ChannelBlock blk = channel_block(g, ch, cta);
-        if (blk.channels <= 0) continue;
-        h.assign(static_cast<size_t>(blk.channels * n), 0);
-        for (int64_t c = 0; c < k.chunks; ++c) {
-            const Span steps = scan_steps(g, len, k.chunks, c);
+    std::vector<int32_t> h(static_cast<size_t>(k.grid * g.cpb * n), 0);  // each CTA's states
+    for (int64_t c = 0; c < k.chunks; ++c) {
+        const Span steps = scan_steps(g, len, k.chunks, c);
+        for (int64_t cta = 0; cta < k.grid; ++cta) {
+            const ChannelBlock blk = channel_block(g, ch, cta);
+            int32_t* hc = &h[static_cast<size_t>(cta * g.cpb * n)];
             for (int64_t s = steps.lo; s < steps.hi; ++s) {
                 const int64_t row = blk.b * len + (reverse ? len - 1 - s : s);
                 for (int64_t e = blk.e0; e < blk.e0 + blk.channels; ++e) {
                     const int64_t x = u[row * ch + e];
-                    const int64_t dt = selective ? delta[row * ch + e] : 0;
-                    int32_t* he = &h[(e - blk.e0) * n];
+                    const int64_t dt = kSelective ? delta[row * ch + e] : 0;
+                    int32_t* he = &hc[(e - blk.e0) * n];
                     int64_t y = 0;
-                    for (int64_t lane = 0; lane < lanes; ++lane) {
-                        int64_t part = 0;
-                        const int64_t s0 = lane * per_lane, s1 = std::min(n, s0 + per_lane);
-                        for (int64_t q = s0; q < s1; ++q) {
-                            if (selective) {
-                                const int64_t ab = fx::selective_decay(table.data(), table_size, exp_shift,
-                                                                       dt, a[e * n + q]);
-                                he[q] = fx::selective_step(ab, he[q], dt, bm[row * n + q], x, sat);
-                                part += int64_t{cm[row * n + q]} * he[q];
-                            } else {
-                                he[q] = fx::s4d_step(abar[e * n + q], he[q], bbar[e * n + q], x, sat);
-                                part += int64_t{c16[e * n + q]} * he[q];
-                            }
+                    for (int64_t q = 0; q < n; ++q) {
+                        if constexpr (kSelective) {
+                            const int64_t ab =
+                                fx::selective_decay(table.data(), table_size, exp_shift, dt, a[e * n + q]);
+                            he[q] = fx::selective_step(ab, he[q], dt, bm[row * n + q], x, sat);
+                            y += int64_t{cm[row * n + q]} * he[q];
+                        } else {
+                            he[q] = fx::s4d_step(abar[e * n + q], he[q], bbar[e * n + q], x, sat);
+                            y += int64_t{c16[e * n + q]} * he[q];
                         }
-                        y += part;
                     }
                     int8_t o = fx::scan_output(y, y_shift, dskip[e], x, mult, shift, sat);
                     if (gated)
@@ -566,8 +567,9 @@ uint64_t run_datapath(const KernelLaunch& k, const KernelShape& sh, const Trace&
         case KernelKind::gemm_f32:
             return gemm<float, float>(k, sh, v);
         case KernelKind::selective_scan_i8:
+            return scan_int<true>(k, sh, v);
         case KernelKind::s4d_scan_i8:
-            return scan_int(k, sh, v);
+            return scan_int<false>(k, sh, v);
         case KernelKind::selective_scan_f32:
         case KernelKind::s4d_scan_f32:
             return scan_float(k, sh, v);

@@ -16,12 +16,10 @@ mkdir -p "$src"
 mutations=(
   "drop the last CTA of every mma GEMM|models/gpu/kernels_chain.cpp|    k.grid = gx * tiles_m;|    k.grid = gx * tiles_m - 1;"
   "GEMM tile one column short|models/gpu/geometry.h|std::min(g.bn, sh.n - bx * g.bn)|std::min(g.bn - 1, sh.n - bx * g.bn)"
-  "scan state not carried into chunk 1|models/gpu/datapath.cpp|        h.assign(static_cast<size_t>(blk.channels * n), 0);
-        for (int64_t c = 0; c < k.chunks; ++c) {
-            const Span steps = scan_steps(g, len, k.chunks, c);|        h.assign(static_cast<size_t>(blk.channels * n), 0);
-        for (int64_t c = 0; c < k.chunks; ++c) {
-            if (c == 1) std::fill(h.begin(), h.end(), 0);
-            const Span steps = scan_steps(g, len, k.chunks, c);"
+  "int8 scan state not carried into chunk 1|models/gpu/datapath.cpp|        const Span steps = scan_steps(g, len, k.chunks, c);
+        for (int64_t cta = 0; cta < k.grid; ++cta) {|        const Span steps = scan_steps(g, len, k.chunks, c);
+        if (c == 1) std::fill(h.begin(), h.end(), 0);
+        for (int64_t cta = 0; cta < k.grid; ++cta) {"
   "last chunk of a grid-stride kernel skipped|models/gpu/datapath.cpp|            if (!s.empty()) f(s.lo, s.hi);|            if (!s.empty() \&\& !(cta == k.grid - 1 \&\& c == k.chunks - 1)) f(s.lo, s.hi);"
   "attention's last key tile one key short|models/gpu/geometry.h|std::min(last_key + 1, t1 * g.key_tile)|std::min(last_key, t1 * g.key_tile)"
 )
