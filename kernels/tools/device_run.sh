@@ -14,8 +14,8 @@ LOG="$OUT/log.txt"
 exec > >(tee -a "$LOG") 2>&1
 D=/tmp/ssmsim-deps
 L_RED=${L_RED:-256}
-TASKS="listops text retrieval image pathfinder pathx"
-ARCHS="s4d mamba transformer"
+TASKS=${TASKS:-"listops text retrieval image pathfinder pathx"}
+ARCHS=${ARCHS:-"s4d mamba transformer"}
 export LD_LIBRARY_PATH="$D/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
 BIN=build-dev/ssmsim-cuda
 [ -x "$BIN" ] || BIN=.devdeps/prebuilt/ssmsim-cuda

@@ -8,6 +8,10 @@ Usage: make_goldens.py --runs DIR [DIR...] --driver 580.159.04 --commit HASH --r
 (DIR: an unpacked results.tar.gz, holding device/golden/* and/or device/full/* and device/timed/*, and
 device/e2e/*-b1)
 
+--update: the runs replace only the cases they hold (same workload and length); every other case of the
+committed manifest is kept as it is, and no timing CSV is written (a partial run is not a timing set). For
+re-making the goldens of a workload whose definition changed.
+
 Full-length cases: when the runs hold no device/full/* (the reference at full length is slow), the
 manifest's existing full-length cases are kept, and each one that a run's end-to-end report (device/e2e,
 batch 1, every op hashed) reproduces op for op is marked with that run in provenance.reproduced_on.
@@ -72,6 +76,7 @@ def main():
     p.add_argument("--driver", required=True)
     p.add_argument("--commit", required=True, help="the commit the device run built (its env log names it)")
     p.add_argument("--repo", default=".")
+    p.add_argument("--update", action="store_true", help="replace only the cases the runs hold")
     args = p.parse_args()
     repo = pathlib.Path(args.repo)
     golden = repo / "reference" / "golden"
@@ -101,7 +106,12 @@ def main():
                                 "gpu_us_min": round(1000 * o["gpu_ms_min"], 3),
                                 "gpu_us_max": round(1000 * o["gpu_ms_max"], 3),
                                 "repeat": r["timing"]["repeat"], "date_utc": r["date_utc"]})
-    if not any(c["seq_len"] == 0 for c in cases):
+    if args.update:
+        new = {(c["workload"], c["seq_len"], c["numerics"]) for c in cases}
+        old = json.loads((golden / "manifest.json").read_text())["cases"]
+        cases += [c for c in old if (c["workload"], c["seq_len"], c["numerics"]) not in new]
+        timings = []
+    elif not any(c["seq_len"] == 0 for c in cases):
         cases += kept_full_cases(golden / "manifest.json", args.runs, args.commit)
     cases.sort(key=case_key)
     manifest = {
