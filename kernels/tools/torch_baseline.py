@@ -70,7 +70,8 @@ S4D = {
     "pathfinder": (6, 256, 64, True, 1e-3, 1e-1),
     "pathx": (6, 256, 64, True, 1e-4, 1e-1),
 }
-# Mamba: S4D depth and width, mamba_simple.py defaults: d_state 16, expand 2, d_conv 4, dt in [1e-3, 0.1].
+# Mamba: S4D depth, width and dt range (Path-X [1e-4, 0.1]), mamba_simple.py defaults: d_state 16, expand 2,
+# d_conv 4 (workloads/lra/arch_config.cpp).
 MAMBA_STATE, MAMBA_EXPAND, MAMBA_CONV = 16, 2, 4
 # Transformer: google-research/long-range-arena configs: layers, emb, heads, qkv_dim, mlp_dim.
 TRANSFORMER = {
@@ -94,9 +95,9 @@ def shape_info(task, arch, seq_len=None):
         d.update(layers=layers, d_model=h, d_state=n, prenorm=int(pre), bidirectional=1, dt_min=dt_min,
                  dt_max=dt_max, dtype="float32")
     elif arch == "mamba":
-        layers, h = S4D[task][:2]
+        layers, h, _, _, dt_min, dt_max = S4D[task]
         d.update(layers=layers, d_model=h, d_state=MAMBA_STATE, d_inner=MAMBA_EXPAND * h,
-                 dt_rank=(h + 15) // 16, prenorm=1, bidirectional=0, dt_min=1e-3, dt_max=1e-1, dtype="float32")
+                 dt_rank=(h + 15) // 16, prenorm=1, bidirectional=0, dt_min=dt_min, dt_max=dt_max, dtype="float32")
     else:
         layers, emb, heads, qkv, mlp = TRANSFORMER[task]
         d.update(layers=layers, d_model=emb, heads=heads, qkv_dim=qkv, mlp_dim=mlp, prenorm=1, bidirectional=1,
