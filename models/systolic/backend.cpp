@@ -66,12 +66,15 @@ public:
         job.spec = &spec;
         job.trace = &req.trace;
         job.fn = req.data ? &fn : nullptr;
+        std::vector<std::string> op_hashes(req.hash_ops && req.data ? req.trace.ops.size() : 0);
+        if (!op_hashes.empty()) job.op_hashes = &op_hashes;
         job.timeline = &timeline;
         job.progress = [&](size_t done) { bar.update(done, req.trace.ops[done - 1].name); };
         top->run(job);
         bar.finish();
 
         RunResult result;
+        result.op_sha256 = std::move(op_hashes);
         auto& r = result.report;
         put_run_totals(r, config, spec.clock_hz, static_cast<double>(job.cycles), job.energy);
         int64_t rd = 0, wr = 0, macs = 0, updates = 0;

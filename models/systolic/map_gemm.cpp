@@ -1,5 +1,6 @@
 // linear and classifier as blocked GEMMs on the array, and attention as two GEMMs around a softmax.
 #include <algorithm>
+#include <memory>
 
 #include "models/systolic/functional.h"
 #include "models/systolic/gemm_timing.h"
@@ -38,7 +39,6 @@ OpPlan Mapper::gemm(size_t i) {
 
     GemmOperands g;
     if (fn_) {
-        check_op_values(trace_, op, fn_->store);
         const TensorStore& st = fn_->store;
         g.x = st.at(x.name).as<int8_t>().data();
         g.w = st.at(w.name).as<int8_t>().data();
@@ -116,6 +116,26 @@ OpPlan Mapper::attention(size_t i) {
     const int64_t qb = std::clamp<int64_t>(spec_.accumulator_bytes / (len * 4), 1, len);
     const int64_t kv_head = 2 * len * dh;
     const bool kv_stays = kv_res || kv_head * spec_.dma_buffers <= stage;  // K, V of a head stay staged
+    AttentionOperands ao;
+    std::shared_ptr<AttentionScratch> scratch;
+    if (fn_) {
+        const TensorStore& st = fn_->store;
+        ao.q = st.at(op.inputs[0]).as<int8_t>().data();
+        ao.k = st.at(op.inputs[1]).as<int8_t>().data();
+        ao.v = st.at(op.inputs[2]).as<int8_t>().data();
+        const auto table = st.at(op.inputs[3]).as<int32_t>();
+        ao.table = table.data();
+        ao.table_size = static_cast<int64_t>(table.size());
+        ao.len = len;
+        ao.width = width;
+        ao.dh = dh;
+        ao.causal = causal;
+        ao.score_mult = op.attrs.at("score_mult").get<int64_t>();
+        ao.score_shift = op.attrs.at("score_shift").get<int>();
+        ao.cols = C;
+        ao.out = alloc_output(op).as<int8_t>().data();
+        scratch = std::make_shared<AttentionScratch>();  // one query block's scores at a time
+    }
     int64_t macs = 0, softmax = 0;
     for (int64_t b = 0; b < batch; ++b) {
         for (int64_t h = 0; h < heads; ++h) {
@@ -140,6 +160,14 @@ OpPlan Mapper::attention(size_t i) {
                                                   tile_cycles(spec_.dataflow, rows, keys, R, C));
                 pv.after_previous = true;
                 pv.store_bytes = out_res ? 0 : rows * dh;
+                if (fn_) {
+                    const QueryBlock blk{b, h, q0, rows, keys};
+                    qk.work = [ao, blk, scratch] { attention_scores(ao, blk, *scratch); };
+                    sm.work = [ao, blk, scratch] { attention_softmax(ao, blk, *scratch); };
+                    pv.work = [this, ao, blk, scratch] {
+                        attention_pv(ao, blk, *scratch, fn_->op_saturations);
+                    };
+                }
                 p.tiles.push_back(std::move(qk));
                 p.tiles.push_back(std::move(sm));
                 p.tiles.push_back(std::move(pv));
@@ -161,7 +189,6 @@ OpPlan Mapper::attention(size_t i) {
                  {"kv_on_chip", kv_res},
                  {"kv_staged_per_head", kv_stays},
                  {"output_on_chip", out_res}};
-    if (fn_) p.before = [this, &op] { fn_->op_saturations += run_contract_kernel(trace_, op, fn_->store); };
     return p;
 }
 

@@ -2,7 +2,6 @@
 // state carried between chunks (on chip, or spilled to DRAM when the state SRAM is too small).
 #include <algorithm>
 
-#include "models/systolic/functional.h"
 #include "models/systolic/gemm_timing.h"
 #include "models/systolic/mapper.h"
 #include "models/systolic/scan_timing.h"
@@ -104,7 +103,6 @@ OpPlan Mapper::scan(size_t i) {
     std::shared_ptr<std::vector<int32_t>> state;
     ScanOperands ops;
     if (fn_) {
-        check_op_values(trace_, op, fn_->store);
         ops = scan_operands(trace_, op, fn_->store, alloc_output(op));
         state = std::make_shared<std::vector<int32_t>>(state_bytes / 4);
     }

@@ -5,8 +5,9 @@
 #include <set>
 #include <stdexcept>
 
-#include "models/systolic/functional.h"
 #include "models/systolic/gemm_timing.h"
+#include "models/systolic/vector_ops.h"
+#include "sim/ops/value_checks.h"
 
 namespace ssmsim::systolic {
 
@@ -63,7 +64,12 @@ void Mapper::retire(size_t i) {
 }
 
 OpPlan Mapper::plan(size_t i) {
-    const std::string& kind = trace_.ops[i].kind;
+    const OpDecl& op = trace_.ops[i];
+    const std::string& kind = op.kind;
+    if (fn_) {  // the contract's value checks, before the op's first tile computes anything
+        const TensorStore& st = fn_->store;
+        check_op_values(trace_, op, [&](size_t k) -> const Tensor& { return st.at(op.inputs[k]); });
+    }
     if (kind == "linear" || kind == "classifier") return gemm(i);
     if (kind == "attention") return attention(i);
     if (kind == "selective_scan" || kind == "s4d_scan") return scan(i);
@@ -87,13 +93,12 @@ int64_t vector_passes(const OpDecl& op, const Trace& trace) {
 OpPlan Mapper::vector(size_t i) {
     const OpDecl& op = trace_.ops[i];
     OpPlan p;
-    const TensorDecl& first = trace_.tensor(op.inputs[0]);
     const TensorDecl& out = trace_.tensor(op.outputs[0]);
     const bool pool = op.kind == "pool";
     const bool gather = op.kind == "embedding";
     // Rows of the iteration space: the first input's rows (pool and embedding: its time steps).
-    const int64_t row_elems = gather ? out.shape.back() : first.shape.back();
-    const int64_t rows = gather ? element_count(first.shape) : element_count(first.shape) / row_elems;
+    const VectorRows vr = vector_rows(trace_, op);
+    const int64_t row_elems = vr.row_elems, rows = vr.rows;
     const int64_t passes = vector_passes(op, trace_);
 
     int64_t params = 0, in_row_bytes = 0, act_read = 0;
@@ -123,6 +128,8 @@ OpPlan Mapper::vector(size_t i) {
         tile_rows = std::clamp<int64_t>(staging_bytes() / (spec_.dma_buffers * stream_row_bytes), 1, rows);
     }
     tile_rows = std::max(tile_rows, ceil_div(rows, 4096));  // bounds the tile count of very long sequences
+    std::shared_ptr<VectorOp> work;
+    if (fn_) work = make_vector_op(trace_, op, fn_->store, alloc_output(op));
     for (int64_t r0 = 0; r0 < rows; r0 += tile_rows) {
         const int64_t n = std::min(tile_rows, rows - r0);
         Tile t;
@@ -132,6 +139,7 @@ OpPlan Mapper::vector(size_t i) {
         t.load_bytes = n * in_row_bytes + (r0 == 0 ? params : 0);
         t.store_bytes = out_res ? 0 : n * out_row_bytes;
         if (pool && r0 + n == rows && !out_res) t.store_bytes = out.nbytes();
+        if (work) t.work = [this, work, r0, n] { work->rows(r0, r0 + n, fn_->op_saturations); };
         p.tiles.push_back(std::move(t));
     }
     p.vector_elems = passes * rows * row_elems;
@@ -146,9 +154,6 @@ OpPlan Mapper::vector(size_t i) {
                  {"tile_rows", tile_rows},
                  {"tiles", p.tiles.size()},
                  {"output_on_chip", out_res}};
-    if (fn_) {
-        p.before = [this, &op] { fn_->op_saturations += run_contract_kernel(trace_, op, fn_->store); };
-    }
     return p;
 }
 
@@ -168,10 +173,15 @@ OpPlan Mapper::reshape(size_t i) {
     t.cycles = 0;
     t.load_bytes = (!in_res && out_res) ? trace_.tensor(in).nbytes() : 0;
     t.store_bytes = (in_res && !out_res) ? trace_.tensor(in).nbytes() : 0;
-    p.tiles.push_back(t);
+    if (fn_) {
+        // The bytes as the DMA moves them (on chip, the relabelled buffer is the same bytes).
+        const auto src = fn_->store.at(in).bytes();
+        const auto dst = alloc_output(op).bytes();
+        t.work = [src, dst] { std::copy(src.begin(), src.end(), dst.begin()); };
+    }
+    p.tiles.push_back(std::move(t));
     p.sram_bytes = act_.used();
     p.mapping = {{"unit", "none"}, {"output_on_chip", out_res}};
-    if (fn_) p.before = [this, &op] { fn_->op_saturations += run_contract_kernel(trace_, op, fn_->store); };
     return p;
 }
 

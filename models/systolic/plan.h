@@ -38,7 +38,6 @@ struct OpPlan {
     SramTraffic weights, activations, state;
     int64_t sram_bytes = 0;  // bytes of SRAM this op occupies at its peak (all three buffers)
     nlohmann::ordered_json mapping = nlohmann::ordered_json::object();  // the mapper's decisions
-    std::function<void()> before;  // functional work run once before the tiles (whole-op kernels)
 };
 
 }  // namespace ssmsim::systolic

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/systolic/gemm_timing.h"
+#include "sim/report/report.h"
 #include "sim/sc/kernel.h"
 
 namespace ssmsim::systolic {
@@ -50,7 +51,6 @@ uint64_t SystolicTop::run_op(RunJob& job, Mapper& mapper, size_t i, uint64_t t0)
     st.plan = mapper.plan(i);
     OpPlan& plan = st.plan;
     if (job.fn) job.fn->op_saturations = 0;
-    if (plan.before) plan.before();
     for (auto* u : {&array_, &scan_, &vector_, &dram_}) u->begin_window();
 
     sc::TimedUnit* units[kUnits] = {&array_, &scan_, &vector_};
@@ -95,8 +95,13 @@ uint64_t SystolicTop::run_op(RunJob& job, Mapper& mapper, size_t i, uint64_t t0)
         cj.ready = ready;
         cj.service = tile.cycles;
         cj.latency = tile.latency;
-        cj.work = std::move(tile.work);
-        const uint64_t end = tile.cycles == 0 && !cj.work ? ready : compute_job(tile.unit, cj);
+        uint64_t end = ready;
+        if (tile.cycles > 0) {
+            cj.work = std::move(tile.work);
+            end = compute_job(tile.unit, cj);
+        } else if (tile.work) {
+            tile.work();  // no compute unit is occupied (a reshape's transfer): the data move, not the timing
+        }
         slot = end;
         prev_end = end;
         op_end = std::max(op_end, end);
@@ -106,6 +111,8 @@ uint64_t SystolicTop::run_op(RunJob& job, Mapper& mapper, size_t i, uint64_t t0)
         pending_store_ready = end;
     }
     flush_store();
+    if (job.fn && job.op_hashes)
+        (*job.op_hashes)[i] = op_output_sha256(op, job.fn->store);  // outputs complete
     plan.tiles.clear();
     plan.tiles.shrink_to_fit();
 

@@ -31,6 +31,8 @@ struct RunJob {
     const Spec* spec = nullptr;
     const Trace* trace = nullptr;
     FunctionalState* fn = nullptr;  // null: timing only
+    // Functional runs that hash ops: op_output_sha256 of each op, set once its last tile has run.
+    std::vector<std::string>* op_hashes = nullptr;
     std::function<void(size_t)> progress;
     // results
     std::vector<OpStats> ops;
