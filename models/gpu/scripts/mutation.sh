@@ -20,7 +20,7 @@ mutations=(
         for (int64_t cta = 0; cta < k.grid; ++cta) {|        const Span steps = scan_steps(g, len, k.chunks, c);
         if (c == 1) std::fill(h.begin(), h.end(), 0);
         for (int64_t cta = 0; cta < k.grid; ++cta) {"
-  "last chunk of a grid-stride kernel skipped|models/gpu/datapath.cpp|            if (!s.empty()) f(s.lo, s.hi);|            if (!s.empty() \&\& !(cta == k.grid - 1 \&\& c == k.chunks - 1)) f(s.lo, s.hi);"
+  "last chunk of a grid-stride kernel skipped|models/gpu/datapath.cpp|            if (!s.empty()) f(s.lo, s.hi);|            if (!s.empty() && !(cta == k.grid - 1 && c == k.chunks - 1)) f(s.lo, s.hi);"
   "attention's last key tile one key short|models/gpu/geometry.h|std::min(last_key + 1, t1 * g.key_tile)|std::min(last_key, t1 * g.key_tile)"
 )
 
@@ -33,7 +33,7 @@ for m in "${mutations[@]}"; do
   text=${text//$'\001'/$'\n'}
   repl=${repl//$'\001'/$'\n'}
   cp "$root/$file" "$src/$file"
-  python3 - "$src/$file" "$text" "${repl//\\&/&}" <<'PY'
+  python3 - "$src/$file" "$text" "$repl" <<'PY'
 import sys
 path, old, new = sys.argv[1:4]
 s = open(path).read()
@@ -41,7 +41,10 @@ if s.count(old) != 1:
     sys.exit(f"mutation: expected the text once in {path}, found it {s.count(old)} times")
 open(path, "w").write(s.replace(old, new))
 PY
-  cmake --build "$build/b" --target test_gpu >/dev/null
+  if ! cmake --build "$build/b" --target test_gpu >"$build/mutation-build.log" 2>&1; then
+    echo "mutation '$name' does not build (see $build/mutation-build.log)" >&2
+    exit 1
+  fi
   log=$build/mutation-$(echo "$name" | tr ' ' '_').log
   if "$build/b/tests/test_gpu" --gtest_filter='Lra/EveryLraWorkload.*' >"$log" 2>&1; then
     echo "NOT DETECTED: $name"
@@ -49,8 +52,8 @@ PY
   else
     first=$(grep -m1 '^\[  FAILED  \]' "$log" | sed 's/, where.*//; s/^\[  FAILED  \] //')
     op=$(grep -m1 -o "Which is: \"op [0-9]* '[^']*' ([a-z_0-9]*)" "$log" | sed 's/Which is: "//' || true)
-    fails=$(grep -c '^\[  FAILED  \] Lra' "$log" || true)
-    echo "detected: $name -- $fails failing tests; first: $first; first differing op: ${op:-n/a}"
+    fails=$(grep -c '^\[  FAILED  \] Lra.* ms)$' "$log" || true)  # once per test (not the summary)
+    echo "detected: $name -- $fails of $(grep -c '^\[       OK \] Lra\|^\[  FAILED  \] Lra.* ms)$' "$log") tests fail; first: $first; first differing op: ${op:-n/a}"
   fi
   cp "$root/$file" "$src/$file"
 done
