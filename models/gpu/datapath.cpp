@@ -480,19 +480,9 @@ uint64_t norm(const KernelLaunch& k, const KernelShape& sh, OpView& v) {
     for (int64_t cta = 0; cta < k.grid; ++cta) {
         for (int64_t c = 0; c < k.chunks; ++c) {
             const Span rows = row_span(k, cta, c);
-            for (int64_t r = rows.lo; r < rows.hi; ++r) {
-                const float* xr = &x[r * d];
-                float mean = 0.0f;
-                if (center) {
-                    for (int64_t i = 0; i < d; ++i) mean += xr[i];
-                    mean /= static_cast<float>(d);
-                }
-                float ss = 0.0f;
-                for (int64_t i = 0; i < d; ++i) ss += (xr[i] - mean) * (xr[i] - mean);
-                const float inv = 1.0f / std::sqrt(ss / static_cast<float>(d) + eps);
-                for (int64_t i = 0; i < d; ++i)
-                    out[r * d + i] = (xr[i] - mean) * inv * gamma[i] + (center ? beta[i] : 0.0f);
-            }
+            for (int64_t r = rows.lo; r < rows.hi; ++r)
+                fx::norm_row_f32(&x[r * d], gamma.data(), center ? beta.data() : nullptr, d, eps,
+                                 &out[r * d]);
         }
     }
     return sat;

@@ -56,19 +56,8 @@ void norm_float(OpView& v, bool center) {
     const float eps = static_cast<float>(v.attr_number("eps"));
     auto out = v.out(0).as<float>();
     const int64_t rows = static_cast<int64_t>(x.size()) / d;
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* xr = &x[r * d];
-        float mean = 0.0f;
-        if (center) {
-            for (int64_t i = 0; i < d; ++i) mean += xr[i];
-            mean /= static_cast<float>(d);
-        }
-        float ss = 0.0f;
-        for (int64_t i = 0; i < d; ++i) ss += (xr[i] - mean) * (xr[i] - mean);
-        const float inv = 1.0f / std::sqrt(ss / static_cast<float>(d) + eps);
-        for (int64_t i = 0; i < d; ++i)
-            out[r * d + i] = (xr[i] - mean) * inv * gamma[i] + (center ? beta[i] : 0.0f);
-    }
+    for (int64_t r = 0; r < rows; ++r)
+        fx::norm_row_f32(&x[r * d], gamma.data(), center ? beta.data() : nullptr, d, eps, &out[r * d]);
 }
 
 }  // namespace

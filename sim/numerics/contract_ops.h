@@ -82,4 +82,18 @@ SSMSIM_HD constexpr int8_t norm_output(int64_t xc, NormScale s, int64_t gamma, i
     return requant(z * gamma + beta, mult, shift, clips);
 }
 
+// The norms in float32 mode, one row of d values (beta null for rmsnorm): the contract's float32 order.
+inline void norm_row_f32(const float* x, const float* gamma, const float* beta, int64_t d, float eps,
+                         float* out) {
+    float mean = 0.0f;
+    if (beta) {
+        for (int64_t i = 0; i < d; ++i) mean += x[i];
+        mean /= static_cast<float>(d);
+    }
+    float ss = 0.0f;
+    for (int64_t i = 0; i < d; ++i) ss += (x[i] - mean) * (x[i] - mean);
+    const float inv = 1.0f / std::sqrt(ss / static_cast<float>(d) + eps);
+    for (int64_t i = 0; i < d; ++i) out[i] = (x[i] - mean) * inv * gamma[i] + (beta ? beta[i] : 0.0f);
+}
+
 }  // namespace ssmsim::fx
