@@ -68,7 +68,7 @@ public:
 
         FunctionalResult fn;
         if (req.data) {
-            fn = run_functional(req.trace, schedule, spec, *req.data);
+            fn = run_functional(req.trace, schedule, mapping, spec, *req.data, req.hash_ops);
         } else {
             fn.activity = dense_activity(req.trace, schedule);
         }
@@ -87,6 +87,7 @@ public:
         bar.finish();
 
         RunResult result;
+        result.op_sha256 = std::move(fn.op_sha256);
         auto& r = result.report;
         const Activity& act = fn.activity;
         put_run_totals(r, config, spec.clock_hz, static_cast<double>(job.cycles), job.energy);

@@ -3,10 +3,9 @@
 #include <set>
 #include <stdexcept>
 
-#include "models/neuromorphic/mapper.h"
-#include "models/neuromorphic/neurons.h"
+#include "models/neuromorphic/datapath.h"
 #include "models/neuromorphic/sigma_delta.h"
-#include "reference/op_view.h"
+#include "sim/report/report.h"
 
 namespace ssmsim::neuromorphic {
 
@@ -67,14 +66,15 @@ Activity dense_activity(const Trace& trace, const Schedule& schedule) {
     return act;
 }
 
-FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, const Spec& spec,
-                                TensorStore store) {
+FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, const Mapping& mapping,
+                                const Spec& spec, TensorStore store, bool hash_ops) {
     if (trace.numerics != Numerics::int8) throw std::logic_error("neuromorphic: int8 traces only");
     FunctionalResult r;
     Activity& act = r.activity;
     act.input_changes.resize(trace.ops.size());
     act.output_spikes.resize(trace.ops.size());
     act.saturations.assign(trace.ops.size(), 0);
+    if (hash_ops) r.op_sha256.resize(trace.ops.size());
     const std::set<std::string> outs(trace.outputs.begin(), trace.outputs.end());
     for (size_t i = 0; i < trace.ops.size(); ++i) {
         const OpDecl& op = trace.ops[i];
@@ -94,24 +94,7 @@ FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, co
                                                static_cast<int32_t>(a.channels));
             }
         }
-        reference::OpView v(trace, op, store);
-        if (op.kind == "linear" || op.kind == "classifier") {
-            check_native_values(v);
-            dense_neurons(v, time_axis(trace.tensor(op.inputs[0])), reverse);
-        } else if (op.kind == "s4d_scan") {
-            check_native_values(v);
-            s4d_neurons(v);
-        } else if (op.kind == "selective_scan") {
-            check_native_values(v);
-            selective_neurons(v);
-        } else {
-            // Elementwise, norm, conv, pool, embedding and (on the x86 cores) attention: the contract's
-            // kernel.
-            const reference::Kernel kernel = reference::find_kernel(op.kind);
-            if (!kernel) throw std::logic_error("neuromorphic: no kernel for op kind '" + op.kind + "'");
-            kernel(v);
-        }
-        act.saturations[i] = v.saturations;
+        act.saturations[i] = run_op(trace, i, schedule, mapping.ops[i], store);
 
         // The output crosses to its consumers as sigma-delta spikes (graph outputs go to the host as they
         // are; a reshape relabels spikes that were already encoded).
@@ -127,6 +110,7 @@ FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, co
         } else {
             act.output_spikes[i].assign(static_cast<size_t>(oa.rows()), static_cast<int32_t>(oa.channels));
         }
+        if (hash_ops) r.op_sha256[i] = op_output_sha256(op, store);
         // Free what no later op reads.
         for (const auto& name : op.inputs) {
             const TensorDecl& t = trace.tensor(name);

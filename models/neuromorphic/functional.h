@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "models/neuromorphic/mapper.h"
 #include "models/neuromorphic/schedule.h"
 #include "models/neuromorphic/spec.h"
 #include "sim/trace/trace.h"
@@ -26,12 +28,15 @@ struct Activity {
 
 struct FunctionalResult {
     Activity activity;
-    TensorStore outputs;  // the trace's outputs
+    TensorStore outputs;                 // the trace's outputs
+    std::vector<std::string> op_sha256;  // with hash_ops: each op's outputs as its consumers read them
 };
 
-// Runs the trace on `data` (the graph inputs).
-FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, const Spec& spec,
-                                TensorStore data);
+// Runs the trace on `data` (the graph inputs), every op on the cores `mapping` gives it (datapath.h).
+// With `hash_ops`, hashes each op's outputs (op_output_sha256) after the sigma-delta encoder: what the
+// consumers read, which at threshold 0 is what the op computed.
+FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, const Mapping& mapping,
+                                const Spec& spec, TensorStore data, bool hash_ops = false);
 
 // The activity of a run without data: every input value changes every row, every output value is sent.
 Activity dense_activity(const Trace& trace, const Schedule& schedule);

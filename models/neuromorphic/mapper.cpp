@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <queue>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -44,6 +45,7 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 struct Need {
     Placement p;
     int64_t unit_neurons = 1, unit_bytes = 0;
+    int64_t units = 1;  // indivisible units of the op: the most cores it can spread over
     std::string unit_what;
 };
 
@@ -189,12 +191,10 @@ Mapping map_trace(const Trace& trace, const Spec& s) {
     Mapping m;
     const int64_t npc = s.neurons_per_core, spc = s.synapse_bytes_per_core;
     std::vector<Need> needs;
-    std::vector<int64_t> max_cores(trace.ops.size(), 0);
     int64_t total = 0;
     for (const auto& op : trace.ops) {
         Need n = need_of(trace, op, s);
         Placement& p = n.p;
-        const size_t i = needs.size();
         if (p.unit == Unit::neurocores) {
             const std::string where = "op '" + op.name + "' (" + op.kind + ")";
             if (n.unit_neurons > npc) {
@@ -212,12 +212,11 @@ Mapping map_trace(const Trace& trace, const Spec& s) {
                     fmt::format("{} bytes", n.unit_bytes + p.replicated_bytes));
             }
             // The fewest cores that hold the neurons and the synapses, in whole indivisible units.
-            const int64_t units = std::max<int64_t>(1, p.neurons / n.unit_neurons);
+            const int64_t units = n.units = std::max<int64_t>(1, p.neurons / n.unit_neurons);
             const int64_t per_core = std::max<int64_t>(
                 1, std::min(npc / n.unit_neurons,
                             n.unit_bytes > 0 ? (spc - p.replicated_bytes) / n.unit_bytes : units));
             p.cores = ceil_div(units, per_core);
-            max_cores[i] = units;
             total += p.cores;
         }
         needs.push_back(std::move(n));
@@ -243,7 +242,7 @@ Mapping map_trace(const Trace& trace, const Spec& s) {
         const size_t i = heaviest.top().second;
         heaviest.pop();
         Placement& p = needs[i].p;
-        if (p.cores >= max_cores[i]) {
+        if (p.cores >= needs[i].units) {
             ++spare;  // cannot split further; the core goes to the next one
             continue;
         }
@@ -254,8 +253,15 @@ Mapping map_trace(const Trace& trace, const Spec& s) {
     for (auto& n : needs) {
         Placement& p = n.p;
         if (p.unit == Unit::neurocores) {
-            for (int64_t c = 0; c < p.cores; ++c)
-                p.on.push_back({next + c, 1.0 / static_cast<double>(p.cores)});
+            // Units (channels, or a norm's whole row) split into contiguous, balanced ranges per core.
+            const int64_t units = n.units, per_unit = p.axis.channels / units;
+            if (per_unit * units != p.axis.channels)
+                throw std::logic_error("neuromorphic mapper: op '" + trace.ops[m.ops.size()].name +
+                                       "' has channels in no whole number of units");
+            for (int64_t c = 0; c < p.cores; ++c) {
+                const int64_t lo = c * units / p.cores, hi = (c + 1) * units / p.cores;
+                p.on.push_back({next + c, 1.0 / static_cast<double>(p.cores), lo * per_unit, hi * per_unit});
+            }
             next += p.cores;
             for (auto& c : p.events.input_cores) c = c < 0 ? p.cores : c;
             m.neurons += p.neurons;

@@ -34,7 +34,10 @@ struct EventModel {
 
 struct CoreShare {
     int64_t core = 0;  // global index: chip * cores_per_chip + local
-    double share = 0;  // fraction of the op's neurons and events on this core
+    double share = 0;  // fraction of the op's neurons and events on this core (the timing's)
+    // The op's output channels whose neurons this core holds, [lo, hi): whole indivisible units, split as
+    // evenly as they go. The data side (datapath.h) computes each channel on the core that holds it.
+    int64_t lo = 0, hi = 0;
 };
 
 struct Placement {
