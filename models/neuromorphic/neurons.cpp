@@ -34,26 +34,28 @@ void dense_neurons(reference::OpView& v, const OpPlan& p) {
     Tensor& out_t = v.out(0);
     const auto logit_out = logits ? out_t.as<int32_t>() : std::span<int32_t>();
     const auto act_out = logits ? std::span<int8_t>() : out_t.as<int8_t>();
-    std::vector<int64_t> acc(static_cast<size_t>(n));
+    // A neuron's state is sum_i w[o,i] x_i over the int8 values integrated so far: after every single update
+    // |acc| <= K 2^14 <= 2^30 by the K limit, so int32 holds it exactly (as the reference's accumulator).
+    std::vector<int32_t> acc(static_cast<size_t>(n));
     std::vector<int8_t> seen(static_cast<size_t>(k));  // the input values the synapses have integrated
     each_timestep(p.axis, p.reverse, [&](int64_t row, int64_t step) {
         reset_at_sample_start(step, acc);
         reset_at_sample_start(step, seen);
         const int8_t* xr = &x[row * k];
         for (int64_t i = 0; i < k; ++i) {
-            const int64_t d = int64_t{xr[i]} - seen[i];
+            const int32_t d = int32_t{xr[i]} - seen[i];
             if (d == 0) continue;  // no spike, no synaptic operation
             seen[i] = xr[i];
             const int8_t* syn = &fanout[i * n];
             for (const CoreShare& core : p.cores) {
-                for (int64_t o = core.lo, end = core.hi; o < end; ++o) acc[o] += syn[o] * d;
+                for (int64_t o = core.lo, end = core.hi; o < end; ++o) acc[o] += int32_t{syn[o]} * d;
             }
         }
         for (const CoreShare& core : p.cores) {
             for (int64_t o = core.lo, end = core.hi; o < end; ++o) {
                 const int64_t b = has_bias ? bias[o] : 0;
                 if (logits) {
-                    logit_out[row * n + o] = static_cast<int32_t>(acc[o] + b);  // exact by the K limit
+                    logit_out[row * n + o] = static_cast<int32_t>(acc[o] + b);  // exact: the bias limit
                 } else {
                     act_out[row * n + o] = fx::requant_sum(acc[o], b, mult, shift, v.saturations);
                 }
