@@ -452,22 +452,9 @@ uint64_t norm(const KernelLaunch& k, const KernelShape& sh, OpView& v) {
         for (int64_t cta = 0; cta < k.grid; ++cta) {
             for (int64_t c = 0; c < k.chunks; ++c) {
                 const Span rows = row_span(k, cta, c);
-                for (int64_t r = rows.lo; r < rows.hi; ++r) {
-                    const int8_t* xr = &x[r * d];
-                    int64_t total = 0;
-                    if (center) {
-                        for (int64_t i = 0; i < d; ++i) total += xr[i];
-                    }
-                    uint64_t ss = 0;
-                    for (int64_t i = 0; i < d; ++i) {
-                        xc[i] = center ? d * xr[i] - total : xr[i];
-                        ss += static_cast<uint64_t>(xc[i] * xc[i]);
-                    }
-                    const fx::NormScale sc = fx::norm_scale(ss, static_cast<uint64_t>(d), eps, rsqrt.data());
-                    for (int64_t i = 0; i < d; ++i)
-                        out[r * d + i] =
-                            fx::norm_output(xc[i], sc, gamma[i], center ? beta[i] : 0, mult, shift, sat);
-                }
+                for (int64_t r = rows.lo; r < rows.hi; ++r)
+                    fx::norm_row_i8(&x[r * d], gamma.data(), center ? beta.data() : nullptr, d, eps, mult,
+                                    shift, rsqrt.data(), xc.data(), &out[r * d], sat);
             }
         }
         return sat;

@@ -30,22 +30,9 @@ void norm_int(OpView& v, bool center) {
     auto out = v.out(0).as<int8_t>();
     std::vector<int64_t> xc(d);
     const int64_t rows = static_cast<int64_t>(x.size()) / d;
-    for (int64_t r = 0; r < rows; ++r) {
-        const int8_t* xr = &x[r * d];
-        int64_t sum = 0;
-        if (center) {
-            for (int64_t i = 0; i < d; ++i) sum += xr[i];
-        }
-        uint64_t ss = 0;
-        for (int64_t i = 0; i < d; ++i) {
-            xc[i] = center ? d * xr[i] - sum : xr[i];  // layernorm: D * (x - mean), exact in integers
-            ss += static_cast<uint64_t>(xc[i] * xc[i]);
-        }
-        const fx::NormScale scale = fx::norm_scale(ss, static_cast<uint64_t>(d), eps, rsqrt.data());
-        for (int64_t i = 0; i < d; ++i)
-            out[r * d + i] =
-                fx::norm_output(xc[i], scale, gamma[i], center ? beta[i] : 0, mult, shift, v.saturations);
-    }
+    for (int64_t r = 0; r < rows; ++r)
+        fx::norm_row_i8(&x[r * d], gamma.data(), center ? beta.data() : nullptr, d, eps, mult, shift,
+                        rsqrt.data(), xc.data(), &out[r * d], v.saturations);
 }
 
 void norm_float(OpView& v, bool center) {

@@ -82,6 +82,25 @@ SSMSIM_HD constexpr int8_t norm_output(int64_t xc, NormScale s, int64_t gamma, i
     return requant(z * gamma + beta, mult, shift, clips);
 }
 
+// The norms in int8 mode, one row of d values (beta null for rmsnorm; xc: d values of scratch):
+// xc = x, or D (x - mean) exactly in integers for layernorm, then the row's scale and the outputs.
+inline void norm_row_i8(const int8_t* x, const int8_t* gamma, const int32_t* beta, int64_t d, uint64_t eps,
+                        int64_t mult, int shift, const int32_t* rsqrt, int64_t* xc, int8_t* out,
+                        uint64_t& clips) {
+    int64_t sum = 0;
+    if (beta) {
+        for (int64_t i = 0; i < d; ++i) sum += x[i];
+    }
+    uint64_t ss = 0;
+    for (int64_t i = 0; i < d; ++i) {
+        xc[i] = beta ? d * x[i] - sum : x[i];
+        ss += static_cast<uint64_t>(xc[i] * xc[i]);
+    }
+    const NormScale scale = norm_scale(ss, static_cast<uint64_t>(d), eps, rsqrt);
+    for (int64_t i = 0; i < d; ++i)
+        out[i] = norm_output(xc[i], scale, gamma[i], beta ? beta[i] : 0, mult, shift, clips);
+}
+
 // The norms in float32 mode, one row of d values (beta null for rmsnorm): the contract's float32 order.
 inline void norm_row_f32(const float* x, const float* gamma, const float* beta, int64_t d, float eps,
                          float* out) {
