@@ -114,9 +114,11 @@ void fill_random(int32_t* p, int64_t n, uint64_t seed, int64_t lo, int64_t hi);
 void fill_random(float* p, int64_t n, uint64_t seed, float lo, float hi);
 
 // The scan's dependency chain alone: SM cycles per step of one thread's h = sat32(rshift_round(abar*h, 15) +
-// bx) over `steps` steps (a multiple of 8; best of several launches), in the kernels' fused form
-// (scan_step.cuh) or as the contract's helpers spell it; and the SM clock measured against the global timer.
-double scan_chain_cycles_per_step(int64_t steps, bool fused);
+// bx) over `steps` steps (a multiple of 8; best of several launches): the kernels' checked step
+// (scan_step.cuh), their speculative step without the saturation, or the contract's helpers as written; and
+// the SM clock measured against the global timer.
+enum class ChainForm { checked, unchecked, naive };
+double scan_chain_cycles_per_step(int64_t steps, ChainForm form);
 double sm_clock_mhz();
 
 // Longest sequence attention supports (its scores row lives in shared memory).

@@ -4,7 +4,10 @@
 // L x (the latency of one step of h = sat32(rshift_round(abar * h, 15) + bx)). Everything else in a step
 // depends only on inputs, and this kernel keeps it off that chain:
 //   - one thread owns one chain (S chains when N is large), so nothing in the step waits on another lane;
-//   - the step itself is one wide multiply-add and a saturation (scan_step.cuh);
+//   - the step itself is one wide multiply-add and a saturation (scan_step.cuh), and a chunk first runs it
+//     speculatively without the saturation (scan_step_unchecked: a shift, and one compare off the chain
+//     that records whether any step left int32); only a chunk where one did runs again, checked, from its
+//     saved state, so outputs and saturation counts are the contract's either way;
 //   - the group size G (threads per channel) is a template parameter, so every index is a shift;
 //   - the block stages a chunk of kChunk steps of its inputs in shared memory, loaded one chunk ahead
 //     into registers, so global latency never stalls a step; each thread then reads its chunk of inputs
@@ -176,10 +179,12 @@ struct ChunkBytes {
 
 // ---- s4d_scan ----------------------------------------------------------------------------------------
 
-template <int G, int S>
+// kChecked: the contract's step with its saturation and clip count; else speculative (scan_step_unchecked),
+// `bad` set when some step left int32 and the chunk must run again checked.
+template <int G, int S, bool kChecked>
 __device__ __forceinline__ void s4d_chunk(const int8_t* xs, const Layout<G>& l, const int32_t (&abar)[S],
                                           const int32_t (&bbar15)[S], const int32_t (&c)[S], int32_t (&h)[S],
-                                          int64_t* part, uint32_t& clips) {
+                                          int64_t* part, uint32_t& clips, bool& bad) {
     ChunkBytes x;
     x.load(xs + l.c * kChunk);
 #pragma unroll
@@ -188,7 +193,9 @@ __device__ __forceinline__ void s4d_chunk(const int8_t* xs, const Layout<G>& l, 
 #pragma unroll
         for (int j = 0; j < S; ++j) {
             // bbar15 = Bbar * 2^15 fits int32 (|Bbar| <= 2^15), so the addend is one multiply-add.
-            h[j] = scan_step(abar[j], h[j], mad_wide(bbar15[j], x[t], 1 << 14), clips);
+            const int64_t addend = mad_wide(bbar15[j], x[t], 1 << 14);
+            h[j] = kChecked ? scan_step(abar[j], h[j], addend, clips)
+                            : scan_step_unchecked(abar[j], h[j], addend, bad);
             acc = mad_wide(c[j], h[j], acc);
         }
         part[(t * Layout<G>::kCpb + l.c) * (G + 1) + l.lane] = acc;
@@ -233,7 +240,16 @@ __global__ void __launch_bounds__(kBlock)
         const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
         const int8_t* xs = in + (ci & 1) * kIn;
         uint32_t chunk_clips = 0;
-        s4d_chunk<G, S>(xs, l, abar, bbar15, c, h, part, chunk_clips);
+        int32_t h_start[S];
+#pragma unroll
+        for (int j = 0; j < S; ++j) h_start[j] = h[j];
+        bool bad = false;
+        s4d_chunk<G, S, false>(xs, l, abar, bbar15, c, h, part, chunk_clips, bad);
+        if (bad) {  // a state saturated in this chunk: run it again from its start, checked (rare)
+#pragma unroll
+            for (int j = 0; j < S; ++j) h[j] = h_start[j];
+            s4d_chunk<G, S, true>(xs, l, abar, bbar15, c, h, part, chunk_clips, bad);
+        }
         local += chunk_clips;
         if (ci + 1 < chunks) xin.store(in + ((ci + 1) & 1) * kIn, l);
         __syncthreads();
@@ -284,11 +300,11 @@ __device__ __forceinline__ int decay_index(int32_t v, const DecayIndex& d) {
     return min(max((v + d.round) >> d.shift, 0), d.last);
 }
 
-// One chain per thread (N <= 64 <= G).
-template <int G>
+// One chain per thread (N <= 64 <= G). kChecked as for s4d_chunk.
+template <int G, bool kChecked>
 __device__ __forceinline__ void sel_chunk(const SelInputs& in, const Layout<G>& l, int64_t n, int32_t a,
                                           int32_t& h, const int32_t* table, const DecayIndex& idx,
-                                          int64_t* part, uint32_t& clips) {
+                                          int64_t* part, uint32_t& clips, bool& bad) {
     ChunkBytes dt, x, b, c;
     dt.load(in.dt + l.c * kChunk);
     x.load(in.x + l.c * kChunk);
@@ -306,7 +322,8 @@ __device__ __forceinline__ void sel_chunk(const SelInputs& in, const Layout<G>& 
 #pragma unroll
     for (int t = 0; t < kChunk; ++t) {
         const int32_t bx = dt[t] * x[t] * b[t];  // |dt x B| <= 2^21
-        h = scan_step(abar[t], h, scan_addend(bx), clips);
+        h = kChecked ? scan_step(abar[t], h, scan_addend(bx), clips)
+                     : scan_step_unchecked(abar[t], h, scan_addend(bx), bad);
         part[(t * Layout<G>::kCpb + l.c) * (G + 1) + l.lane] = mad_wide(c[t], h, 0);
     }
 }
@@ -373,7 +390,13 @@ __global__ void __launch_bounds__(kBlock)
         const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
         const SelInputs sin = sel_inputs(in + (ci & 1) * in_bytes, kCpb, n);
         uint32_t chunk_clips = 0;
-        sel_chunk<G>(sin, l, n, a, h, table, idx, part, chunk_clips);
+        const int32_t h_start = h;
+        bool bad = false;
+        sel_chunk<G, false>(sin, l, n, a, h, table, idx, part, chunk_clips, bad);
+        if (bad) {  // a state saturated in this chunk: run it again from its start, checked (rare)
+            h = h_start;
+            sel_chunk<G, true>(sin, l, n, a, h, table, idx, part, chunk_clips, bad);
+        }
         local += chunk_clips;
         if (ci + 1 < chunks) pre.store(in + ((ci + 1) & 1) * in_bytes, s, l, cur);
         __syncthreads();

@@ -33,4 +33,16 @@ __device__ __forceinline__ int32_t scan_step(int32_t abar, int32_t h, int64_t ad
     return over ? INT32_MAX : (under ? INT32_MIN : low);
 }
 
+// The same step without its saturation, for speculation: exact whenever u >> 15 fits int32, and `bad` records
+// when it did not (hi outside [-2^14, 2^14), one compare folded into a predicate, off the chain). A kernel runs
+// a chunk of steps this way and re-runs it from its saved h with scan_step when `bad` is set, so its outputs
+// and saturation counts are the contract's; LRA data almost never saturates a state, so the re-run is rare.
+// This takes the two compares and selects of the saturation off the chain and the clip count out of the step.
+__device__ __forceinline__ int32_t scan_step_unchecked(int32_t abar, int32_t h, int64_t addend, bool& bad) {
+    const int64_t u = mad_wide(abar, h, addend);
+    const int32_t hi = static_cast<int32_t>(u >> 32);
+    bad |= static_cast<uint32_t>(hi + (1 << 14)) >= (1u << 15);
+    return static_cast<int32_t>(__funnelshift_r(static_cast<uint32_t>(u), static_cast<uint32_t>(hi), 15));
+}
+
 }  // namespace ssmsim::cuda
