@@ -4,10 +4,11 @@
 // L x (the latency of one step of h = sat32(rshift_round(abar * h, 15) + bx)). Everything else in a step
 // depends only on inputs, and this kernel keeps it off that chain:
 //   - one thread owns one chain (S chains when N is large), so nothing in the step waits on another lane;
-//   - the step itself is one wide multiply-add and a saturation (scan_step.cuh), and a chunk first runs it
-//     speculatively without the saturation (scan_step_unchecked: a shift, and one compare off the chain
-//     that records whether any step left int32); only a chunk where one did runs again, checked, from its
-//     saved state, so outputs and saturation counts are the contract's either way;
+//   - the step itself is one wide multiply-add and a saturation (scan_step.cuh); the selective scan and the
+//     many-chains s4d variant first run a chunk speculatively without the saturation (scan_step_unchecked:
+//     a shift, and one compare off the chain that records whether any step left int32), and only a chunk
+//     where one did runs again, checked, from its saved state, so outputs and saturation counts are the
+//     contract's either way;
 //   - the group size G (threads per channel) is a template parameter, so every index is a shift;
 //   - the block stages a chunk of kChunk steps of its inputs in shared memory, loaded one chunk ahead
 //     into registers, so global latency never stalls a step; each thread then reads its chunk of inputs
@@ -207,6 +208,10 @@ __global__ void __launch_bounds__(kBlock)
     s4d_scan_i8_fast(S4dScanI8 p, ScanShape s, int8_t* __restrict__ y, Clips clips) {
     constexpr int kCpb = Layout<G>::kCpb;
     constexpr int kIn = kChunk * kCpb;  // bytes of one input buffer
+    // Speculative steps pay off when issue slots are the limit (many chains: the four-chains-per-thread
+    // variant); with one warp of chains per scheduler (batch 1) the checked step was faster on an H200
+    // (pathx:s4d 72.3 against 78.6 cycles per step).
+    constexpr bool kSpeculate = S == 4;
     extern __shared__ __align__(16) unsigned char smem_raw[];
     int64_t* part = reinterpret_cast<int64_t*>(smem_raw);
     int8_t* in = reinterpret_cast<int8_t*>(smem_raw + part_bytes<G>());
@@ -240,14 +245,18 @@ __global__ void __launch_bounds__(kBlock)
         const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
         const int8_t* xs = in + (ci & 1) * kIn;
         uint32_t chunk_clips = 0;
-        int32_t h_start[S];
-#pragma unroll
-        for (int j = 0; j < S; ++j) h_start[j] = h[j];
         bool bad = false;
-        s4d_chunk<G, S, false>(xs, l, abar, bbar15, c, h, part, chunk_clips, bad);
-        if (bad) {  // a state saturated in this chunk: run it again from its start, checked (rare)
+        if constexpr (kSpeculate) {
+            int32_t h_start[S];
 #pragma unroll
-            for (int j = 0; j < S; ++j) h[j] = h_start[j];
+            for (int j = 0; j < S; ++j) h_start[j] = h[j];
+            s4d_chunk<G, S, false>(xs, l, abar, bbar15, c, h, part, chunk_clips, bad);
+            if (bad) {  // a state saturated in this chunk: run it again from its start, checked (rare)
+#pragma unroll
+                for (int j = 0; j < S; ++j) h[j] = h_start[j];
+                s4d_chunk<G, S, true>(xs, l, abar, bbar15, c, h, part, chunk_clips, bad);
+            }
+        } else {
             s4d_chunk<G, S, true>(xs, l, abar, bbar15, c, h, part, chunk_clips, bad);
         }
         local += chunk_clips;
@@ -463,7 +472,8 @@ void launch_selective(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, C
 // Chains per thread for s4d_scan. One (S = 1) gives the shortest step while the chip has room for every
 // chain; when there are many more chains than the chip runs at once (large batches), the scan is bound by
 // issue slots and by the shared-memory traffic of the C·h partials (8 bytes per chain and step), and four
-// chains per thread (summed before they are stored) cut both. SSMSIM_SCAN_STATES=1|2|4 forces a choice,
+// chains per thread (summed before they are stored) cut both; that variant also runs its steps
+// speculatively (scan_step_unchecked), which cuts the issue slots of a step from about 15 to 10. SSMSIM_SCAN_STATES=1|2|4 forces a choice,
 // so that a test can run every variant on any shape.
 int s4d_states_per_thread(const ScanShape& s) {
     static const int forced = [] {

@@ -112,6 +112,14 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
       || echo "FAILED: selftest SSMSIM_ATTENTION_SPLIT=$sp"
     grep -E "FAIL|selftest:" "$OUT/device/selftest-split$sp.log" | tail -5
   done
+  # LRA data through the speculative s4d variant (four chains per thread), forced at batch 1 and as large
+  # batches select it, byte-identical to the reference.
+  for t in $TASKS; do
+    SSMSIM_SCAN_STATES=4 $BIN run --workload lra:$t:s4d --seq-len $L_RED --check-reference --repeat 1 \
+      --warmup 0 2>&1 | grep -E "PASS|FAIL" || echo "FAILED: forced 4-chain s4d $t"
+  done
+  $BIN run --workload lra:text:s4d --seq-len $L_RED --batch 32 --check-reference --repeat 1 --warmup 0 2>&1 \
+    | grep -E "PASS|FAIL" || echo "FAILED: text s4d batch 32"
 }
 
 profile() {  # stall reasons of the scan kernels (Nsight Compute; clocks left alone)
