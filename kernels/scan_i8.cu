@@ -5,7 +5,7 @@
 // depends only on inputs, and this kernel keeps it off that chain:
 //   - one thread owns one chain (S chains when N is large), so nothing in the step waits on another lane;
 //   - the step itself is one wide multiply-add and a saturation (scan_step.cuh); the selective scan and the
-//     many-chains s4d variants first run a chunk speculatively without the saturation (scan_step_unchecked:
+//     many-chains s4d variant first run a chunk speculatively without the saturation (scan_step_unchecked:
 //     a shift, and one compare off the chain that records whether any step left int32), and only a chunk
 //     where one did runs again, checked, from its saved state, so outputs and saturation counts are the
 //     contract's either way;
@@ -203,12 +203,15 @@ __device__ __forceinline__ void s4d_chunk(const int8_t* xs, const Layout<G>& l, 
     }
 }
 
-// kSpeculate: chunks run speculatively first (see s4d_variant for when).
-template <int G, int S, bool kSpeculate>
+template <int G, int S>
 __global__ void __launch_bounds__(kBlock)
     s4d_scan_i8_fast(S4dScanI8 p, ScanShape s, int8_t* __restrict__ y, Clips clips) {
     constexpr int kCpb = Layout<G>::kCpb;
     constexpr int kIn = kChunk * kCpb;  // bytes of one input buffer
+    // Speculative steps pay off when issue slots are the limit (many chains: the four-chains-per-thread
+    // variant); with one warp of chains per scheduler (batch 1) the checked step was faster on an H200
+    // (pathx:s4d 72.3 against 78.6 cycles per step).
+    constexpr bool kSpeculate = S == 4;
     extern __shared__ __align__(16) unsigned char smem_raw[];
     int64_t* part = reinterpret_cast<int64_t*>(smem_raw);
     int8_t* in = reinterpret_cast<int8_t*>(smem_raw + part_bytes<G>());
@@ -451,11 +454,11 @@ int group_of(int64_t per_thread) {
     return g;
 }
 
-template <int G, int S, bool kSpeculate>
+template <int G, int S>
 void launch_s4d(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
     const size_t smem = part_bytes<G>() + 2 * round16(kChunk * Layout<G>::kCpb);
-    allow_smem(s4d_scan_i8_fast<G, S, kSpeculate>, smem);
-    s4d_scan_i8_fast<G, S, kSpeculate><<<grid_of(s, G), kBlock, smem>>>(p, s, y, clips);
+    allow_smem(s4d_scan_i8_fast<G, S>, smem);
+    s4d_scan_i8_fast<G, S><<<grid_of(s, G), kBlock, smem>>>(p, s, y, clips);
 }
 
 template <int G>
@@ -466,62 +469,44 @@ void launch_selective(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, C
     selective_scan_i8_fast<G><<<grid_of(s, G), kBlock, smem>>>(p, s, y, clips);
 }
 
-int env_int(const char* name) {
-    const char* e = std::getenv(name);
-    return e ? std::atoi(e) : 0;
-}
-
-// The s4d_scan variant: S chains per thread, and whether chunks run speculatively. One chain per thread
-// gives the shortest step while the chip has room for every chain; when there are many more chains than the
-// chip runs at once (large batches), the scan is bound by issue slots and by the shared-memory traffic of
-// the C·h partials (8 bytes per chain and step): four chains per thread (summed before they are stored) cut
-// both, and speculative steps (scan_step_unchecked) cut a step's issue slots from about 15 to 10. With one
-// warp of chains per scheduler (batch 1) the checked step was the faster one on an H200 (pathx:s4d: 72.3
-// against 78.6 cycles per step), so the few-chains variants stay checked. SSMSIM_SCAN_STATES=1|2|4 and
-// SSMSIM_SCAN_SPECULATE=1 force a choice, so that a test can run every variant on any shape.
-struct S4dVariant {
-    int states;
-    bool speculate;
-};
-S4dVariant s4d_variant(const ScanShape& s) {
-    static const int forced = env_int("SSMSIM_SCAN_STATES");
-    static const bool forced_speculate = env_int("SSMSIM_SCAN_SPECULATE") == 1;
+// Chains per thread for s4d_scan. One (S = 1) gives the shortest step while the chip has room for every
+// chain; when there are many more chains than the chip runs at once (large batches), the scan is bound by
+// issue slots and by the shared-memory traffic of the C·h partials (8 bytes per chain and step), and four
+// chains per thread (summed before they are stored) cut both; that variant also runs its steps
+// speculatively (scan_step_unchecked), which cuts the issue slots of a step from about 15 to 10. SSMSIM_SCAN_STATES=1|2|4 forces a choice,
+// so that a test can run every variant on any shape.
+int s4d_states_per_thread(const ScanShape& s) {
+    static const int forced = [] {
+        const char* e = std::getenv("SSMSIM_SCAN_STATES");
+        return e ? std::atoi(e) : 0;
+    }();
+    if (s.state > 256) return 4;
+    if (s.state > 128) return forced == 4 ? 4 : 2;
+    if (forced == 1 || forced == 2 || forced == 4) return forced;
     constexpr int64_t kManyChains = int64_t{132} * 2048;  // far more than the SMs hold at once
-    const bool many = s.batch * s.ch * s.state >= kManyChains;
-    int states = 1;
-    if (s.state > 256) {
-        states = 4;
-    } else if (s.state > 128) {
-        states = forced == 4 ? 4 : 2;
-    } else if (forced == 1 || forced == 2 || forced == 4) {
-        states = forced;
-    } else if (many && s.state >= 16) {
-        states = 4;
-    }
-    // One chain per thread is never speculative, four always are (no other instantiations).
-    return {states, states == 4 || (states == 2 && (many || forced_speculate))};
+    return s.batch * s.ch * s.state >= kManyChains && s.state >= 16 ? 4 : 1;
 }
 
-template <int S, bool kSpeculate>
+template <int S>
 void launch_s4d_states(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
     switch (group_of((s.state + S - 1) / S)) {
         case 4:
-            launch_s4d<4, S, kSpeculate>(p, s, y, clips);
+            launch_s4d<4, S>(p, s, y, clips);
             break;
         case 8:
-            launch_s4d<8, S, kSpeculate>(p, s, y, clips);
+            launch_s4d<8, S>(p, s, y, clips);
             break;
         case 16:
-            launch_s4d<16, S, kSpeculate>(p, s, y, clips);
+            launch_s4d<16, S>(p, s, y, clips);
             break;
         case 32:
-            launch_s4d<32, S, kSpeculate>(p, s, y, clips);
+            launch_s4d<32, S>(p, s, y, clips);
             break;
         case 64:
-            launch_s4d<64, S, kSpeculate>(p, s, y, clips);
+            launch_s4d<64, S>(p, s, y, clips);
             break;
         default:
-            launch_s4d<128, S, kSpeculate>(p, s, y, clips);
+            launch_s4d<128, S>(p, s, y, clips);
             break;
     }
 }
@@ -531,15 +516,16 @@ void launch_s4d_states(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips 
 void s4d_scan_i8(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
     if (s.len == 0 || s.ch == 0 || s.batch == 0) return;
     if (s.state > kMaxStatesS4d) return s4d_scan_i8_generic(p, s, y, clips);
-    const S4dVariant v = s4d_variant(s);
-    if (v.states == 1) {
-        launch_s4d_states<1, false>(p, s, y, clips);
-    } else if (v.states == 2 && v.speculate) {
-        launch_s4d_states<2, true>(p, s, y, clips);
-    } else if (v.states == 2) {
-        launch_s4d_states<2, false>(p, s, y, clips);
-    } else {
-        launch_s4d_states<4, true>(p, s, y, clips);
+    switch (s4d_states_per_thread(s)) {
+        case 1:
+            launch_s4d_states<1>(p, s, y, clips);
+            break;
+        case 2:
+            launch_s4d_states<2>(p, s, y, clips);
+            break;
+        default:
+            launch_s4d_states<4>(p, s, y, clips);
+            break;
     }
     check_launch("s4d_scan_i8_fast");
 }

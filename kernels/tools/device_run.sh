@@ -107,9 +107,6 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
       || echo "FAILED: selftest SSMSIM_SCAN_STATES=$st"
     grep -E "FAIL|selftest:" "$OUT/device/selftest-states$st.log" | tail -5
   done
-  SSMSIM_SCAN_STATES=2 SSMSIM_SCAN_SPECULATE=1 $BIN selftest --cases 150 --seed 6 \
-    > "$OUT/device/selftest-states2-speculate.log" 2>&1 || echo "FAILED: selftest speculative 2 states"
-  grep -E "FAIL|selftest:" "$OUT/device/selftest-states2-speculate.log" | tail -5
   for sp in 1 2 4; do  # every attention CTA shape (query warps x key-split warps), forced on every shape
     SSMSIM_ATTENTION_SPLIT=$sp $BIN selftest --cases 150 --seed $((10 + sp)) > "$OUT/device/selftest-split$sp.log" 2>&1 \
       || echo "FAILED: selftest SSMSIM_ATTENTION_SPLIT=$sp"
@@ -121,10 +118,8 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
     SSMSIM_SCAN_STATES=4 $BIN run --workload lra:$t:s4d --seq-len $L_RED --check-reference --repeat 1 \
       --warmup 0 2>&1 | grep -E "PASS|FAIL" || echo "FAILED: forced 4-chain s4d $t"
   done
-  for t in text listops; do  # N = 64 (4 chains a thread) and N = 192 (2 chains), both speculative
-    $BIN run --workload lra:$t:s4d --seq-len $L_RED --batch 32 --check-reference --repeat 1 --warmup 0 2>&1 \
-      | grep -E "PASS|FAIL" || echo "FAILED: $t s4d batch 32"
-  done
+  $BIN run --workload lra:text:s4d --seq-len $L_RED --batch 32 --check-reference --repeat 1 --warmup 0 2>&1 \
+    | grep -E "PASS|FAIL" || echo "FAILED: text s4d batch 32"
 }
 
 profile() {  # stall reasons of the scan kernels (Nsight Compute; clocks left alone)
