@@ -79,11 +79,11 @@ ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions&
         spec.batch = opts.batch;
         spec.numerics = parse_numerics(opts.numerics);
         spec.weights_dir = opts.weights;
-        workloads::Workload w =
-            workloads::build_lra(spec, [&](const Trace& t) { check_memory_budget(t, opts); });
-        ResolvedWorkload r{spec.name(), std::move(w.trace), std::nullopt};
-        if (want_data) r.data = std::move(w.data);
-        return r;
+        const auto check = [&](const Trace& t) { check_memory_budget(t, opts); };
+        // Timing only: the shape-only trace directly, without drawing weights or calibrating (seconds).
+        if (!want_data) return {spec.name(), workloads::build_lra_shapes(spec, check), std::nullopt};
+        workloads::Workload w = workloads::build_lra(spec, check);
+        return {spec.name(), std::move(w.trace), std::move(w.data)};
     }
     if (!opts.weights.empty()) {
         throw InputError("--weights", "an lra: workload (a trace folder carries its own weights)", arg);

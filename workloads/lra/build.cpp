@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "sim/trace/npy.h"
+#include "sim/trace/trace_io.h"
 #include "sim/util/error.h"
 #include "sim/util/input_file.h"
 #include "workloads/inputs/inputs.h"
@@ -210,6 +211,41 @@ Workload build_one(const WorkloadSpec& spec) {
 }
 
 }  // namespace
+
+Trace build_lra_shapes(const WorkloadSpec& spec, const TraceCheck& check) {
+    // User weights may change what the tables are sized by (A's range): those take the full build.
+    if (!spec.weights_dir.empty()) {
+        Workload w = build_lra(spec, check);
+        w.trace.has_data = false;
+        return std::move(w.trace);
+    }
+    if (spec.batch < 1 || spec.batch > kMaxBatch)
+        throw InputError("--batch", fmt::format("an integer in [1, {}]", kMaxBatch),
+                         std::to_string(spec.batch));
+    if (check) check(declarations_before_generation(spec));
+    const int64_t len = spec.length();
+    // The input itself only for its label (reports carry it): no weight is drawn, nothing calibrated.
+    TaskInput in = make_input(spec.task, spec.seed, len);
+    in.tokens.clear();
+    Trace t = build_float(spec, in, len, false).trace;
+    if (spec.numerics == Numerics::int8) {
+        t = quantize_shapes(t);
+        t.meta["numerics"] = "int8";
+        t.meta["calibration_len"] = std::min(len, kCalibrationLength);
+        t.meta["quantization"] = "shapes only: attributes not calibrated (timing-only run)";
+    }
+    if (spec.batch > 1) {
+        nlohmann::json labels = nlohmann::json::array({t.meta.at("label")});
+        for (int64_t b = 1; b < spec.batch; ++b)
+            labels.push_back(make_input(spec.task, sample_seed(spec.seed, b), len).label);
+        t = widen_declarations(t, spec.batch);
+        t.meta["labels"] = std::move(labels);
+        validate_trace(t, t.name);
+    }
+    t.has_data = false;
+    if (check) check(t);
+    return t;
+}
 
 Workload build_lra(const WorkloadSpec& spec, const TraceCheck& check) {
     if (spec.batch < 1 || spec.batch > kMaxBatch)

@@ -61,4 +61,10 @@ using TraceCheck = std::function<void(const Trace&)>;
 // to spec.batch samples (calibration sees sample 0 only, so scales do not depend on the batch).
 Workload build_lra(const WorkloadSpec& spec, const TraceCheck& check = {});
 
+// The trace build_lra would give, without its data, for timing-only runs: no weight drawn, no calibration
+// (milliseconds instead of seconds). Same ops, tensors, dtypes, shapes, table sizes and meta labels, so
+// the timing models report the same figures; the integer attributes are not calibrated (quantize_shapes).
+// With spec.weights_dir it is build_lra's trace itself.
+Trace build_lra_shapes(const WorkloadSpec& spec, const TraceCheck& check = {});
+
 }  // namespace ssmsim::workloads

@@ -25,6 +25,12 @@ struct QuantizedTrace {
 // the same tensor names).
 QuantizedTrace quantize(const Trace& float_trace, const TensorStore& float_data, const AbsMax& absmax);
 
+// The int8 trace of `float_trace` (declarations only: float_trace carries no data) without calibrating:
+// the same ops, tensors, dtypes, shapes and table sizes as quantize() would give, and therefore the same
+// timing, for timing-only runs. The integer attributes (mult, shift, eps, ...) are placeholders: valid for
+// the schema, not calibrated; the timing models read them only when they compute (with data).
+Trace quantize_shapes(const Trace& float_trace);
+
 // r ~= mult / 2^shift with mult <= max_mult as large as possible (most precision), shift in [0, 62].
 struct Multiplier {
     int64_t mult;
