@@ -103,6 +103,7 @@ int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
         nlohmann::ordered_json report =
             common_report(b->name, w.name, w.trace, w.data ? &result.outputs : nullptr);
         report["timing_only"] = !w.data.has_value();
+        if (w.trace.meta.contains("weights")) report["weights"] = w.trace.meta["weights"];  // --weights
         for (auto& [k, v] : result.report.items()) report[k] = v;
         put_op_hashes(report, result.op_sha256);
         if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs, result.files);

@@ -80,10 +80,21 @@ ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions&
         spec.numerics = parse_numerics(opts.numerics);
         spec.weights_dir = opts.weights;
         const auto check = [&](const Trace& t) { check_memory_budget(t, opts); };
-        // Timing only: the shape-only trace directly, without drawing weights or calibrating (seconds).
-        if (!want_data) return {spec.name(), workloads::build_lra_shapes(spec, check), std::nullopt};
-        workloads::Workload w = workloads::build_lra(spec, check);
-        return {spec.name(), std::move(w.trace), std::move(w.data)};
+        ResolvedWorkload r{spec.name(), Trace{}, std::nullopt};
+        if (want_data) {
+            workloads::Workload w = workloads::build_lra(spec, check);
+            r.trace = std::move(w.trace);
+            r.data = std::move(w.data);
+        } else {
+            // Timing only: the shape-only trace directly, without drawing weights or calibrating (seconds).
+            r.trace = workloads::build_lra_shapes(spec, check);
+        }
+        if (const auto it = r.trace.meta.find("weights"); it != r.trace.meta.end()) {
+            fmt::print(stderr, "ssmsim: --weights {}: replaced {} of {} parameters\n",
+                       (*it)["dir"].get<std::string>(), (*it)["replaced"].get<int64_t>(),
+                       (*it)["of"].get<int64_t>());
+        }
+        return r;
     }
     if (!opts.weights.empty()) {
         throw InputError("--weights", "an lra: workload (a trace folder carries its own weights)", arg);

@@ -117,9 +117,13 @@ FloatGraph build_float(const WorkloadSpec& spec, const TaskInput& in, int64_t le
 }
 
 // Replaces generated parameters by the user's float32 .npy files (named after the tensors) before
-// calibration and quantization. Every file must match a parameter's name and shape: a typo is an error.
+// calibration and quantization. Every file must match a parameter's name and shape: a typo is an error, and
+// so is a folder that replaces nothing (an empty folder would run silently on the generated weights).
+// Records in meta.weights how many parameters it replaced, of how many (reports carry it).
 void apply_user_weights(FloatGraph& g, const std::string& dir) {
     if (dir.empty()) return;
+    int64_t replaced = 0, parameters = 0;
+    for (const TensorDecl& td : g.trace.tensors) parameters += td.is_graph_input() && td.name != "tokens";
     namespace fs = std::filesystem;
     if (!fs::is_directory(dir))
         throw InputError("--weights " + dir, "a folder of .npy files", describe_file_type(dir));
@@ -147,7 +151,15 @@ void apply_user_weights(FloatGraph& g, const std::string& dir) {
             }
         }
         g.data.at(name) = std::move(t);
+        ++replaced;
     }
+    if (replaced == 0) {
+        throw InputError(
+            "--weights " + dir,
+            "at least one <parameter>.npy of " + g.trace.name + " (see ssmsim gen for the names)",
+            "no .npy file in the folder");
+    }
+    g.trace.meta["weights"] = {{"dir", dir}, {"replaced", replaced}, {"of", parameters}};
 }
 
 // What the declarations need of a task's input, without generating it (Path-X at 4M steps draws for
