@@ -86,7 +86,11 @@ int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
         auto [k, v] = parse_set(kv);
         overrides[k] = v;
     }
+    // Building an lra: workload (weights, calibration) can take longer than the run itself: say so.
+    Progress building("trace", 1, !a.quiet);
+    building.phase("building " + a.workload);
     ResolvedWorkload w = resolve_workload(a.workload, a.workload_opts, !a.timing_only);
+    building.finish();
     std::vector<Row> rows;
     for (const auto* b : models) {
         if (b->needs_data && !w.data) {

@@ -68,7 +68,11 @@ public:
 
         FunctionalResult fn;
         if (req.data) {
-            fn = run_functional(req.trace, schedule, mapping, spec, *req.data, req.hash_ops);
+            // The functional run is most of a run's time: its own bar, over ops (the timing's is over
+            // segments).
+            Progress ops_bar("neuromorphic", req.trace.ops.size(), req.progress);
+            fn = run_functional(req.trace, schedule, mapping, spec, *req.data, req.hash_ops,
+                                [&](size_t done) { ops_bar.update(done, req.trace.ops[done - 1].name); });
         } else {
             fn.activity = dense_activity(req.trace, schedule);
         }

@@ -67,7 +67,8 @@ Activity dense_activity(const Trace& trace, const Schedule& schedule) {
 }
 
 FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, const Mapping& mapping,
-                                const Spec& spec, TensorStore store, bool hash_ops) {
+                                const Spec& spec, TensorStore store, bool hash_ops,
+                                const std::function<void(size_t)>& on_op) {
     if (trace.numerics != Numerics::int8) throw std::logic_error("neuromorphic: int8 traces only");
     FunctionalResult r;
     Activity& act = r.activity;
@@ -116,6 +117,7 @@ FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, co
             const TensorDecl& t = trace.tensor(name);
             if (t.last_reader == static_cast<int>(i) && !outs.count(name)) store.erase(name);
         }
+        if (on_op) on_op(i + 1);
     }
     for (const auto& name : trace.outputs) r.outputs.emplace(name, std::move(store.at(name)));
     return r;

@@ -4,6 +4,8 @@
 // Timing-only runs have no data: their activity is dense (every value sent every timestep).
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,8 +37,10 @@ struct FunctionalResult {
 // Runs the trace on `data` (the graph inputs), every op on the cores `mapping` gives it (datapath.h).
 // With `hash_ops`, hashes each op's outputs (op_output_sha256) after the sigma-delta encoder: what the
 // consumers read, which at threshold 0 is what the op computed.
+// `on_op` (if set) is called with the number of ops done after each op (the progress bar).
 FunctionalResult run_functional(const Trace& trace, const Schedule& schedule, const Mapping& mapping,
-                                const Spec& spec, TensorStore data, bool hash_ops = false);
+                                const Spec& spec, TensorStore data, bool hash_ops = false,
+                                const std::function<void(size_t)>& on_op = {});
 
 // The activity of a run without data: every input value changes every row, every output value is sent.
 Activity dense_activity(const Trace& trace, const Schedule& schedule);

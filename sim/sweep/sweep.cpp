@@ -244,7 +244,12 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         gen_names.push_back(p->workload);
         gen_tmp.push_back(tmp);
     }
+    // Generation is most of a short sweep's time: its own bar, with a clock while the first trace is built.
+    Progress gen_bar("traces", gens.size(), opts.progress && !gens.empty());
+    gen_bar.phase(fmt::format("building {} trace{}", gens.size(), gens.size() == 1 ? "" : "s"));
+    size_t generated = 0;
     run_children(exe, gens, opts.jobs, spec.timeout_s, [&](size_t i, const ChildOutcome& o) {
+        gen_bar.update(++generated, gen_names[i]);
         if (!o.ok) {
             trace_errors[gen_names[i]] = "generating the workload failed: " + o.error;
         } else {
@@ -253,6 +258,7 @@ SweepRun run_sweep(const SweepSpec& spec, const SweepOptions& opts) {
         }
         fs::remove_all(gen_tmp[i]);
     });
+    gen_bar.finish();
 
     std::vector<ChildTask> tasks;
     std::vector<const DesignPoint*> task_points;
