@@ -4,6 +4,16 @@ Writes into the sweep folder: plots/<metric>.png and .svg (time, DRAM traffic an
 numeric swept key, one line per workload, model and value of the other swept keys), plots/pareto.png/.svg and
 pareto.csv, and report.html.
 
+Line plots: the title and the y axis name the metric and its unit (latency in ms, DRAM traffic in MiB, energy
+in mJ); the legend names the workloads.
+
+Recommended size: when the first numeric swept key is an SRAM size (its name contains "sram"), the report names
+a recommended value per model (and per value of the other swept keys): the smallest value whose latency, summed
+over the workloads of the sweep, is within RECOMMEND_TOLERANCE (5%) of the best summed latency over the swept
+values. Past it, more SRAM buys at most 5% of suite latency. Each workload's own knee (the smallest value within
+5% of that workload's best latency) is marked on every line plot with a star, and the recommended value with a
+dashed vertical line; report.html and stdout name it, and recommended.csv lists them.
+
 The Pareto front is over designs, not single runs: a design is a model with one value of every swept key, and
 its latency and energy are summed over the workloads of the sweep (the whole suite, as a user would weigh a
 chip), its area is its SRAM area. Designs with a failed workload are left out of the front.
@@ -13,6 +23,13 @@ import html
 import json
 import os
 import sys
+
+RECOMMEND_TOLERANCE = 0.05  # "within 5% of the best latency"
+
+# metric: (what it is, unit, scale from the results' unit)
+METRICS = [("seconds", "latency per inference", "ms", 1e3),
+           ("dram_bytes", "DRAM traffic per inference", "MiB", 1.0 / 2**20),
+           ("energy_pj", "energy per inference", "mJ", 1e-9)]
 
 
 def pareto(points, keys):
@@ -53,6 +70,31 @@ def suite_designs(points, swept):
     return designs
 
 
+def smallest_within(xs_values, tolerance=RECOMMEND_TOLERANCE):
+    """The smallest x whose value is within `tolerance` of the best (smallest) value; pairs (x, value)."""
+    best = min(v for _, v in xs_values)
+    return min(x for x, v in xs_values if v <= best * (1 + tolerance))
+
+
+def recommendations(ok, x_key, others, workloads):
+    """Per (model, other swept values): the recommended x (see the module's docstring), the suite latency there
+    and the best suite latency."""
+    by_group = {}
+    for p in ok:
+        rest = ", ".join(f"{k}={p['swept'].get(k)}" for k in others)
+        by_group.setdefault((p["model"], rest), {}).setdefault(p["swept"][x_key], {})[p["workload"]] = p
+    recs = []
+    for (model, rest), by_x in sorted(by_group.items()):
+        sums = [(x, sum(ps[w]["seconds"] for w in workloads)) for x, ps in sorted(by_x.items())
+                if sorted(ps) == workloads and all("seconds" in ps[w] for w in workloads)]
+        if not sums:
+            continue
+        x = smallest_within(sums)
+        recs.append({"model": model, "rest": rest, "value": x, "seconds": dict(sums)[x],
+                     "best_seconds": min(v for _, v in sums)})
+    return recs
+
+
 def main():
     out = sys.argv[1]
     with open(os.path.join(out, "results.json")) as f:
@@ -65,11 +107,16 @@ def main():
 
     import matplotlib
     matplotlib.use("Agg")
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in the SVGs (searchable, testable)
     import matplotlib.pyplot as plt
 
     figures = []
-    metrics = [("seconds", "latency (s)", 1.0), ("dram_bytes", "DRAM traffic (MiB)", 1.0 / 2**20),
-               ("energy_pj", "energy (uJ)", 1e-6)]
+    recs = []
+    x_key = numeric[0] if numeric else None
+    sram_x = x_key is not None and "sram" in x_key.lower()
+    if sram_x:
+        workloads = sorted({p["workload"] for p in doc["points"]})
+        recs = recommendations(ok, x_key, [k for k in swept if k != x_key], workloads)
     if numeric:
         x_key = numeric[0]
         others = [k for k in swept if k != x_key]
@@ -79,27 +126,41 @@ def main():
             groups.setdefault((p["workload"], p["model"], rest), []).append(p)
         several_models = len({g[1] for g in groups}) > 1
         log_x = all(p["swept"][x_key] > 0 for p in ok)
-        for metric, label, scale in metrics:
+        for metric, what, unit, scale in METRICS:
             if not all(metric in p for p in ok):
                 continue
+            y_label = f"{what} ({unit})"
             fig, ax = plt.subplots(figsize=(7, 4.5))
             for (w, m, rest), ps in sorted(groups.items()):
                 ps = sorted(ps, key=lambda p: p["swept"][x_key])
-                label = w + (f" ({m})" if several_models else "") + (f" [{rest}]" if rest else "")
-                ax.plot([p["swept"][x_key] for p in ps], [p[metric] * scale for p in ps], marker="o", label=label)
+                line_name = w + (f" ({m})" if several_models else "") + (f" [{rest}]" if rest else "")
+                xs = [p["swept"][x_key] for p in ps]
+                ys = [p[metric] * scale for p in ps]
+                (line,) = ax.plot(xs, ys, marker="o", label=line_name)
+                if sram_x and all("seconds" in p for p in ps):  # this workload's knee, by its latency
+                    knee = smallest_within([(p["swept"][x_key], p["seconds"]) for p in ps])
+                    ax.plot([knee], [ys[xs.index(knee)]], marker="*", markersize=13, color=line.get_color(),
+                            markeredgecolor="black", linestyle="none")
+            for i, r in enumerate(recs):
+                ax.axvline(r["value"], color="red", linestyle="--", linewidth=1,
+                           label=(f"recommended {x_key} = {r['value']}" + (f" ({r['model']}"
+                                  + (f", {r['rest']}" if r["rest"] else "") + ")" if len(recs) > 1 else "")))
+            if sram_x:
+                ax.plot([], [], marker="*", markersize=10, color="grey", markeredgecolor="black", linestyle="none",
+                        label=f"knee: smallest within {RECOMMEND_TOLERANCE:.0%} of the workload's best latency")
             if log_x:
                 ax.set_xscale("log", base=2)
             ax.set_yscale("log")
             ax.set_xlabel(x_key)
-            ax.set_ylabel(label)
+            ax.set_ylabel(y_label)
             ax.grid(True, which="both", alpha=0.3)
             ax.legend(fontsize=7)
-            ax.set_title(f"{doc.get('sweep', '')}: {label} vs {x_key}")
+            ax.set_title(f"{doc.get('sweep', '')}: {y_label} vs {x_key}")
             fig.tight_layout()
             for ext in ("png", "svg"):
                 fig.savefig(os.path.join(out, "plots", f"{metric}.{ext}"), dpi=110)
             plt.close(fig)
-            figures.append((f"plots/{metric}.png", f"plots/{metric}.svg", f"{label} vs {x_key}"))
+            figures.append((f"plots/{metric}.png", f"plots/{metric}.svg", f"{y_label} vs {x_key}"))
 
     designs = suite_designs(doc["points"], swept)
     keys = ["seconds", "energy_pj"] + (["sram_area_mm2"] if designs and all("sram_area_mm2" in d for d in designs) else [])
@@ -107,20 +168,20 @@ def main():
     if front:
         fig, ax = plt.subplots(figsize=(7, 4.5))
         colour = [d.get("sram_area_mm2", 0) for d in designs]
-        sc = ax.scatter([d["seconds"] for d in designs], [d["energy_pj"] * 1e-6 for d in designs], c=colour,
+        sc = ax.scatter([d["seconds"] for d in designs], [d["energy_pj"] * 1e-9 for d in designs], c=colour,
                         cmap="viridis", s=26)
-        ax.scatter([designs[i]["seconds"] for i in front], [designs[i]["energy_pj"] * 1e-6 for i in front], s=100,
+        ax.scatter([designs[i]["seconds"] for i in front], [designs[i]["energy_pj"] * 1e-9 for i in front], s=100,
                    facecolors="none", edgecolors="red", label="Pareto-optimal (" + " x ".join(keys) + ")")
         for i in front:
             d = designs[i]
-            ax.annotate(", ".join(str(d["swept"].get(k)) for k in swept), (d["seconds"], d["energy_pj"] * 1e-6),
+            ax.annotate(", ".join(str(d["swept"].get(k)) for k in swept), (d["seconds"], d["energy_pj"] * 1e-9),
                         fontsize=6, xytext=(4, 4), textcoords="offset points")
         if "sram_area_mm2" in keys:
             fig.colorbar(sc, ax=ax, label="SRAM area (mm²)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(f"latency, sum over {designs[0]['workloads']} workloads (s)")
-        ax.set_ylabel("energy, same sum (uJ)")
+        ax.set_ylabel("energy, same sum (mJ)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
         ax.set_title(f"{doc.get('sweep', '')}: Pareto front of the designs")
@@ -140,12 +201,23 @@ def main():
     for i in front:
         d = designs[i]
         cells = [d["model"]] + [str(d["swept"].get(k)) for k in swept] + \
-                [f"{d['seconds']:.4g}", f"{d['energy_pj'] * 1e-6:.4g}"] + \
+                [f"{d['seconds']:.4g}", f"{d['energy_pj'] * 1e-9:.4g}"] + \
                 ([f"{d['sram_area_mm2']:.3g}"] if "sram_area_mm2" in keys else [])
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    head = ["model"] + swept + ["latency s (sum)", "energy uJ (sum)"] + (["SRAM mm²"] if "sram_area_mm2" in keys else [])
+    head = ["model"] + swept + ["latency s (sum)", "energy mJ (sum)"] + (["SRAM mm²"] if "sram_area_mm2" in keys else [])
     fails = "".join(f"<li>{html.escape(p['workload'])} {html.escape(p['model'])} {html.escape(json.dumps(p['swept']))}: "
                     f"{html.escape(str(p.get('error', '')))}</li>" for p in failed)
+    rec_text = [f"recommended {x_key} = {r['value']}" + (f" for {r['model']}" + (f" ({r['rest']})" if r["rest"] else ""))
+                + f": the smallest within {RECOMMEND_TOLERANCE:.0%} of the best latency summed over the workloads "
+                f"({r['seconds'] * 1e3:.4g} ms vs {r['best_seconds'] * 1e3:.4g} ms)" for r in recs]
+    rec_html = ("<h2>Recommended SRAM size</h2><ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in rec_text)
+                + "</ul>") if recs else ""
+    if recs:
+        with open(os.path.join(out, "recommended.csv"), "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["model", "other_swept", x_key, "suite_seconds", "best_suite_seconds", "tolerance"])
+            for r in recs:
+                w.writerow([r["model"], r["rest"], r["value"], r["seconds"], r["best_seconds"], RECOMMEND_TOLERANCE])
     imgs = "".join(f'<figure><img src="{png}" alt="{html.escape(t)}"><figcaption>{html.escape(t)} '
                    f'(<a href="{svg}">SVG</a>)</figcaption></figure>' for png, svg, t in figures)
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>ssmsim sweep {html.escape(doc.get('sweep', ''))}</title>
@@ -154,6 +226,7 @@ td,th{{border:1px solid #ccc;padding:2px 6px;font-size:90%}}</style></head><body
 <h1>Sweep {html.escape(doc.get('sweep', ''))}</h1>
 <p>{len(doc['points'])} design points: {len(ok)} ok, {len(failed)} failed. Data: <a href="results.csv">results.csv</a>,
 <a href="results.json">results.json</a>{', <a href="pareto.csv">pareto.csv</a>' if front else ''}.</p>
+{rec_html}
 {imgs}
 <h2>Pareto-optimal designs ({html.escape(' x '.join(keys))}, all minimised; latency and energy summed over the workloads)</h2>
 <table><tr>{''.join(f'<th>{html.escape(h)}</th>' for h in head)}</tr>{''.join(rows)}</table>
@@ -165,6 +238,8 @@ td,th{{border:1px solid #ccc;padding:2px 6px;font-size:90%}}</style></head><body
         f.write(page)
     os.replace(tmp, os.path.join(out, "report.html"))
     print(f"wrote {os.path.join(out, 'report.html')}: {len(figures)} plots, {len(front)} Pareto-optimal points")
+    for t in rec_text:
+        print(t)
 
 
 if __name__ == "__main__":

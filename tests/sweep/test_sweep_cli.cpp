@@ -23,6 +23,12 @@ json small_sweep() {
       "timing_only": true, "seq_len": 256, "timeout_s": 120, "metrics": ["/busy_cycles/array"]})");
 }
 
+int count_of(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
 fs::path write_sweep(const fs::path& dir, const json& doc) {
     const fs::path p = dir / "sweep.json";
     write_text(p, doc.dump(2));
@@ -272,6 +278,48 @@ TEST(SweepCli, ReportWritesPlotsParetoAndHtml) {
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
     EXPECT_NE(csv.find("systolic,64,"), std::string::npos);
     EXPECT_NE(csv.find(",2,1\n"), std::string::npos);  // the smallest SRAM is optimal on area at least
+
+    // Issue 19: every line plot's title and y label named a workload, without a unit. They name the metric
+    // and its unit; the workloads are in the legend only.
+    const std::vector<std::pair<std::string, std::string>> labels = {
+        {"seconds", "latency per inference (ms)"},
+        {"dram_bytes", "DRAM traffic per inference (MiB)"},
+        {"energy_pj", "energy per inference (mJ)"}};
+    for (const auto& [metric, y_label] : labels) {
+        const std::string svg = read_text(dir / "out" / "plots" / (metric + ".svg"));
+        EXPECT_NE(svg.find("test-sram: " + y_label + " vs sram.activations.kib"), std::string::npos)
+            << metric << ": no title with the metric and unit";
+        EXPECT_GE(count_of(svg, y_label), 2) << metric << ": title and y label";  // the title holds it too
+        EXPECT_EQ(count_of(svg, "lra:listops:s4d"), 1) << metric << ": the workload, once, in the legend";
+        EXPECT_NE(svg.find("recommended sram.activations.kib = "), std::string::npos) << metric;
+        EXPECT_NE(svg.find("knee: smallest within 5%"), std::string::npos) << metric;
+    }
+    // The recommended size: in report.html, on stdout and in recommended.csv, by the documented rule.
+    EXPECT_NE(html.find("Recommended SRAM size"), std::string::npos);
+    EXPECT_NE(html.find("recommended sram.activations.kib = "), std::string::npos);
+    EXPECT_NE(rep.output.find("recommended sram.activations.kib = "), std::string::npos) << rep.output;
+    const std::string rec = read_text(dir / "out" / "recommended.csv");
+    EXPECT_EQ(
+        rec.rfind("model,other_swept,sram.activations.kib,suite_seconds,best_suite_seconds,tolerance\n", 0),
+        0u)
+        << rec;
+    const json results = read_json(dir / "out" / "results.json");
+    std::map<int64_t, double> suite;
+    for (const auto& p : results["points"])
+        suite[p["swept"]["sram.activations.kib"]] += p["seconds"].get<double>();
+    double best = 1e300;
+    for (const auto& [kib, s] : suite) best = std::min(best, s);
+    int64_t expected = 0;
+    for (const auto& [kib, s] : suite) {
+        if (s <= best * 1.05) {
+            expected = kib;
+            break;
+        }
+    }
+    EXPECT_NE(rec.find("systolic,," + std::to_string(expected) + ","), std::string::npos) << rec;
+    EXPECT_NE(rep.output.find("recommended sram.activations.kib = " + std::to_string(expected) + " "),
+              std::string::npos)
+        << rep.output;
 }
 
 // One shell word, whatever the characters, for the test's own command lines.
