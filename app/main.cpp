@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
+#include "app/compare_cmd.h"
 #include "app/int_arg.h"
 #include "app/sweep_cmd.h"
 #include "models/gpu/backend.h"
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
 
     CLI::App app{"ssmsim: cycle-approximate simulation of state-space-model hardware on LRA workloads"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "ssmsim 0.1.0");
+    app.set_version_flag("--version", "ssmsim " SSMSIM_VERSION);
 
     // Numbers are checked as text before CLI11 converts them: no wrap-around, no fractions, no "1e3".
     auto add_budget_opt = [](CLI::App* c, WorkloadOptions& o) {
@@ -119,6 +120,36 @@ int main(int argc, char** argv) {
         app.add_subcommand("report", "plots (PNG, SVG), Pareto front and report.html of a sweep");
     report_cmd->add_option("dir", report_dir, "a sweep's --out folder")->required();
 
+    CompareArgs compare;
+    auto* compare_cmd = app.add_subcommand(
+        "compare", "workloads x models (simulated and measured) in one table, plots and HTML, docs/compare.md");
+    compare_cmd
+        ->add_option("--workloads", compare.workloads,
+                     "lra:all, lra:<task> (its three architectures), lra:<task>:<arch>, trace folders; commas")
+        ->required();
+    compare_cmd
+        ->add_option("--models", compare.models,
+                     "models and measured sources (measured-gpu, pytorch), commas; <model>@<tag> runs a model "
+                     "again under another label")
+        ->required();
+    compare_cmd->add_option("--config", compare.configs,
+                            "<label>=<config name or JSON file> (repeatable; default: the model's own)");
+    compare_cmd->add_option("--set", compare.sets, "<label>:<key>=<value>, a config override (repeatable)");
+    compare_cmd->add_option("--batch", compare.batches, "batch sizes of lra: workloads, commas")
+        ->capture_default_str();
+    compare_cmd->add_option("--seq-len", compare.seq_len, "sequence length of lra: workloads (0: full)")
+        ->check(integer_arg<int64_t>(0, kMaxSeqLen, "time steps, 0: the task's own"));
+    compare_cmd->add_option("--seed", compare.seed, "seed of the weights and inputs of lra: workloads")
+        ->check(integer_arg<uint64_t>(0, std::numeric_limits<uint64_t>::max()))
+        ->capture_default_str();
+    compare_cmd->add_flag("--timing-only", compare.timing_only, "simulate timing without data");
+    compare_cmd->add_option("--baseline", compare.baseline,
+                            "the label ratios are taken against (default: measured-gpu if listed, else the "
+                            "first model)");
+    compare_cmd->add_option("--out", compare.out, "folder for compare.csv, compare.json, plots/, index.html")
+        ->required();
+    compare_cmd->add_flag("-q,--quiet", compare.quiet, "no progress bar");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -145,6 +176,12 @@ int main(int argc, char** argv) {
         if (*list_cmd) return cmd_list();
         if (*sweep_cmd) return cmd_sweep(sweep);
         if (*report_cmd) return cmd_report(report_dir);
+        if (*compare_cmd) {
+            compare.batches_given = compare_cmd->count("--batch") > 0;
+            compare.command_line.assign(argv, argv + argc);
+            compare.command_line[0] = "ssmsim";  // not the path it was started from
+            return cmd_compare(compare);
+        }
     } catch (const interrupt::Interrupted& e) {
         print_error("error", e.what(), 0);
         interrupt::die_of(e.signal);

@@ -1,8 +1,5 @@
 #include "app/sweep_cmd.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -16,6 +13,7 @@
 #include <thread>
 
 #include "app/out_dir.h"
+#include "app/python_script.h"
 #include "sim/sweep/sweep.h"
 #include "sim/trace/trace_io.h"
 #include "sim/util/atomic_file.h"
@@ -31,8 +29,6 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #endif
-
-extern char** environ;
 
 namespace ssmsim::cli {
 
@@ -54,30 +50,6 @@ int failed_points(const std::vector<json>& results) {
                                           [](const json& r) { return r.value("status", "") != "ok"; }));
 }
 
-// Runs argv[0] (looked up in PATH) with these arguments, no shell between: a path is one argument whatever
-// characters it holds. Returns the wait status; `quiet` sends the child's stdout and stderr to /dev/null.
-int spawn_and_wait(const std::vector<std::string>& args, bool quiet) {
-    std::vector<std::string> argv_s(args);
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    if (quiet) {
-        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-    }
-    pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -1;  // not started (not found, not executable)
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) return -1;
-    }
-    return status;
-}
-
 // Every workload of the sweep, checked when the file loads: a misspelt task or a folder that is not a trace
 // would otherwise fail each of its points, one process at a time.
 void check_sweep_workloads(const SweepSpec& spec) {
@@ -95,8 +67,6 @@ void check_sweep_workloads(const SweepSpec& spec) {
         }
     }
 }
-
-bool exited_ok(int status) { return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
 void print_summary(const SweepRun& run, double secs, const fs::path& out, int ranks) {
     fmt::print("sweep: {} points ({} ran, {} already done, {} failed) in {:.1f} s{} -> {}\n",
@@ -180,25 +150,7 @@ int cmd_report(const std::string& dir) {
     if (!fs::exists(fs::path(dir) / "results.json"))
         throw InputError(dir, "a sweep folder with results.json (written by `ssmsim sweep`)",
                          "no results.json");
-    // Debian's matplotlib is seen by /usr/bin/python3; SSMSIM_PYTHON picks another interpreter.
-    const char* env = std::getenv("SSMSIM_PYTHON");
-    const std::string python = env ? env : (fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-    const fs::path script = fs::path(dir) / ".report_plots.py";
-    const interrupt::TempFile script_removed_on_signal(script.string());  // Ctrl-C must not leave it behind
-    write_file_atomic(script, kReportPlotsPy);
-    if (!exited_ok(spawn_and_wait({python, "-c", "import matplotlib"}, true))) {
-        fs::remove(script);
-        throw InputError("ssmsim report", "python3 with matplotlib (apt-get install python3-matplotlib)",
-                         python + " without matplotlib");
-    }
-    const int rc = spawn_and_wait({python, script.string(), dir}, false);
-    fs::remove(script);
-    if (!exited_ok(rc)) {
-        throw std::runtime_error(rc >= 0 && WIFEXITED(rc)
-                                     ? "the report script failed (exit " + std::to_string(WEXITSTATUS(rc)) +
-                                           ")"
-                                     : "the report script did not run to its end (" + python + ")");
-    }
+    run_python_script("ssmsim report", kReportPlotsPy, fs::path(dir) / ".report_plots.py", {dir});
     return 0;
 }
 
