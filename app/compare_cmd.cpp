@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "app/compare_plan.h"
 #include "app/compare_table.h"
@@ -133,13 +134,16 @@ std::vector<ojson> run_all(const ComparePlan& plan, const CompareArgs& a, ojson&
             o.seed = a.seed;
             o.seq_len = w.lra ? a.seq_len : 0;
             o.batch = w.lra ? batch_arg : 1;
-            const ResolvedWorkload rw = resolve_workload(w.arg, o, !a.timing_only);
-            const int64_t batch = w.lra ? batch_arg : rw.trace.meta.value("batch", int64_t{1});
+            // Measured sources alone need no trace: an lra: workload is then not built at all.
+            std::optional<ResolvedWorkload> rw;
+            if (sims > 0 || !w.lra) rw = resolve_workload(w.arg, o, !a.timing_only && sims > 0);
+            const std::string name = rw ? rw->name : w.arg;
+            const int64_t batch = w.lra ? batch_arg : rw->trace.meta.value("batch", int64_t{1});
             int64_t seq_len = 0;
             if (w.lra) seq_len = a.seq_len ? a.seq_len : workloads::parse_workload_spec(w.arg).length();
             for (const auto& m : plan.models) {
                 ojson row;
-                row["workload"] = rw.name;
+                row["workload"] = name;
                 row["task"] = w.task;
                 row["arch"] = w.arch.empty() ? ojson(nullptr) : ojson(w.arch);
                 row["seq_len"] = w.lra ? ojson(seq_len) : ojson(nullptr);
@@ -150,11 +154,11 @@ std::vector<ojson> run_all(const ComparePlan& plan, const CompareArgs& a, ojson&
                 if (m.measured) {
                     figures = measured_row(m, w, batch, seq_len);
                 } else {
-                    bar.update(done, rw.name + " " + m.label);
+                    bar.update(done, name + " " + m.label);
                     const auto* b = BackendRegistry::find(m.model);
-                    RunRequest req{rw.trace, rw.data ? &*rw.data : nullptr, m.overrides, m.config, false};
+                    RunRequest req{rw->trace, rw->data ? &*rw->data : nullptr, m.overrides, m.config, false};
                     const RunResult result = b->make()->run(req);
-                    figures = simulated_row(m, result.report, batch, !rw.data);
+                    figures = simulated_row(m, result.report, batch, !rw->data);
                     if (!configs.contains(m.label) && result.report.contains("config"))
                         configs[m.label] = result.report["config"];
                     ++done;

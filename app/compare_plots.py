@@ -52,6 +52,7 @@ def plot_task(plt, out, task, rows, labels):
                 ax.text(x, low * 1.15, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color=colour)
         ax.set_yscale("log")
         ax.set_ylim(bottom=low)
+        ax.set_xlim(-0.5, len(groups) - 0.5)  # the n/a marks are text, which autoscaling does not see
         ax.set_xticks(range(len(groups)))
         ax.set_xticklabels([f"{w.split(':')[-1] if w.startswith('lra:') else os.path.basename(w.rstrip('/'))}\nB={b}"
                             for w, b in groups], fontsize=8)
@@ -97,11 +98,9 @@ def main():
         if r["task"] not in tasks:
             tasks.append(r["task"])
     sections = []
-    n_plots = 0
     for task in tasks:
         task_rows = [r for r in rows if r["task"] == task]
         figures = plot_task(plt, out, task, task_rows, labels)
-        n_plots += len(figures)
         imgs = "".join(f'<figure><img src="{html.escape(png)}" alt="{html.escape(t)}"><figcaption>{html.escape(t)} '
                        f'(<a href="{html.escape(svg)}">SVG</a>)</figcaption></figure>' for png, svg, t in figures)
         sections.append(f"<h2>{html.escape(task)}</h2>\n{table(task, task_rows, columns)}\n{imgs}")
@@ -129,7 +128,6 @@ ssmsim {html.escape(prov['ssmsim']['version'])} ({html.escape(commit)}){', timin
     with open(tmp, "w") as f:
         f.write(page)
     os.replace(tmp, os.path.join(out, "index.html"))
-    del n_plots
 
 
 if __name__ == "__main__":

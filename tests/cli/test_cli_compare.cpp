@@ -1,0 +1,270 @@
+// `ssmsim compare` through the real binary: the files it writes, their rows and columns, the ratios, where
+// measured rows have figures (full length, measured batches only), bad input, and determinism.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "tests/support/cli_harness.h"
+
+namespace fs = std::filesystem;
+using namespace ssmsim::testing;
+using json = nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> kColumns = {
+    "workload",   "task",    "arch",           "seq_len",     "batch",     "label",          "model",
+    "config",     "source",  "clock_mhz",      "latency_ms",  "throughput_per_s", "energy_mj", "power_w",
+    "dram_bytes", "utilisation", "utilisation_unit", "bound", "bound_cycle_share", "baseline",
+    "latency_ratio", "energy_ratio"};
+
+// Two reduced-length workloads (one task whole), two simulated labels of which one has its own config,
+// both measured sources, two batches.
+const std::string kArgs =
+    "compare -q --workloads lra:image:mamba,lra:listops --models systolic,gpu@h200,measured-gpu,pytorch "
+    "--config gpu@h200=gpu-h200 --set systolic:sram.activations.kib=512 --timing-only --seq-len 64 "
+    "--batch 1,32 --baseline systolic --out ";
+
+class CliCompare : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = scratch_dir("cli_compare");
+        first_ = run_ssmsim(kArgs + (dir_ / "a").string());
+    }
+    static void TearDownTestSuite() { fs::remove_all(dir_); }
+    static fs::path dir_;
+    static CommandResult first_;
+};
+fs::path CliCompare::dir_;
+CommandResult CliCompare::first_;
+
+std::vector<std::string> csv_lines(const fs::path& p) {
+    std::vector<std::string> lines;
+    std::stringstream ss(read_text(p));
+    for (std::string line; std::getline(ss, line);) lines.push_back(line);
+    return lines;
+}
+
+TEST_F(CliCompare, WritesCsvJsonHtmlAndPlotsWithTheExpectedRows) {
+    ASSERT_EQ(first_.exit_code, 0) << first_.output;
+    const fs::path out = dir_ / "a";
+    for (const char* f : {"compare.csv", "compare.json", "index.html", "plots/compare-image-latency.png",
+                          "plots/compare-image-latency.svg", "plots/compare-image-energy.png",
+                          "plots/compare-listops-latency.png", "plots/compare-listops-energy.svg"})
+        EXPECT_TRUE(fs::exists(out / f)) << f;
+    EXPECT_FALSE(fs::exists(out / ".compare-data.json"));
+    EXPECT_FALSE(fs::exists(out / ".compare_plots.py"));
+
+    const json doc = read_json(out / "compare.json");
+    std::vector<std::string> names;
+    for (const auto& c : doc.at("columns")) names.push_back(c.at("name"));
+    EXPECT_EQ(names, kColumns);
+    // 4 workloads (image:mamba, listops x 3 architectures) x 2 batches x 4 labels, in that nesting.
+    const auto& rows = doc.at("rows");
+    ASSERT_EQ(rows.size(), 32u);
+    EXPECT_EQ(rows[0].at("workload"), "lra:image:mamba");
+    EXPECT_EQ(rows[0].at("label"), "systolic");
+    EXPECT_EQ(rows[1].at("label"), "gpu@h200");
+    EXPECT_EQ(rows[4].at("batch"), 32);
+    std::set<std::string> workloads;
+    for (const auto& r : rows) {
+        workloads.insert(r.at("workload"));
+        EXPECT_EQ(r.at("seq_len"), 64);
+        std::vector<std::string> keys;
+        for (const auto& [k, v] : r.items()) keys.push_back(k);
+        EXPECT_EQ(keys.size(), kColumns.size());
+    }
+    EXPECT_EQ(workloads, (std::set<std::string>{"lra:image:mamba", "lra:listops:s4d", "lra:listops:mamba",
+                                                "lra:listops:transformer"}));
+    // Each label's config: its own --config and --set, named in the row.
+    EXPECT_EQ(rows[0].at("config"), "systolic-edge --set sram.activations.kib=512");
+    EXPECT_EQ(rows[1].at("config"), "gpu-h200");
+    EXPECT_EQ(rows[1].at("clock_mhz").get<double>(), read_json(out / "compare.json")
+                                                         .at("provenance").at("models")[1].at("config")
+                                                         .at("clock_hz").get<double>() / 1e6);
+    for (const auto& r : rows) {
+        if (r.at("model") == "systolic" || r.at("model") == "gpu") {
+            EXPECT_GT(r.at("latency_ms").get<double>(), 0);
+            EXPECT_GT(r.at("energy_mj").get<double>(), 0);
+            EXPECT_NEAR(r.at("throughput_per_s").get<double>(),
+                        r.at("batch").get<double>() / (r.at("latency_ms").get<double>() * 1e-3),
+                        1e-9 * r.at("throughput_per_s").get<double>());
+            EXPECT_TRUE(r.at("bound") == "compute" || r.at("bound") == "memory");
+            EXPECT_TRUE(r.at("utilisation").is_number());
+            EXPECT_TRUE(r.at("dram_bytes").is_number_integer());
+        }
+    }
+
+    const auto lines = csv_lines(out / "compare.csv");
+    ASSERT_EQ(lines.size(), 33u);
+    std::string header;
+    for (const auto& c : kColumns) header += (header.empty() ? "" : ",") + c;
+    EXPECT_EQ(lines[0], header);
+    // The stdout table: a header and one line per row, n/a where a figure does not apply.
+    EXPECT_NE(first_.output.find("latency_ms"), std::string::npos);
+    EXPECT_NE(first_.output.find("gpu@h200"), std::string::npos);
+    EXPECT_NE(first_.output.find("n/a"), std::string::npos);
+}
+
+// The baseline row's ratios are 1; every other row's are its figure over the baseline's.
+TEST_F(CliCompare, RatiosAreAgainstTheBaselineRow) {
+    ASSERT_EQ(first_.exit_code, 0) << first_.output;
+    const json rows = read_json(dir_ / "a" / "compare.json").at("rows");
+    std::map<std::pair<std::string, int>, json> base;
+    for (const auto& r : rows)
+        if (r.at("label") == "systolic") base[{r.at("workload"), r.at("batch")}] = r;
+    ASSERT_EQ(base.size(), 8u);
+    for (const auto& r : rows) {
+        EXPECT_EQ(r.at("baseline"), "systolic");
+        const json& b = base.at({r.at("workload"), r.at("batch")});
+        if (r.at("label") == "systolic") {
+            EXPECT_EQ(r.at("latency_ratio"), 1.0);
+            EXPECT_EQ(r.at("energy_ratio"), 1.0);
+        } else if (r.at("latency_ms").is_number()) {
+            EXPECT_DOUBLE_EQ(r.at("latency_ratio").get<double>(),
+                             r.at("latency_ms").get<double>() / b.at("latency_ms").get<double>());
+            EXPECT_DOUBLE_EQ(r.at("energy_ratio").get<double>(),
+                             r.at("energy_mj").get<double>() / b.at("energy_mj").get<double>());
+        } else {
+            EXPECT_TRUE(r.at("latency_ratio").is_null());
+        }
+    }
+}
+
+// At a reduced length no measurement applies: measured rows are there, every figure n/a.
+TEST_F(CliCompare, MeasuredRowsAreNaAtReducedLength) {
+    ASSERT_EQ(first_.exit_code, 0) << first_.output;
+    const json rows = read_json(dir_ / "a" / "compare.json").at("rows");
+    int measured = 0;
+    for (const auto& r : rows) {
+        if (r.at("model") != "measured-gpu" && r.at("model") != "pytorch") continue;
+        ++measured;
+        for (const char* k : {"latency_ms", "throughput_per_s", "energy_mj", "power_w", "dram_bytes",
+                              "latency_ratio", "energy_ratio", "clock_mhz"})
+            EXPECT_TRUE(r.at(k).is_null()) << k;
+        EXPECT_EQ(r.at("source").get<std::string>().rfind("not measured", 0), 0u);
+    }
+    EXPECT_EQ(measured, 16);
+    for (const auto& line : csv_lines(dir_ / "a" / "compare.csv")) {
+        if (line.find(",measured-gpu,") != std::string::npos) {
+            EXPECT_NE(line.find(",n/a,n/a,n/a,"), std::string::npos) << line;
+        }
+    }
+}
+
+// At full length the measured rows carry the CSV's figures at its batches (1, 32) and n/a at any other,
+// with the provenance of that row (Path-X Mamba was measured again at a later commit).
+TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
+    const fs::path out = dir_ / "m";
+    const auto r = run_ssmsim("compare -q --workloads lra:pathx:mamba,lra:image:s4d --models measured-gpu,pytorch "
+                              "--batch 1,8,32 --out " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const json doc = read_json(out / "compare.json");
+    EXPECT_EQ(doc.at("provenance").at("baseline"), "measured-gpu");  // the default when it is listed
+    std::map<std::tuple<std::string, int, std::string>, json> by;
+    for (const auto& row : doc.at("rows")) by[{row.at("workload"), row.at("batch"), row.at("label")}] = row;
+    ASSERT_EQ(by.size(), 12u);
+    // reference/gpu-timings/h200-lra-e2e.csv: ours_graph_ms and torch_best_ms.
+    EXPECT_EQ(by.at({"lra:pathx:mamba", 1, "measured-gpu"}).at("latency_ms"), 16.9855);
+    EXPECT_EQ(by.at({"lra:pathx:mamba", 32, "pytorch"}).at("latency_ms"), 813.4582);
+    EXPECT_EQ(by.at({"lra:image:s4d", 1, "measured-gpu"}).at("latency_ms"), 0.8256);
+    EXPECT_EQ(by.at({"lra:image:s4d", 32, "measured-gpu"}).at("latency_ms"), 14.5763);
+    EXPECT_DOUBLE_EQ(by.at({"lra:image:s4d", 32, "measured-gpu"}).at("throughput_per_s").get<double>(),
+                     32 / 14.5763e-3);
+    EXPECT_EQ(by.at({"lra:image:s4d", 1, "measured-gpu"}).at("seq_len"), 1024);
+    const std::string pathx = by.at({"lra:pathx:mamba", 1, "measured-gpu"}).at("source");
+    EXPECT_NE(pathx.find("NVIDIA H200"), std::string::npos) << pathx;
+    EXPECT_NE(pathx.find("commit 6db1663"), std::string::npos) << pathx;
+    const std::string image = by.at({"lra:image:s4d", 1, "measured-gpu"}).at("source");
+    EXPECT_NE(image.find("commit 67eb621"), std::string::npos) << image;
+    EXPECT_NE(image.find("2026-11-29T03:55:22Z"), std::string::npos) << image;
+    EXPECT_NE(by.at({"lra:image:s4d", 1, "pytorch"}).at("source").get<std::string>().find("PyTorch 2.11.0"),
+              std::string::npos);
+    for (const char* label : {"measured-gpu", "pytorch"}) {
+        for (const char* w : {"lra:pathx:mamba", "lra:image:s4d"}) {
+            const json& row = by.at({w, 8, label});
+            EXPECT_TRUE(row.at("latency_ms").is_null()) << w << " " << label;
+            EXPECT_TRUE(row.at("latency_ratio").is_null());
+            // Energy, power, DRAM and utilisation were never measured: n/a at every batch.
+            EXPECT_TRUE(by.at({w, 1, label}).at("energy_mj").is_null());
+            EXPECT_TRUE(by.at({w, 1, label}).at("power_w").is_null());
+        }
+    }
+    EXPECT_EQ(by.at({"lra:image:s4d", 32, "pytorch"}).at("latency_ratio").get<double>(), 13.4908 / 14.5763);
+}
+
+TEST_F(CliCompare, SameInputsGiveByteIdenticalCsvAndJson) {
+    ASSERT_EQ(first_.exit_code, 0) << first_.output;
+    const std::string csv = read_text(dir_ / "a" / "compare.csv");
+    const std::string js = read_text(dir_ / "a" / "compare.json");
+    const auto again = run_ssmsim(kArgs + (dir_ / "a").string());
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_EQ(read_text(dir_ / "a" / "compare.csv"), csv);
+    EXPECT_EQ(read_text(dir_ / "a" / "compare.json"), js);
+}
+
+// Bad values exit 2 with one line naming the option and the value, before --out is created.
+TEST_F(CliCompare, BadValuesExit2NamingTheOptionBeforeOutIsTouched) {
+    struct Case {
+        std::string args;
+        std::vector<std::string> says;
+    };
+    const std::string ok = "--workloads lra:image:mamba --seq-len 64 --timing-only ";
+    const std::vector<Case> cases = {
+        {ok + "--models systolic,tpu", {"--models tpu", "'tpu'"}},
+        {ok + "--models systolic,systolic", {"--models", "'systolic' twice"}},
+        {ok + "--models gpu,measured-gpu@x", {"--models measured-gpu@x", "no @<tag>"}},
+        {ok + "--models gpu@a/b", {"--models gpu@a/b", "'a/b'"}},
+        {ok + "--models systolic,,gpu", {"--models", "no empty item"}},
+        {ok + "--models reference", {"--models reference", "runs without data"}},
+        {ok + "--models gpu --config systolic=systolic-epochcore", {"--config systolic=systolic-epochcore", "'systolic'"}},
+        {ok + "--models gpu --config gpu", {"--config gpu", "<label>=<config name or path>"}},
+        {ok + "--models gpu,pytorch --config pytorch=gpu-h200", {"--config pytorch=gpu-h200", "measured source"}},
+        {ok + "--models gpu --config gpu=no-such-config", {"no-such-config"}},
+        {ok + "--models gpu --set gpu:no.such.key=1", {"no.such.key"}},
+        {ok + "--models gpu --set clock_hz=1", {"--set clock_hz=1", "<label>:<key>=<value>"}},
+        {ok + "--models gpu --batch 0", {"--batch", "'0'"}},
+        {ok + "--models gpu --batch 1,x", {"--batch", "'x'"}},
+        {ok + "--models gpu --batch 2,2", {"--batch", "each batch size once"}},
+        {ok + "--models gpu --baseline systolic", {"--baseline", "'systolic'"}},
+        {"--workloads lra:nosuch --models gpu", {"nosuch"}},
+        {"--workloads lra:image:mamba,/no/such/trace --models gpu", {"/no/such/trace"}},
+        {"--workloads lra:image:mamba --models gpu --seq-len 1.5", {"--seq-len", "1.5"}},
+    };
+    for (const auto& c : cases) {
+        const fs::path out = dir_ / "bad";
+        fs::remove_all(out);
+        const auto r = run_ssmsim("compare -q " + c.args + " --out " + out.string());
+        EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
+        EXPECT_EQ(r.output.rfind("ssmsim: error: ", 0), 0u) << r.output;
+        EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+        for (const auto& s : c.says) EXPECT_NE(r.output.find(s), std::string::npos) << c.args << "\n" << r.output;
+        EXPECT_FALSE(fs::exists(out)) << c.args;
+    }
+}
+
+// A trace folder runs once at its own batch; --batch and --seq-len, which it fixes, are refused.
+TEST_F(CliCompare, TraceFolderRunsAtItsOwnShape) {
+    const fs::path trace = dir_ / "trace";
+    const auto g = run_ssmsim("gen lra:image:s4d --seq-len 64 --shape-only --out " + trace.string());
+    ASSERT_EQ(g.exit_code, 0) << g.output;
+    const fs::path out = dir_ / "t";
+    const auto r = run_ssmsim("compare -q --workloads " + trace.string() +
+                              " --models gpu,measured-gpu --timing-only --out " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const json rows = read_json(out / "compare.json").at("rows");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].at("task"), "traces");
+    EXPECT_TRUE(rows[0].at("latency_ms").is_number());
+    EXPECT_TRUE(rows[1].at("latency_ms").is_null());  // never measured: n/a, not invented
+    EXPECT_TRUE(fs::exists(out / "plots" / "compare-traces-latency.png"));
+    for (const char* extra : {" --batch 2", " --seq-len 16"}) {
+        const auto bad = run_ssmsim("compare -q --workloads " + trace.string() + " --models gpu --timing-only" +
+                                    extra + " --out " + (dir_ / "t2").string());
+        EXPECT_EQ(bad.exit_code, 2) << bad.output;
+        EXPECT_NE(bad.output.find("trace folder"), std::string::npos) << bad.output;
+    }
+}
+
+}  // namespace
