@@ -56,7 +56,8 @@ ojson simulated_row(const CompareModel& m, const ojson& rep, int64_t batch, bool
     const auto seconds = num("seconds");
     const auto energy = num("energy_pj");
     f["latency_ms"] = seconds ? ojson(*seconds * 1e3) : ojson(nullptr);
-    f["throughput_per_s"] = seconds && *seconds > 0 ? ojson(static_cast<double>(batch) / *seconds) : ojson(nullptr);
+    f["throughput_per_s"] =
+        seconds && *seconds > 0 ? ojson(static_cast<double>(batch) / *seconds) : ojson(nullptr);
     f["energy_mj"] = energy ? ojson(*energy * 1e-9 / static_cast<double>(batch)) : ojson(nullptr);
     f["power_w"] = energy && seconds && *seconds > 0 ? ojson(*energy * 1e-12 / *seconds) : ojson(nullptr);
     f["dram_bytes"] = rep.contains("dram_bytes") ? rep["dram_bytes"] : ojson(nullptr);
@@ -93,10 +94,12 @@ ojson measured_row(const CompareModel& m, const CompareWorkload& w, int64_t batc
     f["config"] = src->file;
     const auto fig = w.lra ? src->find(w.task, w.arch, batch, seq_len) : std::nullopt;
     f["source"] = fig ? "measured: " + fig->method + "; " + fig->provenance
-                      : std::string("not measured (") + (w.lra ? "no row for this length and batch" : "a trace folder") + ")";
+                      : std::string("not measured (") +
+                            (w.lra ? "no row for this length and batch" : "a trace folder") + ")";
     f["clock_mhz"] = nullptr;
     f["latency_ms"] = fig ? ojson(fig->latency_ms) : ojson(nullptr);
-    f["throughput_per_s"] = fig ? ojson(static_cast<double>(batch) / (fig->latency_ms * 1e-3)) : ojson(nullptr);
+    f["throughput_per_s"] =
+        fig ? ojson(static_cast<double>(batch) / (fig->latency_ms * 1e-3)) : ojson(nullptr);
     for (const char* k : {"energy_mj", "power_w", "dram_bytes", "utilisation", "utilisation_unit", "bound",
                           "bound_cycle_share"})
         f[k] = nullptr;
@@ -111,8 +114,10 @@ void add_ratios(std::vector<ojson>& rows, const std::string& baseline) {
     for (auto& r : rows) {
         const ojson* b = base.at({r["workload"].get<std::string>(), r["batch"].get<int64_t>()});
         r["baseline"] = baseline;
-        for (auto [metric, ratio] : {std::pair{"latency_ms", "latency_ratio"}, {"energy_mj", "energy_ratio"}}) {
-            const bool ok = r[metric].is_number() && (*b)[metric].is_number() && (*b)[metric].get<double>() > 0;
+        for (auto [metric, ratio] :
+             {std::pair{"latency_ms", "latency_ratio"}, {"energy_mj", "energy_ratio"}}) {
+            const bool ok =
+                r[metric].is_number() && (*b)[metric].is_number() && (*b)[metric].get<double>() > 0;
             r[ratio] = ok ? ojson(r[metric].get<double>() / (*b)[metric].get<double>()) : ojson(nullptr);
         }
     }
@@ -175,7 +180,8 @@ std::vector<ojson> run_all(const ComparePlan& plan, const CompareArgs& a, ojson&
 
 ojson provenance(const ComparePlan& plan, const CompareArgs& a, const ojson& configs) {
     ojson p;
-    p["ssmsim"] = {{"version", SSMSIM_VERSION}, {"commit", kSsmsimCommit[0] ? ojson(kSsmsimCommit) : ojson(nullptr)}};
+    p["ssmsim"] = {{"version", SSMSIM_VERSION},
+                   {"commit", kSsmsimCommit[0] ? ojson(kSsmsimCommit) : ojson(nullptr)}};
     p["command"] = a.command_line;
     p["timing_only"] = a.timing_only;
     p["seed"] = a.seed;
@@ -213,14 +219,16 @@ int compare(const ComparePlan& plan, const CompareArgs& a) {
     // exists only when everything else was written.
     const fs::path data = out / ".compare-data.json";
     write_file_atomic(data, json_text);
-    run_python_script("ssmsim compare", kComparePlotsPy, out / ".compare_plots.py", {data.string(), out.string()});
+    run_python_script("ssmsim compare", kComparePlotsPy, out / ".compare_plots.py",
+                      {data.string(), out.string()});
     fs::remove(data);
     write_file_atomic(out / "compare.csv", compare_csv(rows));
     write_file_atomic(out / "compare.json", json_text);
     fmt::print("{}", compare_text_table(rows));
-    fmt::print("baseline: {}; ratios are this row's figure over the baseline's (below 1: faster, less energy)\n"
-               "wrote {}, compare.csv, index.html, plots/\n",
-               plan.baseline, (out / "compare.json").string());
+    fmt::print(
+        "baseline: {}; ratios are this row's figure over the baseline's (below 1: faster, less energy)\n"
+        "wrote {}, compare.csv, index.html, plots/\n",
+        plan.baseline, (out / "compare.json").string());
     return 0;
 }
 

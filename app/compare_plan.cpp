@@ -20,14 +20,17 @@ namespace ssmsim::cli {
 namespace {
 
 // Comma-separated items; an empty item (",," or a trailing comma) is a mistake worth naming.
-std::vector<std::string> split_list(const std::string& text, const std::string& flag, const std::string& what) {
+std::vector<std::string> split_list(const std::string& text, const std::string& flag,
+                                    const std::string& what) {
     std::vector<std::string> items;
     std::stringstream ss(text);
     for (std::string item; std::getline(ss, item, ',');) items.push_back(item);
     if (!text.empty() && text.back() == ',') items.emplace_back();
     if (items.empty()) throw InputError(flag, "a comma-separated list of " + what, "''");
     for (const auto& item : items) {
-        if (item.empty()) throw InputError(flag, "a comma-separated list of " + what + " (no empty item)", "'" + text + "'");
+        if (item.empty())
+            throw InputError(flag, "a comma-separated list of " + what + " (no empty item)",
+                             "'" + text + "'");
     }
     return items;
 }
@@ -86,9 +89,11 @@ CompareModel parse_label(const std::string& label, bool timing_only) {
     if (at != std::string::npos) {
         const std::string t = label.substr(at + 1);
         if (m.measured)
-            throw InputError("--models " + label, "no @<tag> on a measured source (it has no config)", "'" + label + "'");
+            throw InputError("--models " + label, "no @<tag> on a measured source (it has no config)",
+                             "'" + label + "'");
         if (!std::regex_match(t, tag))
-            throw InputError("--models " + label, "a tag of letters, digits, '.', '_' or '-' after '@'", "'" + t + "'");
+            throw InputError("--models " + label, "a tag of letters, digits, '.', '_' or '-' after '@'",
+                             "'" + t + "'");
     }
     if (backend && backend->needs_data && timing_only) {
         throw InputError("--models " + label, "a model that runs without data (--timing-only)",
@@ -97,11 +102,13 @@ CompareModel parse_label(const std::string& label, bool timing_only) {
     return m;
 }
 
-CompareModel& find_label(std::vector<CompareModel>& models, const std::string& label, const std::string& where) {
+CompareModel& find_label(std::vector<CompareModel>& models, const std::string& label,
+                         const std::string& where) {
     for (auto& m : models) {
         if (m.label != label) continue;
         if (m.measured)
-            throw InputError(where, "a simulated model's label (a measured source has no config)", "'" + label + "'");
+            throw InputError(where, "a simulated model's label (a measured source has no config)",
+                             "'" + label + "'");
         return m;
     }
     std::string labels;
@@ -113,7 +120,8 @@ CompareModel& find_label(std::vector<CompareModel>& models, const std::string& l
 
 ComparePlan plan_compare(const CompareArgs& a) {
     ComparePlan plan;
-    for (const auto& w : split_list(a.workloads, "--workloads", "workloads (lra:all, lra:<task>[:<arch>], trace folders)")) {
+    for (const auto& w :
+         split_list(a.workloads, "--workloads", "workloads (lra:all, lra:<task>[:<arch>], trace folders)")) {
         for (auto& cw : expand_workload(w)) {
             const bool seen = std::any_of(plan.workloads.begin(), plan.workloads.end(),
                                           [&](const CompareWorkload& x) { return x.arg == cw.arg; });
@@ -123,13 +131,17 @@ ComparePlan plan_compare(const CompareArgs& a) {
     const bool traces = std::any_of(plan.workloads.begin(), plan.workloads.end(),
                                     [](const CompareWorkload& w) { return !w.lra; });
     if (traces && a.seq_len != 0)
-        throw InputError("--seq-len", "no --seq-len with a trace folder (it fixes its shapes)", std::to_string(a.seq_len));
+        throw InputError("--seq-len", "no --seq-len with a trace folder (it fixes its shapes)",
+                         std::to_string(a.seq_len));
     if (traces && a.batches_given)
-        throw InputError("--batch", "no --batch with a trace folder (its tensors fix the batch)", "'" + a.batches + "'");
+        throw InputError("--batch", "no --batch with a trace folder (its tensors fix the batch)",
+                         "'" + a.batches + "'");
 
     for (const auto& label : split_list(a.models, "--models", "models")) {
-        if (std::any_of(plan.models.begin(), plan.models.end(), [&](const CompareModel& m) { return m.label == label; }))
-            throw InputError("--models", "each label once (add @<tag> to run a model again)", "'" + label + "' twice");
+        if (std::any_of(plan.models.begin(), plan.models.end(),
+                        [&](const CompareModel& m) { return m.label == label; }))
+            throw InputError("--models", "each label once (add @<tag> to run a model again)",
+                             "'" + label + "' twice");
         plan.models.push_back(parse_label(label, a.timing_only));
     }
 
@@ -138,7 +150,8 @@ ComparePlan plan_compare(const CompareArgs& a) {
         if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
             throw InputError("--config " + c, "<label>=<config name or path>", "'" + c + "'");
         auto& m = find_label(plan.models, c.substr(0, eq), "--config " + c);
-        if (!m.config.empty()) throw InputError("--config " + c, "one --config per label", "a second one for '" + m.label + "'");
+        if (!m.config.empty())
+            throw InputError("--config " + c, "one --config per label", "a second one for '" + m.label + "'");
         m.config = c.substr(eq + 1);
     }
     for (const auto& s : a.sets) {
@@ -157,7 +170,8 @@ ComparePlan plan_compare(const CompareArgs& a) {
         const auto* b = BackendRegistry::find(m.model);
         if (b->default_config.empty()) {
             if (!m.config.empty() || !m.overrides.empty())
-                throw InputError("--config/--set " + m.label, "a model with a hardware config", "'" + m.model + "'");
+                throw InputError("--config/--set " + m.label, "a model with a hardware config",
+                                 "'" + m.model + "'");
             continue;
         }
         (void)HwConfig::resolve(m.model, b->default_config, m.config, m.overrides);
@@ -178,7 +192,8 @@ ComparePlan plan_compare(const CompareArgs& a) {
         plan.baseline = gpu ? "measured-gpu" : plan.models.front().label;
     } else if (std::none_of(plan.models.begin(), plan.models.end(),
                             [&](const CompareModel& m) { return m.label == a.baseline; })) {
-        throw InputError("--baseline", "one of the labels of --models ('" + a.models + "')", "'" + a.baseline + "'");
+        throw InputError("--baseline", "one of the labels of --models ('" + a.models + "')",
+                         "'" + a.baseline + "'");
     }
     return plan;
 }

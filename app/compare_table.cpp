@@ -81,9 +81,11 @@ std::string compare_csv(const std::vector<ojson>& rows) {
     for (const auto& c : kColumns) out += std::string(out.empty() ? "" : ",") + c.name;
     out += "\n";
     for (const auto& r : rows) {
-        for (size_t i = 0; i < std::size(kColumns); ++i)
-            out += (i ? "," : "") + csv_cell(r.value(kColumns[i].name, ojson(nullptr)));
-        out += "\n";
+        for (size_t i = 0; i < std::size(kColumns); ++i) {
+            if (i) out += ',';
+            out += csv_cell(r.value(kColumns[i].name, ojson(nullptr)));
+        }
+        out += '\n';
     }
     return out;
 }
@@ -95,13 +97,20 @@ std::string compare_text_table(const std::vector<ojson>& rows) {
         double scale;
         bool left;
     };
-    const Col cols[] = {{"workload", "workload", 1, true},   {"B", "batch", 1, false},
-                        {"label", "label", 1, true},         {"config", "config", 1, true},
-                        {"MHz", "clock_mhz", 1, false},      {"latency_ms", "latency_ms", 1, false},
-                        {"inf/s", "throughput_per_s", 1, false}, {"energy_mJ", "energy_mj", 1, false},
-                        {"power_W", "power_w", 1, false},    {"DRAM_MB", "dram_bytes", 1e-6, false},
-                        {"util", "utilisation", 1, false},   {"bound", "bound", 1, true},
-                        {"lat_ratio", "latency_ratio", 1, false}, {"E_ratio", "energy_ratio", 1, false}};
+    const Col cols[] = {{"workload", "workload", 1, true},
+                        {"B", "batch", 1, false},
+                        {"label", "label", 1, true},
+                        {"config", "config", 1, true},
+                        {"MHz", "clock_mhz", 1, false},
+                        {"latency_ms", "latency_ms", 1, false},
+                        {"inf/s", "throughput_per_s", 1, false},
+                        {"energy_mJ", "energy_mj", 1, false},
+                        {"power_W", "power_w", 1, false},
+                        {"DRAM_MB", "dram_bytes", 1e-6, false},
+                        {"util", "utilisation", 1, false},
+                        {"bound", "bound", 1, true},
+                        {"lat_ratio", "latency_ratio", 1, false},
+                        {"E_ratio", "energy_ratio", 1, false}};
     std::vector<std::vector<std::string>> cells;
     std::vector<size_t> width;
     for (const auto& c : cols) width.push_back(std::string(c.head).size());
@@ -109,9 +118,11 @@ std::string compare_text_table(const std::vector<ojson>& rows) {
         std::vector<std::string> line;
         for (size_t i = 0; i < std::size(cols); ++i) {
             std::string s = text_cell(r.value(cols[i].key, ojson(nullptr)), cols[i].scale);
-            if (std::string(cols[i].key) == "config" && r["source"].get<std::string>().rfind("measured", 0) == 0)
+            if (std::string(cols[i].key) == "config" &&
+                r["source"].get<std::string>().rfind("measured", 0) == 0)
                 s = "measured";  // the CSV path is in compare.csv; here it would only widen the column
-            if (std::string(cols[i].key) == "config" && r["source"].get<std::string>().rfind("not measured", 0) == 0)
+            if (std::string(cols[i].key) == "config" &&
+                r["source"].get<std::string>().rfind("not measured", 0) == 0)
                 s = "not measured";
             width[i] = std::max(width[i], s.size());
             line.push_back(std::move(s));
@@ -122,7 +133,8 @@ std::string compare_text_table(const std::vector<ojson>& rows) {
         std::string s;
         for (size_t i = 0; i < line.size(); ++i) {
             s += i ? "  " : "";
-            s += cols[i].left ? fmt::format("{:<{}}", line[i], width[i]) : fmt::format("{:>{}}", line[i], width[i]);
+            s += cols[i].left ? fmt::format("{:<{}}", line[i], width[i])
+                              : fmt::format("{:>{}}", line[i], width[i]);
         }
         while (!s.empty() && s.back() == ' ') s.pop_back();
         return s + "\n";

@@ -122,15 +122,18 @@ int main(int argc, char** argv) {
 
     CompareArgs compare;
     auto* compare_cmd = app.add_subcommand(
-        "compare", "workloads x models (simulated and measured) in one table, plots and HTML, docs/compare.md");
+        "compare",
+        "workloads x models (simulated and measured) in one table, plots and HTML, docs/compare.md");
     compare_cmd
-        ->add_option("--workloads", compare.workloads,
-                     "lra:all, lra:<task> (its three architectures), lra:<task>:<arch>, trace folders; commas")
+        ->add_option(
+            "--workloads", compare.workloads,
+            "lra:all, lra:<task> (its three architectures), lra:<task>:<arch>, trace folders; commas")
         ->required();
     compare_cmd
-        ->add_option("--models", compare.models,
-                     "models and measured sources (measured-gpu, pytorch), commas; <model>@<tag> runs a model "
-                     "again under another label")
+        ->add_option(
+            "--models", compare.models,
+            "models and measured sources (measured-gpu, pytorch), commas; <model>@<tag> runs a model "
+            "again under another label")
         ->required();
     compare_cmd->add_option("--config", compare.configs,
                             "<label>=<config name or JSON file> (repeatable; default: the model's own)");

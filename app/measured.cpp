@@ -50,7 +50,8 @@ std::string provenance_of(const std::string& gpu, const std::string& line) {
 // "# <task>,<arch> rows ... re-measured ...: <GPU>, ..., commit <c>, <date>" gives rows measured again later.
 std::map<std::string, MeasuredSource> load() {
     static const std::regex gpu_name(R"(^# (NVIDIA [^,]+),)");
-    static const std::regex remeasured(R"(^# ([a-z]+),([a-z]+) rows .*re-measured[^:]*: (NVIDIA [^,]+),(.*)$)");
+    static const std::regex remeasured(
+        R"(^# ([a-z]+),([a-z]+) rows .*re-measured[^:]*: (NVIDIA [^,]+),(.*)$)");
     std::string ours_prov, torch_gpu, torch_version, torch_date, torch_commit;
     std::map<std::string, std::string> ours_override;  // "task,arch" -> provenance
     std::vector<std::string> columns;
@@ -60,14 +61,16 @@ std::map<std::string, MeasuredSource> load() {
         if (line.empty()) continue;
         if (line[0] == '#') {
             std::smatch m;
-            if (ours_prov.empty() && std::regex_search(line, m, gpu_name)) ours_prov = provenance_of(m[1], line);
+            if (ours_prov.empty() && std::regex_search(line, m, gpu_name))
+                ours_prov = provenance_of(m[1], line);
             if (std::regex_search(line, m, remeasured))
                 ours_override[m[1].str() + "," + m[2].str()] = provenance_of(m[3], m[4]);
             const auto field = [&](const char* key) {
                 const auto at = line.find(key);
                 return at == std::string::npos ? "" : line.substr(at + std::string(key).size());
             };
-            if (line.rfind("#   gpu: ", 0) == 0) torch_gpu = field("gpu: ").substr(0, field("gpu: ").find(" ("));
+            if (line.rfind("#   gpu: ", 0) == 0)
+                torch_gpu = field("gpu: ").substr(0, field("gpu: ").find(" ("));
             if (line.rfind("#   torch: ", 0) == 0) torch_version = field("torch: ");
             if (line.rfind("#   date_utc: ", 0) == 0) torch_date = field("date_utc: ");
             if (line.rfind("#   commit: ", 0) == 0) torch_commit = field("commit: ").substr(0, 7);
@@ -87,13 +90,19 @@ std::map<std::string, MeasuredSource> load() {
     const std::string torch_prov =
         torch_gpu + ", PyTorch " + torch_version + ", commit " + torch_commit + ", " + torch_date;
 
-    MeasuredSource ours{"measured-gpu", kFile,
-                        "our CUDA kernels (int8, whole trace as one CUDA Graph, median of 10), column ours_graph_ms",
-                        {}, {}};
-    MeasuredSource torch{"pytorch", kFile,
-                         "PyTorch float baseline (kernels/tools/torch_baseline.py, best of eager and CUDA-graph "
-                         "replay, median), column torch_best_ms",
-                         {}, {}};
+    MeasuredSource ours{
+        "measured-gpu",
+        kFile,
+        "our CUDA kernels (int8, whole trace as one CUDA Graph, median of 10), column ours_graph_ms",
+        {},
+        {}};
+    MeasuredSource torch{
+        "pytorch",
+        kFile,
+        "PyTorch float baseline (kernels/tools/torch_baseline.py, best of eager and CUDA-graph "
+        "replay, median), column torch_best_ms",
+        {},
+        {}};
     for (const auto& row : cells) {
         MeasuredSource::Row base;
         base.task = col(row, "task");
@@ -103,7 +112,8 @@ std::map<std::string, MeasuredSource> load() {
         MeasuredSource::Row o = base;
         if (const auto ms = number(col(row, "ours_graph_ms"))) {
             const auto it = ours_override.find(base.task + "," + base.arch);
-            o.figure = MeasuredFigure{*ms, "CUDA Graph, int8", it != ours_override.end() ? it->second : ours_prov};
+            o.figure =
+                MeasuredFigure{*ms, "CUDA Graph, int8", it != ours_override.end() ? it->second : ours_prov};
         }
         ours.rows.push_back(o);
         MeasuredSource::Row t = base;

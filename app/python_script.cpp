@@ -64,11 +64,10 @@ void run_python_script(const std::string& command, const char* script, const fs:
     const int rc = spawn_and_wait(argv, false);
     fs::remove(script_path);
     if (!exited_ok(rc)) {
-        throw std::runtime_error(rc >= 0 && WIFEXITED(rc)
-                                     ? "the " + command + " plotting script failed (exit " +
-                                           std::to_string(WEXITSTATUS(rc)) + ")"
-                                     : "the " + command + " plotting script did not run to its end (" +
-                                           python + ")");
+        throw std::runtime_error(
+            rc >= 0 && WIFEXITED(rc)
+                ? "the " + command + " plotting script failed (exit " + std::to_string(WEXITSTATUS(rc)) + ")"
+                : "the " + command + " plotting script did not run to its end (" + python + ")");
     }
 }
 

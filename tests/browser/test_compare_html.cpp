@@ -53,12 +53,14 @@ Verdict render(const fs::path& dir, const std::string& name, const std::string& 
     // --virtual-time-budget lets the page finish loading (images included) before the DOM is dumped.
     const auto r = run_command("timeout 120 " + chromium() +
                                " --headless --disable-gpu --no-sandbox --disable-dev-shm-usage"
-                               " --user-data-dir=" + (dir / ".chromium-profile").string() +
+                               " --user-data-dir=" +
+                               (dir / ".chromium-profile").string() +
                                " --virtual-time-budget=10000 --dump-dom file://" + (dir / name).string());
     Verdict v;
     v.output = r.output;
     std::smatch m;
-    static const std::regex re(R"re(<pre id="verdict">VERDICT images=(\d+) loaded=(\d+) tables=(\S*) END</pre>)re");
+    static const std::regex re(
+        R"re(<pre id="verdict">VERDICT images=(\d+) loaded=(\d+) tables=(\S*) END</pre>)re");
     if (std::regex_search(r.output, m, re)) {
         v.images = std::stoi(m[1]);
         v.loaded = std::stoi(m[2]);
@@ -70,8 +72,10 @@ Verdict render(const fs::path& dir, const std::string& name, const std::string& 
 TEST(CompareHtml, EveryPlotLoadsAndEveryTableIsThereInHeadlessChromium) {
     ASSERT_FALSE(chromium().empty()) << "no Chromium: apt-get install chromium (scripts/setup installs it)";
     const fs::path dir = scratch_dir("compare_html");
-    const auto c = run_ssmsim("compare -q --workloads lra:image:mamba,lra:listops:s4d --models systolic,gpu,pytorch "
-                              "--timing-only --seq-len 64 --out " + dir.string());
+    const auto c = run_ssmsim(
+        "compare -q --workloads lra:image:mamba,lra:listops:s4d --models systolic,gpu,pytorch "
+        "--timing-only --seq-len 64 --out " +
+        dir.string());
     ASSERT_EQ(c.exit_code, 0) << c.output;
     const auto doc = read_json(dir / "compare.json");
     std::set<std::string> tasks;

@@ -13,11 +13,28 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kColumns = {
-    "workload",   "task",    "arch",           "seq_len",     "batch",     "label",          "model",
-    "config",     "source",  "clock_mhz",      "latency_ms",  "throughput_per_s", "energy_mj", "power_w",
-    "dram_bytes", "utilisation", "utilisation_unit", "bound", "bound_cycle_share", "baseline",
-    "latency_ratio", "energy_ratio"};
+const std::vector<std::string> kColumns = {"workload",
+                                           "task",
+                                           "arch",
+                                           "seq_len",
+                                           "batch",
+                                           "label",
+                                           "model",
+                                           "config",
+                                           "source",
+                                           "clock_mhz",
+                                           "latency_ms",
+                                           "throughput_per_s",
+                                           "energy_mj",
+                                           "power_w",
+                                           "dram_bytes",
+                                           "utilisation",
+                                           "utilisation_unit",
+                                           "bound",
+                                           "bound_cycle_share",
+                                           "baseline",
+                                           "latency_ratio",
+                                           "energy_ratio"};
 
 // Two reduced-length workloads (one task whole), two simulated labels of which one has its own config,
 // both measured sources, two batches.
@@ -81,8 +98,12 @@ TEST_F(CliCompare, WritesCsvJsonHtmlAndPlotsWithTheExpectedRows) {
     EXPECT_EQ(rows[0].at("config"), "systolic-edge --set sram.activations.kib=512");
     EXPECT_EQ(rows[1].at("config"), "gpu-h200");
     EXPECT_EQ(rows[1].at("clock_mhz").get<double>(), read_json(out / "compare.json")
-                                                         .at("provenance").at("models")[1].at("config")
-                                                         .at("clock_hz").get<double>() / 1e6);
+                                                             .at("provenance")
+                                                             .at("models")[1]
+                                                             .at("config")
+                                                             .at("clock_hz")
+                                                             .get<double>() /
+                                                         1e6);
     for (const auto& r : rows) {
         if (r.at("model") == "systolic" || r.at("model") == "gpu") {
             EXPECT_GT(r.at("latency_ms").get<double>(), 0);
@@ -157,8 +178,10 @@ TEST_F(CliCompare, MeasuredRowsAreNaAtReducedLength) {
 // with the provenance of that row (Path-X Mamba was measured again at a later commit).
 TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
     const fs::path out = dir_ / "m";
-    const auto r = run_ssmsim("compare -q --workloads lra:pathx:mamba,lra:image:s4d --models measured-gpu,pytorch "
-                              "--batch 1,8,32 --out " + out.string());
+    const auto r = run_ssmsim(
+        "compare -q --workloads lra:pathx:mamba,lra:image:s4d --models measured-gpu,pytorch "
+        "--batch 1,8,32 --out " +
+        out.string());
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const json doc = read_json(out / "compare.json");
     EXPECT_EQ(doc.at("provenance").at("baseline"), "measured-gpu");  // the default when it is listed
@@ -218,9 +241,11 @@ TEST_F(CliCompare, BadValuesExit2NamingTheOptionBeforeOutIsTouched) {
         {ok + "--models gpu@a/b", {"--models gpu@a/b", "'a/b'"}},
         {ok + "--models systolic,,gpu", {"--models", "no empty item"}},
         {ok + "--models reference", {"--models reference", "runs without data"}},
-        {ok + "--models gpu --config systolic=systolic-epochcore", {"--config systolic=systolic-epochcore", "'systolic'"}},
+        {ok + "--models gpu --config systolic=systolic-epochcore",
+         {"--config systolic=systolic-epochcore", "'systolic'"}},
         {ok + "--models gpu --config gpu", {"--config gpu", "<label>=<config name or path>"}},
-        {ok + "--models gpu,pytorch --config pytorch=gpu-h200", {"--config pytorch=gpu-h200", "measured source"}},
+        {ok + "--models gpu,pytorch --config pytorch=gpu-h200",
+         {"--config pytorch=gpu-h200", "measured source"}},
         {ok + "--models gpu --config gpu=no-such-config", {"no-such-config"}},
         {ok + "--models gpu --set gpu:no.such.key=1", {"no.such.key"}},
         {ok + "--models gpu --set clock_hz=1", {"--set clock_hz=1", "<label>:<key>=<value>"}},
@@ -239,7 +264,8 @@ TEST_F(CliCompare, BadValuesExit2NamingTheOptionBeforeOutIsTouched) {
         EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
         EXPECT_EQ(r.output.rfind("ssmsim: error: ", 0), 0u) << r.output;
         EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
-        for (const auto& s : c.says) EXPECT_NE(r.output.find(s), std::string::npos) << c.args << "\n" << r.output;
+        for (const auto& s : c.says)
+            EXPECT_NE(r.output.find(s), std::string::npos) << c.args << "\n" << r.output;
         EXPECT_FALSE(fs::exists(out)) << c.args;
     }
 }
@@ -260,8 +286,9 @@ TEST_F(CliCompare, TraceFolderRunsAtItsOwnShape) {
     EXPECT_TRUE(rows[1].at("latency_ms").is_null());  // never measured: n/a, not invented
     EXPECT_TRUE(fs::exists(out / "plots" / "compare-traces-latency.png"));
     for (const char* extra : {" --batch 2", " --seq-len 16"}) {
-        const auto bad = run_ssmsim("compare -q --workloads " + trace.string() + " --models gpu --timing-only" +
-                                    extra + " --out " + (dir_ / "t2").string());
+        const auto bad =
+            run_ssmsim("compare -q --workloads " + trace.string() + " --models gpu --timing-only" + extra +
+                       " --out " + (dir_ / "t2").string());
         EXPECT_EQ(bad.exit_code, 2) << bad.output;
         EXPECT_NE(bad.output.find("trace folder"), std::string::npos) << bad.output;
     }
