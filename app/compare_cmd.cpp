@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "app/workload_arg.h"
 #include "sim/backend/backend.h"
 #include "sim/util/atomic_file.h"
+#include "sim/util/interrupt.h"
 #include "sim/util/progress.h"
 #include "workloads/lra/lra.h"
 
@@ -218,6 +220,7 @@ int compare(const ComparePlan& plan, const CompareArgs& a) {
     // The plots and index.html first, from the data the script is given; compare.json last, so that it
     // exists only when everything else was written.
     const fs::path data = out / ".compare-data.json";
+    const interrupt::TempFile data_removed_on_signal(data.string());
     write_file_atomic(data, json_text);
     run_python_script("ssmsim compare", kComparePlotsPy, out / ".compare_plots.py",
                       {data.string(), out.string()});
@@ -225,6 +228,15 @@ int compare(const ComparePlan& plan, const CompareArgs& a) {
     write_file_atomic(out / "compare.csv", compare_csv(rows));
     write_file_atomic(out / "compare.json", json_text);
     fmt::print("{}", compare_text_table(rows));
+    // Where the measured rows come from: each distinct provenance once (a re-measured row has its own).
+    std::vector<std::string> sources;
+    for (const auto& r : rows) {
+        const std::string s = r["label"].get<std::string>() + ": " + r["source"].get<std::string>();
+        if (r["source"].get<std::string>().rfind("measured", 0) == 0 &&
+            std::find(sources.begin(), sources.end(), s) == sources.end())
+            sources.push_back(s);
+    }
+    for (const auto& s : sources) fmt::print("{}\n", s);
     fmt::print(
         "baseline: {}; ratios are this row's figure over the baseline's (below 1: faster, less energy)\n"
         "wrote {}, compare.csv, index.html, plots/\n",

@@ -71,7 +71,8 @@ std::map<std::string, MeasuredSource> load() {
             };
             if (line.rfind("#   gpu: ", 0) == 0)
                 torch_gpu = field("gpu: ").substr(0, field("gpu: ").find(" ("));
-            if (line.rfind("#   torch: ", 0) == 0) torch_version = field("torch: ");
+            if (line.rfind("#   torch: ", 0) == 0)
+                torch_version = field("torch: ").substr(0, field("torch: ").find(';'));
             if (line.rfind("#   date_utc: ", 0) == 0) torch_date = field("date_utc: ");
             if (line.rfind("#   commit: ", 0) == 0) torch_commit = field("commit: ").substr(0, 7);
             continue;
