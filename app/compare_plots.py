@@ -23,6 +23,7 @@ def fmt(v, digits=4):
 
 def plot_task(plt, out, task, rows, labels):
     """The task's bar charts; returns [(png, svg, caption)] of those drawn."""
+    from matplotlib.patches import Patch
     groups = []
     for r in rows:
         g = (r["workload"], r["batch"])
@@ -36,6 +37,7 @@ def plot_task(plt, out, task, rows, labels):
         fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(groups) * max(1, len(labels)) * 0.35 + 2), 4.5))
         values = [r[metric] for r in rows if r[metric] is not None and r[metric] > 0]
         low = min(values) / 3 if values else 1e-3
+        handles = []
         for i, label in enumerate(labels):
             xs, ys, missing = [], [], []
             for gi, (w, b) in enumerate(groups):
@@ -46,8 +48,11 @@ def plot_task(plt, out, task, rows, labels):
                 else:
                     xs.append(x)
                     ys.append(r[metric])
-            bars = ax.bar(xs, ys, width=width, label=label)
-            colour = bars.patches[0].get_facecolor() if bars.patches else None
+            colour = f"C{i % 10}"  # a label keeps its colour from plot to plot, whether or not it has bars
+            if xs:
+                handles.append(ax.bar(xs, ys, width=width, color=colour, label=label))
+            else:  # an empty bar set would get a default-coloured legend patch
+                handles.append(Patch(facecolor="none", edgecolor=colour, label=f"{label} (n/a)"))
             for x in missing:
                 ax.text(x, low * 1.15, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color=colour)
         ax.set_yscale("log")
@@ -59,7 +64,7 @@ def plot_task(plt, out, task, rows, labels):
         ax.set_ylabel(f"{what} ({unit}, log scale)")
         ax.set_title(f"{task}: {what} ({unit})")
         ax.grid(True, axis="y", which="both", alpha=0.3)
-        ax.legend(fontsize=7)
+        ax.legend(handles=handles, fontsize=7)
         fig.tight_layout()
         stem = f"compare-{task}-{metric.split('_')[0]}"
         for ext in ("png", "svg"):
