@@ -77,12 +77,20 @@ def plot_task(plt, out, task, rows, labels):
 
 
 def table(task, rows, columns):
-    shown = [c for c in columns if c["name"] not in ("task", "model", "baseline")]
+    # The source (long provenance text) goes under the table, once per distinct value, not in every row.
+    shown = [c for c in columns if c["name"] not in ("task", "model", "baseline", "source")]
     head = "".join(f"<th>{html.escape(c['name'])}{'<br><small>' + html.escape(c['unit']) + '</small>' if c['unit'] else ''}</th>"
                    for c in shown)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(fmt(r.get(c['name'])))}</td>" for c in shown) + "</tr>"
                    for r in rows)
-    return f'<table id="table-{html.escape(task)}" class="compare"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    sources = []
+    for r in rows:
+        s = f"{r['label']}: {r['source']}"
+        if s not in sources:
+            sources.append(s)
+    notes = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+    return (f'<table id="table-{html.escape(task)}" class="compare"><thead><tr>{head}</tr></thead><tbody>{body}'
+            f'</tbody></table>\n<p>Sources of the rows:</p><ul class="sources">{notes}</ul>')
 
 
 def main():
@@ -108,7 +116,7 @@ def main():
         figures = plot_task(plt, out, task, task_rows, labels)
         imgs = "".join(f'<figure><img src="{html.escape(png)}" alt="{html.escape(t)}"><figcaption>{html.escape(t)} '
                        f'(<a href="{html.escape(svg)}">SVG</a>)</figcaption></figure>' for png, svg, t in figures)
-        sections.append(f"<h2>{html.escape(task)}</h2>\n{table(task, task_rows, columns)}\n{imgs}")
+        sections.append(f"<h2>{html.escape(task)}</h2>\n{imgs}\n{table(task, task_rows, columns)}")
     models = "".join(
         f"<li><b>{html.escape(m['label'])}</b>: "
         + (html.escape(m.get("description", "")) + f" ({html.escape(m.get('file', ''))})" if "file" in m else
