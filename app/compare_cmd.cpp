@@ -15,6 +15,7 @@
 #include "app/workload_arg.h"
 #include "sim/backend/backend.h"
 #include "sim/util/atomic_file.h"
+#include "sim/util/error.h"
 #include "sim/util/interrupt.h"
 #include "sim/util/progress.h"
 #include "workloads/lra/lra.h"
@@ -164,7 +165,12 @@ std::vector<ojson> run_all(const ComparePlan& plan, const CompareArgs& a, ojson&
                     bar.update(done, name + " " + m.label);
                     const auto* b = BackendRegistry::find(m.model);
                     RunRequest req{rw->trace, rw->data ? &*rw->data : nullptr, m.overrides, m.config, false};
-                    const RunResult result = b->make()->run(req);
+                    RunResult result;
+                    try {
+                        result = b->make()->run(req);
+                    } catch (const InputError& e) {  // say which label and workload the model refused
+                        throw InputError(m.label + " on " + name + ": " + e.what());
+                    }
                     figures = simulated_row(m, result.report, batch, !rw->data);
                     if (!configs.contains(m.label) && result.report.contains("config"))
                         configs[m.label] = result.report["config"];

@@ -295,3 +295,25 @@ TEST_F(CliCompare, TraceFolderRunsAtItsOwnShape) {
 }
 
 }  // namespace
+
+namespace {
+
+// A value only the model checks (a range) fails the run: exit 2 naming the label, and an earlier compare's
+// files in --out are gone rather than left looking like this run's.
+TEST_F(CliCompare, AFailedRunLeavesNoFileLookingComplete) {
+    const fs::path out = dir_ / "f";
+    const std::string args = "compare -q --workloads lra:image:mamba --seq-len 64 --timing-only --models gpu";
+    const auto ok = run_ssmsim(args + " --out " + out.string());
+    ASSERT_EQ(ok.exit_code, 0) << ok.output;
+    ASSERT_TRUE(fs::exists(out / "compare.json"));
+    write_text(out / "notes.txt", "mine");
+    const auto bad = run_ssmsim(args + " --set gpu:clock_hz=-1 --out " + out.string());
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("gpu on lra:image:mamba: --set clock_hz=-1"), std::string::npos) << bad.output;
+    for (const char* f : {"compare.json", "compare.csv", "index.html", "plots/compare-image-latency.png",
+                          ".compare-data.json"})
+        EXPECT_FALSE(fs::exists(out / f)) << f;
+    EXPECT_EQ(read_text(out / "notes.txt"), "mine");  // not its file: left alone
+}
+
+}  // namespace
