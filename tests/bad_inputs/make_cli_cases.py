@@ -247,5 +247,35 @@ case("tensor_name_with_nul", "names", "A NUL and an escape in a trace's op name.
 case("sweep_workload_with_newline", "names", "A newline in a sweep's workload.",
      ["sweep", "{tmp}/s.json", "--out", "{tmp}/o"], 2, ["s.json:/workloads/0", "\\n"], files={"s.json": sweep(workloads=["lra:list\nops"])})
 
+# compare (docs/compare.md): every argument checked before anything runs or --out is created
+CMP = ["compare", "-q", "--workloads", "lra:listops:s4d", "--seq-len", "16", "--timing-only"]
+COUT = ["--out", "{tmp}/cmp"]
+case("compare_label_with_newline", "compare", "A newline in a --models label.",
+     CMP + ["--models", "gpu@a\nb"] + COUT, 2, ["--models gpu@a\\nb", "a tag of letters"], absent=["cmp"])
+case("compare_config_of_unlisted_label", "compare", "--config for a label --models does not list.",
+     CMP + ["--models", "gpu", "--config", "systolic=systolic-epochcore"] + COUT, 2,
+     ["--config systolic=systolic-epochcore", "a label listed in --models (gpu)", "found 'systolic'"], absent=["cmp"])
+case("compare_config_of_other_model", "compare", "A systolic config given to the GPU model's label.",
+     CMP + ["--models", "gpu", "--config", "gpu=systolic-epochcore"] + COUT, 2, ["systolic"], absent=["cmp"])
+case("compare_set_without_label", "compare", "A run-style --set without the label.",
+     CMP + ["--models", "gpu", "--set", "clock_hz=1e9"] + COUT, 2, ["--set clock_hz=1e9", "<label>:<key>=<value>"], absent=["cmp"])
+case("compare_set_on_measured", "compare", "A measured source has no config to override.",
+     CMP + ["--models", "gpu,measured-gpu", "--set", "measured-gpu:clock_hz=1e9"] + COUT, 2, ["measured source"], absent=["cmp"])
+case("compare_batch_trailing_comma", "compare", "An empty batch after a comma.",
+     CMP + ["--models", "gpu", "--batch", "1,"] + COUT, 2, ["--batch", "no empty item"], absent=["cmp"])
+case("compare_batch_too_big", "compare", "A batch beyond the limit.",
+     CMP + ["--models", "gpu", "--batch", "1,99999999999"] + COUT, 2, ["--batch", "found '99999999999'"], absent=["cmp"])
+case("compare_task_typo", "compare", "A misspelt task in lra:<task>.",
+     ["compare", "-q", "--workloads", "lra:imgae", "--models", "gpu"] + COUT, 2, ["imgae"], absent=["cmp"])
+case("compare_baseline_unlisted", "compare", "A baseline that is not one of the labels.",
+     CMP + ["--models", "gpu,systolic", "--baseline", "measured-gpu"] + COUT, 2, ["--baseline", "'measured-gpu'"], absent=["cmp"])
+case("compare_reference_timing_only", "compare", "The reference computes every output: not with --timing-only.",
+     CMP + ["--models", "reference,gpu"] + COUT, 2, ["--models reference", "runs without data"], absent=["cmp"])
+case("compare_trace_with_seq_len", "compare", "A trace folder fixes its length.",
+     ["compare", "-q", "--workloads", "{trace}", "--seq-len", "8", "--models", "gpu"] + COUT, 2,
+     ["--seq-len", "trace folder"], absent=["cmp"])
+case("compare_out_is_a_file", "compare", "--out naming a file.",
+     CMP + ["--models", "gpu", "--out", "{tmp}/f"], 2, ["--out {tmp}/f: expected a folder ssmsim can write"], files={"f": "x"})
+
 json.dump(cases, sys.stdout, indent=1, ensure_ascii=True)
 print()

@@ -172,7 +172,7 @@ TEST(CliCorpusManifest, HasEnoughWellFormedCases) {
             << c.name;
         areas.insert(c.spec.value("area", ""));
     }
-    EXPECT_EQ(areas, (std::set<std::string>{"set", "flags", "sweep", "budget", "output", "names"}));
+    EXPECT_EQ(areas, (std::set<std::string>{"set", "flags", "sweep", "budget", "output", "names", "compare"}));
 }
 
 }  // namespace
