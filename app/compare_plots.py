@@ -59,12 +59,13 @@ def plot_task(plt, out, task, rows, labels):
         ax.set_ylim(bottom=low)
         ax.set_xlim(-0.5, len(groups) - 0.5)  # the n/a marks are text, which autoscaling does not see
         ax.set_xticks(range(len(groups)))
-        ax.set_xticklabels([f"{w.split(':')[-1] if w.startswith('lra:') else os.path.basename(w.rstrip('/'))}\nB={b}"
-                            for w, b in groups], fontsize=8)
+        lengths = {(r["workload"], r["batch"]): r["seq_len"] for r in rows}
+        ax.set_xticklabels([(f"{w.split(':')[-1]}\nL={lengths[(w, b)]} B={b}" if w.startswith("lra:")
+                             else f"{os.path.basename(w.rstrip('/'))}\nB={b}") for w, b in groups], fontsize=8)
         ax.set_ylabel(f"{what} ({unit}, log scale)")
         ax.set_title(f"{task}: {what} ({unit})")
         ax.grid(True, axis="y", which="both", alpha=0.3)
-        ax.legend(handles=handles, fontsize=7)
+        ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the bars
         fig.tight_layout()
         stem = f"compare-{task}-{metric.split('_')[0]}"
         for ext in ("png", "svg"):
