@@ -253,7 +253,8 @@ int compare(const ComparePlan& plan, const CompareArgs& a) {
 }  // namespace
 
 int cmd_compare(const CompareArgs& a) {
-    const ComparePlan plan = plan_compare(a);  // every input checked before --out is touched
+    const ComparePlan plan = plan_compare(a);   // every input checked before --out is touched
+    check_python_matplotlib("ssmsim compare");  // the plots come last: not after a long run
     prepare_out_dir(a.out, "--out");
     clear_outputs(a.out);
     try {

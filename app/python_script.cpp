@@ -46,20 +46,27 @@ int spawn_and_wait(const std::vector<std::string>& args, bool quiet) {
 
 bool exited_ok(int status) { return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
+// Debian's matplotlib is seen by /usr/bin/python3; SSMSIM_PYTHON picks another interpreter.
+std::string python() {
+    const char* env = std::getenv("SSMSIM_PYTHON");
+    return env ? env : (fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+}
+
 }  // namespace
+
+void check_python_matplotlib(const std::string& command) {
+    if (!exited_ok(spawn_and_wait({python(), "-c", "import matplotlib"}, true))) {
+        throw InputError(command, "python3 with matplotlib (apt-get install python3-matplotlib)",
+                         python() + " without matplotlib");
+    }
+}
 
 void run_python_script(const std::string& command, const char* script, const fs::path& script_path,
                        const std::vector<std::string>& args) {
-    // Debian's matplotlib is seen by /usr/bin/python3; SSMSIM_PYTHON picks another interpreter.
-    const char* env = std::getenv("SSMSIM_PYTHON");
-    const std::string python = env ? env : (fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-    if (!exited_ok(spawn_and_wait({python, "-c", "import matplotlib"}, true))) {
-        throw InputError(command, "python3 with matplotlib (apt-get install python3-matplotlib)",
-                         python + " without matplotlib");
-    }
+    check_python_matplotlib(command);
     const interrupt::TempFile script_removed_on_signal(script_path.string());  // Ctrl-C must not leave it
     write_file_atomic(script_path, script);
-    std::vector<std::string> argv{python, script_path.string()};
+    std::vector<std::string> argv{python(), script_path.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     const int rc = spawn_and_wait(argv, false);
     fs::remove(script_path);
@@ -67,7 +74,7 @@ void run_python_script(const std::string& command, const char* script, const fs:
         throw std::runtime_error(
             rc >= 0 && WIFEXITED(rc)
                 ? "the " + command + " plotting script failed (exit " + std::to_string(WEXITSTATUS(rc)) + ")"
-                : "the " + command + " plotting script did not run to its end (" + python + ")");
+                : "the " + command + " plotting script did not run to its end (" + python() + ")");
     }
 }
 

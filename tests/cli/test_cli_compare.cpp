@@ -317,3 +317,17 @@ TEST_F(CliCompare, AFailedRunLeavesNoFileLookingComplete) {
 }
 
 }  // namespace
+
+namespace {
+
+// The plots come last, so a Python without matplotlib is refused first, before a long run and before --out.
+TEST_F(CliCompare, PythonWithoutMatplotlibIsRefusedBeforeAnythingRuns) {
+    const fs::path out = dir_ / "nompl";
+    const auto r = run_command("SSMSIM_PYTHON=/bin/false " + std::string(SSMSIM_BINARY) +
+                               " compare -q --workloads lra:image:mamba --models gpu --out " + out.string());
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("python3 with matplotlib"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(out));
+}
+
+}  // namespace
