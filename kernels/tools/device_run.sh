@@ -77,6 +77,14 @@ sanitize() {
     --repeat 1 --warmup 0 || echo "FAILED: racecheck"
   compute-sanitizer --tool initcheck --error-exitcode 9 $BIN run --workload lra:image:mamba --seq-len 64 \
     --repeat 1 --warmup 0 || echo "FAILED: initcheck"
+  # The speculative four-chains s4d variant (large batches select it; forced here on a short run), whose
+  # re-run of a saturating chunk writes the block's shared partials a second time.
+  for tool in memcheck racecheck initcheck; do
+    SSMSIM_SCAN_STATES=4 compute-sanitizer --tool $tool --error-exitcode 9 $BIN run --workload lra:image:s4d \
+      --seq-len 64 --repeat 1 --warmup 0 || echo "FAILED: $tool s4d 4 chains"
+  done
+  compute-sanitizer --tool racecheck --error-exitcode 9 $BIN run --workload lra:image:mamba --seq-len 64 \
+    --repeat 1 --warmup 0 || echo "FAILED: racecheck selective scan"
 }
 
 full() {  # full LRA lengths: int8 checked against the reference (CPU-bound, in parallel), then timed alone
