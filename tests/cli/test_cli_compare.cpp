@@ -175,7 +175,7 @@ TEST_F(CliCompare, MeasuredRowsAreNaAtReducedLength) {
 }
 
 // At full length the measured rows carry the CSV's figures at its batches (1, 32) and n/a at any other,
-// with the provenance of that row (Path-X Mamba was measured again at a later commit).
+// with the provenance of the run that measured them.
 TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
     const fs::path out = dir_ / "m";
     const auto r = run_ssmsim(
@@ -189,19 +189,19 @@ TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
     for (const auto& row : doc.at("rows")) by[{row.at("workload"), row.at("batch"), row.at("label")}] = row;
     ASSERT_EQ(by.size(), 12u);
     // reference/gpu-timings/h200-lra-e2e.csv: ours_graph_ms and torch_best_ms.
-    EXPECT_EQ(by.at({"lra:pathx:mamba", 1, "measured-gpu"}).at("latency_ms"), 16.9855);
-    EXPECT_EQ(by.at({"lra:pathx:mamba", 32, "pytorch"}).at("latency_ms"), 813.4582);
-    EXPECT_EQ(by.at({"lra:image:s4d", 1, "measured-gpu"}).at("latency_ms"), 0.8256);
-    EXPECT_EQ(by.at({"lra:image:s4d", 32, "measured-gpu"}).at("latency_ms"), 14.5763);
+    EXPECT_EQ(by.at({"lra:pathx:mamba", 1, "measured-gpu"}).at("latency_ms"), 15.665);
+    EXPECT_EQ(by.at({"lra:pathx:mamba", 32, "pytorch"}).at("latency_ms"), 809.0307);
+    EXPECT_EQ(by.at({"lra:image:s4d", 1, "measured-gpu"}).at("latency_ms"), 0.8271);
+    EXPECT_EQ(by.at({"lra:image:s4d", 32, "measured-gpu"}).at("latency_ms"), 9.9117);
     EXPECT_DOUBLE_EQ(by.at({"lra:image:s4d", 32, "measured-gpu"}).at("throughput_per_s").get<double>(),
-                     32 / 14.5763e-3);
+                     32 / 9.9117e-3);
     EXPECT_EQ(by.at({"lra:image:s4d", 1, "measured-gpu"}).at("seq_len"), 1024);
     const std::string pathx = by.at({"lra:pathx:mamba", 1, "measured-gpu"}).at("source");
     EXPECT_NE(pathx.find("NVIDIA H200"), std::string::npos) << pathx;
-    EXPECT_NE(pathx.find("commit 6db1663"), std::string::npos) << pathx;
+    EXPECT_NE(pathx.find("commit f734275"), std::string::npos) << pathx;
     const std::string image = by.at({"lra:image:s4d", 1, "measured-gpu"}).at("source");
-    EXPECT_NE(image.find("commit 67eb621"), std::string::npos) << image;
-    EXPECT_NE(image.find("2026-11-29T03:55:22Z"), std::string::npos) << image;
+    EXPECT_NE(image.find("commit f734275"), std::string::npos) << image;
+    EXPECT_NE(image.find("2026-11-29T10:49:34Z"), std::string::npos) << image;
     EXPECT_NE(by.at({"lra:image:s4d", 1, "pytorch"}).at("source").get<std::string>().find("PyTorch 2.11.0"),
               std::string::npos);
     for (const char* label : {"measured-gpu", "pytorch"}) {
@@ -214,7 +214,7 @@ TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
             EXPECT_TRUE(by.at({w, 1, label}).at("power_w").is_null());
         }
     }
-    EXPECT_EQ(by.at({"lra:image:s4d", 32, "pytorch"}).at("latency_ratio").get<double>(), 13.4908 / 14.5763);
+    EXPECT_EQ(by.at({"lra:image:s4d", 32, "pytorch"}).at("latency_ratio").get<double>(), 13.4402 / 9.9117);
 }
 
 TEST_F(CliCompare, SameInputsGiveByteIdenticalCsvAndJson) {
