@@ -7,23 +7,12 @@
 #include <vector>
 
 #include "tests/support/cli_harness.h"
+#include "tests/support/drawn_lines.h"
 
 namespace fs = std::filesystem;
 using namespace ssmsim::testing;
 
 namespace {
-
-std::vector<std::string> drawn_lines(const std::string& out) {
-    std::vector<std::string> lines(1);
-    for (char c : out) {
-        if (c == '\r' || c == '\n') {
-            lines.emplace_back();
-        } else {
-            lines.back() += c;
-        }
-    }
-    return lines;
-}
 
 void expect_fits(const std::string& out, size_t columns) {
     for (const std::string& l : drawn_lines(out)) EXPECT_LT(l.size(), columns) << "'" << l << "'";

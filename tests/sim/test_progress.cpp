@@ -7,23 +7,12 @@
 #include <vector>
 
 #include "sim/util/progress.h"
+#include "tests/support/drawn_lines.h"
 
 namespace {
 
 using ssmsim::Progress;
-
-// What was drawn, split at the carriage returns and newlines that separate redraws.
-std::vector<std::string> drawn_lines(const std::string& out) {
-    std::vector<std::string> lines(1);
-    for (char c : out) {
-        if (c == '\r' || c == '\n') {
-            lines.emplace_back();
-        } else {
-            lines.back() += c;
-        }
-    }
-    return lines;
-}
+using ssmsim::testing::drawn_lines;
 
 TEST(Progress, LinesFitTheWidth) {
     const std::string long_item(200, 'x');
