@@ -128,9 +128,23 @@ LABELS = ["systolic@edge", "systolic@epochcore", "gpu@h200", "gpu@a100", "measur
 def render(k, trade_rows):
     rows = load("timing") + load("neuro-b1") + load("neuro-b32")
     drows = load("data")
-    lix = index(load("lanes"))
     ix, dix = index(rows), index(drows)
     wls = [f"lra:{t}:{a}" for t in TASKS for a in ARCHS]
+    lix = index(load("lanes"))
+
+    def speedups(lab, other, archs, batches=(1, 32), tab=None, col="latency_ms"):
+        tab = tab or ix
+        return [x for x in (ratio(cell(tab, f"lra:{t}:{a}", b, other, col), cell(tab, f"lra:{t}:{a}", b, lab, col))
+                            for t in TASKS for a in archs for b in batches) if x is not None]
+
+    def verdict(published, values):
+        lo, hi = min(values), max(values)
+        if published > hi:
+            return f"**no**: the published {fmt(published)}x is above every ratio here (at most {fmt(hi)}x)"
+        if published < lo:
+            return f"**exceeded**: every ratio here (at least {fmt(lo)}x) is above the published {fmt(published)}x"
+        return f"**within range**: the published {fmt(published)}x lies in {fmt(lo)}–{fmt(hi)}x"
+
     seq = {r["workload"]: r["seq_len"] for r in rows}
     src = {}
     for r in rows:
@@ -154,6 +168,38 @@ def render(k, trade_rows):
     w("[neuro-b32](lra-study/neuro-b32/index.html), [lanes](lra-study/lanes/index.html), [data](lra-study/data/index.html).")
     w("")
     w("![latency relative to the measured H200](lra-study/latency_ratio.png)")
+    w("")
+    w("## Headlines")
+    w("")
+    w("Computed from the tables below (speed-up = the other's latency / ours, below 1: slower; energy efficiency =")
+    w("the other's energy per inference / ours; ranges over the six tasks).")
+    w("")
+    sp = lambda lab, other, arch, b, col="latency_ms", tab=ix: rng(
+        [ratio(cell(tab, f"lra:{t}:{arch}", b, other, col), cell(tab, f"lra:{t}:{arch}", b, lab, col)) for t in TASKS])
+    w(f"- **systolic-epochcore vs our kernels on the H200** (measured): S4D speed-up {sp('systolic@epochcore', 'measured-gpu', 's4d', 1)}x at")
+    w(f"  batch 1 and {sp('systolic@epochcore', 'measured-gpu', 's4d', 32)}x at batch 32; Mamba {sp('systolic@epochcore', 'measured-gpu', 'mamba', 1)}x and")
+    w(f"  {sp('systolic@epochcore', 'measured-gpu', 'mamba', 32)}x; transformers {sp('systolic@epochcore', 'measured-gpu', 'transformer', 1)}x (batch 1). Its energy per")
+    w(f"  inference is {sp('systolic@epochcore', 'gpu@h200', 's4d', 1, 'energy_mj')}x (S4D) and {sp('systolic@epochcore', 'gpu@h200', 'mamba', 1, 'energy_mj')}x (Mamba) below the GPU")
+    w("  model's at batch 1 (energy efficiency).")
+    w(f"- **The GPU model against the measured H200**: latency ratio {rng([cell(ix, wl, b, 'gpu@h200', 'latency_ratio') for wl in wls for b in (1, 32)])}")
+    w("  over all 36 rows (1 = exact).")
+    w(f"- **Neuromorphic** (timing only, dense activity, an upper bound): speed-up vs our H200 kernels")
+    w(f"  {rng([ratio(cell(ix, wl, 1, 'measured-gpu', 'latency_ms'), cell(ix, wl, 1, 'neuromorphic@t0', 'latency_ms')) for wl in wls])}x at batch 1 (below 1: slower);")
+    w(f"  energy efficiency vs the GPU model {rng([ratio(cell(ix, wl, 1, 'gpu@h200', 'energy_mj'), cell(ix, wl, 1, 'neuromorphic@t0', 'energy_mj')) for wl in wls])}x.")
+    w(f"  On data ({SHORT_LEN} tokens) the knee threshold {k} uses {rng([ratio(cell(dix, wl, 1, 'neuromorphic@knee', 'energy_mj'), cell(dix, wl, 1, 'neuromorphic@t0', 'energy_mj')) for wl in wls])}x")
+    w("  the energy of threshold 0.")
+    short = lambda v: {"no": "not reproduced", "within range": "within our range",
+                       "exceeded": "exceeded"}[v.split(":")[0].strip("*")]
+    lanes = lambda col: [x for x in (cell(lix, f"lra:{t}:{a}", b, "systolic@lane1", col) for t in TASKS
+                                      for a in ("s4d", "mamba") for b in (1, 32)) if x is not None]
+    w("- **Claims** (verdicts as in the claims tables below): EpochCore's ~2000x over a GPU: "
+      f"{short(verdict(2000, speedups('systolic@epochcore', 'measured-gpu', ['s4d']) + speedups('systolic@epochcore', 'pytorch', ['s4d'])))};")
+    w(f"  its ~250x and ~45x over a TPU-like array: {short(verdict(250, lanes('latency_ratio')))}, {short(verdict(45, lanes('energy_ratio')))};")
+    w(f"  MARCA's 11.66x and 242.52x over an A100 (against the unvalidated, older-kernel A100 model): batch 1")
+    w(f"  {short(verdict(11.66, speedups('systolic@epochcore', 'gpu@a100', ['mamba'], (1,))))}, {short(verdict(242.52, speedups('systolic@epochcore', 'gpu@a100', ['mamba'], (1,), col='energy_mj')))};")
+    w(f"  batch 32 {short(verdict(11.66, speedups('systolic@epochcore', 'gpu@a100', ['mamba'], (32,))))}, {short(verdict(242.52, speedups('systolic@epochcore', 'gpu@a100', ['mamba'], (32,), col='energy_mj')))};")
+    w("  the Loihi 2 S4D figures (token by token against a")
+    w("  Jetson) cannot be compared without a streaming mode and a Jetson model. Details and assumptions below.")
     w("")
     w("## What was run")
     w("")
@@ -274,19 +320,6 @@ def render(k, trade_rows):
         tab = tab or ix
         return rng([ratio(cell(tab, f"lra:{t}:{a}", b, other, "energy_mj"), cell(tab, f"lra:{t}:{a}", b, lab, "energy_mj"))
                     for t in TASKS for a in archs])
-
-    def speedups(lab, other, archs, batches=(1, 32), tab=None, col="latency_ms"):
-        tab = tab or ix
-        return [x for x in (ratio(cell(tab, f"lra:{t}:{a}", b, other, col), cell(tab, f"lra:{t}:{a}", b, lab, col))
-                            for t in TASKS for a in archs for b in batches) if x is not None]
-
-    def verdict(published, values):
-        lo, hi = min(values), max(values)
-        if published > hi:
-            return f"**no**: the published {fmt(published)}x is above every ratio here (at most {fmt(hi)}x)"
-        if published < lo:
-            return f"**exceeded**: every ratio here (at least {fmt(lo)}x) is above the published {fmt(published)}x"
-        return f"**within range**: the published {fmt(published)}x lies in {fmt(lo)}–{fmt(hi)}x"
 
     w("## The published claims, side by side")
     w("")
