@@ -477,12 +477,11 @@ def main():
         print("the check sees a changed cell" if changed else "a changed cell went unnoticed")
         return 0 if changed else 1
     if sys.argv[1:] != ["--render"]:
-        ssmsim = os.path.join(sys.argv[1], "app", "ssmsim")
-        if not os.path.exists(ssmsim):
-            ssmsim = os.path.join(sys.argv[1], "ssmsim")
+        ssmsim = os.path.abspath(os.path.join(sys.argv[1], "ssmsim"))
         for name, args in compare_runs(k).items():
-            subprocess.run([ssmsim, "compare", *args, "--out", os.path.join(STUDY, name)], check=True,
-                           stdout=subprocess.DEVNULL)
+            # relative --out, run from the repository root, so compare.json's command line names no machine path
+            subprocess.run([ssmsim, "compare", *args, "--out", os.path.join("docs", "lra-study", name)], check=True,
+                           stdout=subprocess.DEVNULL, cwd=ROOT)
             # index.html shows the PNGs; the SVG copies (3 MB over the five runs) are not kept in the repository
             plots_dir = os.path.join(STUDY, name, "plots")
             for f in os.listdir(plots_dir):
