@@ -378,7 +378,7 @@ def render(k, trade_rows):
     w("(last table). Loihi 1 per-event energies are used (docs/models/neuromorphic.md), so the model's energy is an")
     w("upper bound for Loihi 2; the GPU model's energy is an uncalibrated estimate (docs/models/gpu.md).")
     w("")
-    w("### MARCA (Li et al., \"MARCA: Mamba Accelerator with ReConfigurable Architecture\", ICCAD 2024, arXiv 2409.11440)")
+    w("### MARCA (Li et al., \"MARCA: Mamba Accelerator with ReConfigurable Architecture\", arXiv 2409.11440, 2024)")
     w("")
     w("| claim | published | ssmsim | reproduced? |")
     w("|---|---|---|---|")
