@@ -37,6 +37,12 @@ public:
         auto& r = result.report;
         r["saturations"] = ex.saturations;
         r["host_peak_bytes"] = ex.peak_bytes;
+        // The reference defines the integer contract (docs/numerics.md): it has no time or energy to
+        // validate.
+        r["validation"] = {{"time", nullptr},
+                           {"energy", nullptr},
+                           {"energy_node_nm", nullptr},
+                           {"outputs", "the integer contract itself (docs/numerics.md); no time or energy"}};
         auto ops = op_work(req.trace);
         for (size_t i = 0; i < ops.size(); ++i) ops[i]["saturations"] = ex.ops[i].saturations;
         r["ops"] = std::move(ops);

@@ -113,6 +113,7 @@ public:
         result.op_sha256 = std::move(op_hashes);
         auto& r = result.report;
         put_run_totals(r, config, spec.clock_hz, job.cycles, job.energy);
+        put_validation(r, config, req.config_file, req.overrides);
         double rd = 0, wr = 0, hit = 0, miss = 0, sm_busy = 0, hbm_busy = 0, macs = 0;
         uint64_t sat = 0;
         int mem_bound = 0;

@@ -95,6 +95,7 @@ public:
         auto& r = result.report;
         const Activity& act = fn.activity;
         put_run_totals(r, config, spec.clock_hz, static_cast<double>(job.cycles), job.energy);
+        put_validation(r, config, req.config_file, req.overrides);
         r["dynamic_energy_pj"] = job.energy.total() - job.energy.get("static");
         r["dram_bytes"] = 0;  // no DRAM: weights and state live in the cores; see buffer_bytes
         r["buffer_bytes"] = job.buffer_bytes;

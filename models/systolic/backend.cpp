@@ -77,6 +77,7 @@ public:
         result.op_sha256 = std::move(op_hashes);
         auto& r = result.report;
         put_run_totals(r, config, spec.clock_hz, static_cast<double>(job.cycles), job.energy);
+        put_validation(r, config, req.config_file, req.overrides);
         int64_t rd = 0, wr = 0, macs = 0, updates = 0;
         uint64_t sat = 0, busy[kUnits] = {0, 0, 0}, dram_busy = 0, stalls = 0;
         int mem_bound = 0;
