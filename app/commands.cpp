@@ -6,12 +6,16 @@
 #include <filesystem>
 #include <functional>
 
+#include "app/model_args.h"
 #include "app/out_dir.h"
+#include "app/run_summary.h"
+#include "app/validation_notes.h"
 #include "sim/backend/backend.h"
 #include "sim/config/hw_config.h"
 #include "sim/ops/op_schema.h"
 #include "sim/report/report.h"
 #include "sim/trace/trace_io.h"
+#include "sim/util/atomic_file.h"
 #include "sim/util/error.h"
 #include "sim/util/progress.h"
 #include "workloads/lra/lra.h"
@@ -28,6 +32,56 @@ std::vector<const BackendInfo*> select_models(const std::string& model) {
     std::string names;
     for (const auto* b : BackendRegistry::all()) names += b->name + ", ";
     throw InputError("--model", "one of " + names + "all", "'" + model + "'");
+}
+
+// Each model's config and overrides, checked before --out is touched. One model: as ever, --config is a
+// name or path and --set key=value. --model all: compare's per-model forms (app/model_args.h), and a bare
+// form is refused with the fix, since one config cannot fit models whose configs have different keys.
+std::vector<CompareModel> plan_models(const RunArgs& a, const std::vector<const BackendInfo*>& models) {
+    std::vector<CompareModel> setups;
+    for (const auto* b : models)
+        setups.push_back({b->name, b->name, false, "", nlohmann::json::object(), {}});
+    if (a.model != "all") {
+        if (a.configs.size() > 1)
+            throw InputError("--config", "one config name or path for --model " + a.model,
+                             std::to_string(a.configs.size()) + " of them");
+        if (!a.baseline.empty())
+            throw InputError("--baseline", "--model all (ratios are between models)", "--model " + a.model);
+        if (!a.configs.empty()) setups[0].config = a.configs[0];
+        for (const auto& kv : a.sets) {
+            auto [k, v] = parse_set(kv);  // a malformed --set is refused before --out is touched
+            setups[0].overrides[k] = v;
+        }
+        return setups;
+    }
+    for (const auto& c : a.configs) {
+        if (c.find('=') == std::string::npos)
+            throw InputError(
+                "--config " + c,
+                "<model>=<config name or path> with --model all (e.g. --config systolic=" + c + ")",
+                "'" + c + "'");
+    }
+    for (const auto& s : a.sets) {
+        const auto colon = s.find(':');
+        if (colon == std::string::npos || colon > s.find('='))
+            throw InputError("--set " + s,
+                             "<model>:<key>=<value> with --model all (e.g. --set systolic:" + s + ")",
+                             "'" + s + "'");
+    }
+    apply_model_args(setups, a.configs, a.sets, "model");
+    return setups;
+}
+
+// --model all's baseline: the one named, which must be a timing model, or the first timing model listed.
+std::string pick_baseline(const RunArgs& a, const std::vector<const BackendInfo*>& models) {
+    std::string timing;
+    for (const auto* b : models) {
+        if (b->default_config.empty()) continue;  // no clock, time or energy: the reference
+        if (a.baseline.empty()) return b->name;
+        if (b->name == a.baseline) return b->name;
+        timing += (timing.empty() ? "" : ", ") + b->name;
+    }
+    throw InputError("--baseline", "a timing model of --model all (" + timing + ")", "'" + a.baseline + "'");
 }
 
 struct Row {
@@ -79,27 +133,26 @@ void put_op_hashes(nlohmann::ordered_json& report, const std::vector<std::string
 }
 
 int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
+               const std::vector<CompareModel>& setups,
                const std::function<fs::path(const BackendInfo*)>& out_dir) {
     const bool many = a.model == "all";
-    nlohmann::json overrides = nlohmann::json::object();
-    for (const auto& kv : a.sets) {
-        auto [k, v] = parse_set(kv);
-        overrides[k] = v;
-    }
     // Building an lra: workload (weights, calibration) can take longer than the run itself: say so.
     Progress building("trace", 1, !a.quiet);
     building.phase("building " + a.workload);
     ResolvedWorkload w = resolve_workload(a.workload, a.workload_opts, !a.timing_only);
     building.finish();
     std::vector<Row> rows;
-    for (const auto* b : models) {
+    std::vector<ModelRun> runs;
+    for (size_t i = 0; i < models.size(); ++i) {
+        const BackendInfo* b = models[i];
+        const CompareModel& setup = setups[i];
         if (b->needs_data && !w.data) {
             if (many) continue;  // `all` runs the timing models on a shape-only trace
             throw InputError("--model " + b->name, "a trace with data (not --timing-only, not shape-only)",
                              a.timing_only ? "--timing-only" : "a shape-only trace");
         }
         auto backend = b->make();
-        RunRequest req{w.trace, w.data ? &*w.data : nullptr, overrides, a.config, !a.quiet};
+        RunRequest req{w.trace, w.data ? &*w.data : nullptr, setup.overrides, setup.config, !a.quiet};
         req.hash_ops = a.hash_ops && w.data;
         const auto start = std::chrono::steady_clock::now();
         RunResult result = backend->run(req);
@@ -111,13 +164,33 @@ int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
         for (auto& [k, v] : result.report.items()) report[k] = v;
         put_op_hashes(report, result.op_sha256);
         if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs, result.files);
+        runs.push_back({b->name, setup.sets, report});
         rows.push_back({b->name, std::move(report), wall});
     }
     if (rows.empty()) {
         throw InputError("--model all", "a model that runs without data (none is registered yet)",
                          "a run without data");
     }
-    print_summary(w.name, w.trace, rows);
+    if (!many) {
+        print_summary(w.name, w.trace, rows);
+        return 0;
+    }
+    const std::string baseline = pick_baseline(a, models);
+    const auto summary = summary_rows(runs, w.trace.meta.value("batch", int64_t{1}), baseline);
+    fmt::print("\n{} ({} ops, {} numerics)\n{}", w.name, w.trace.ops.size(), numerics_name(w.trace.numerics),
+               summary_text(summary));
+    fmt::print(
+        "baseline: {}; ratios are this row's figure over the baseline's (below 1: faster, less energy)\n",
+        baseline);
+    std::vector<LabelledValidation> validations;
+    for (const auto& r : runs)
+        if (r.report.contains("validation")) validations.emplace_back(r.model, r.report["validation"]);
+    for (const auto& note : validation_notes(validations)) fmt::print("  * {}\n", note);
+    std::string walls;
+    for (const auto& row : rows)
+        walls += fmt::format("{}{} {:.2f} s", walls.empty() ? "" : ", ", row.model, row.wall_seconds);
+    fmt::print("wall time: {}\n", walls);
+    if (!a.out.empty()) write_file_atomic(fs::path(a.out) / "summary.csv", summary_csv(summary));
     return 0;
 }
 
@@ -125,20 +198,22 @@ int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
 
 int cmd_run(const RunArgs& a) {
     const auto models = select_models(a.model);
-    for (const auto& kv : a.sets)
-        (void)parse_set(kv);             // a malformed --set is refused before --out is touched
-    const bool many = a.model == "all";  // one folder per model, however many are registered
+    const auto setups = plan_models(a, models);  // every config and --set checked before --out is touched
+    const bool many = a.model == "all";          // one folder per model, however many are registered
+    if (many) (void)pick_baseline(a, models);
     auto out_dir = [&](const BackendInfo* b) { return many ? fs::path(a.out) / b->name : fs::path(a.out); };
     if (!a.out.empty()) {
         prepare_out_dir(a.out, "--out");
         for (const auto* b : models) clear_previous_report(out_dir(b));
+        if (many) fs::remove(fs::path(a.out) / "summary.csv");
     }
     // A failed run leaves nothing of its own behind either: no report.json, no partial outputs/.
     try {
-        return run_models(a, models, out_dir);
+        return run_models(a, models, setups, out_dir);
     } catch (...) {
         if (!a.out.empty()) {
             for (const auto* b : models) clear_previous_report(out_dir(b));
+            if (many) fs::remove(fs::path(a.out) / "summary.csv");
         }
         throw;
     }

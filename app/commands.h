@@ -14,8 +14,10 @@ struct RunArgs {
     std::string model = "reference";
     std::string workload;
     WorkloadOptions workload_opts;
-    std::string config;
+    // One model: a config and key=value overrides. --model all: <model>=<config> and <model>:key=value.
+    std::vector<std::string> configs;
     std::vector<std::string> sets;
+    std::string baseline;  // --model all: the model the ratios are taken against; "": the first timing model
     bool timing_only = false;
     std::string out;
     bool quiet = false;

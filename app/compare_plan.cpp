@@ -102,20 +102,6 @@ CompareModel parse_label(const std::string& label, bool timing_only) {
     return m;
 }
 
-CompareModel& find_label(std::vector<CompareModel>& models, const std::string& label,
-                         const std::string& where) {
-    for (auto& m : models) {
-        if (m.label != label) continue;
-        if (m.measured)
-            throw InputError(where, "a simulated model's label (a measured source has no config)",
-                             "'" + label + "'");
-        return m;
-    }
-    std::string labels;
-    for (const auto& m : models) labels += (labels.empty() ? "" : ", ") + m.label;
-    throw InputError(where, "a label listed in --models (" + labels + ")", "'" + label + "'");
-}
-
 }  // namespace
 
 ComparePlan plan_compare(const CompareArgs& a) {
@@ -145,37 +131,7 @@ ComparePlan plan_compare(const CompareArgs& a) {
         plan.models.push_back(parse_label(label, a.timing_only));
     }
 
-    for (const auto& c : a.configs) {
-        const auto eq = c.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
-            throw InputError("--config " + c, "<label>=<config name or path>", "'" + c + "'");
-        auto& m = find_label(plan.models, c.substr(0, eq), "--config " + c);
-        if (!m.config.empty())
-            throw InputError("--config " + c, "one --config per label", "a second one for '" + m.label + "'");
-        m.config = c.substr(eq + 1);
-    }
-    for (const auto& s : a.sets) {
-        const auto colon = s.find(':');
-        if (colon == std::string::npos || colon == 0 || colon > s.find('='))
-            throw InputError("--set " + s, "<label>:<key>=<value>", "'" + s + "'");
-        auto& m = find_label(plan.models, s.substr(0, colon), "--set " + s);
-        auto [key, value] = parse_set(s.substr(colon + 1));
-        m.overrides[key] = value;
-        m.sets.push_back(s.substr(colon + 1));
-    }
-    // Config files and --set keys now (names, types, the model they belong to), not at the first run that
-    // needs them; value ranges are the model's to check when it runs.
-    for (const auto& m : plan.models) {
-        if (m.measured) continue;
-        const auto* b = BackendRegistry::find(m.model);
-        if (b->default_config.empty()) {
-            if (!m.config.empty() || !m.overrides.empty())
-                throw InputError("--config/--set " + m.label, "a model with a hardware config",
-                                 "'" + m.model + "'");
-            continue;
-        }
-        (void)HwConfig::resolve(m.model, b->default_config, m.config, m.overrides);
-    }
+    apply_model_args(plan.models, a.configs, a.sets, "label");
 
     for (const auto& b : split_list(a.batches, "--batch", "batch sizes")) {
         if (const std::string bad = check_batch_arg(b); !bad.empty()) throw InputError("--batch: " + bad);

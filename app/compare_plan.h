@@ -9,19 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/compare_cmd.h"
+#include "app/model_args.h"
 
 namespace ssmsim::cli {
-
-// One model column of the comparison: a registered model or a measured source under a label. The label is
-// the model's name, or "<model>@<tag>" to run the same model again with another --config or --set.
-struct CompareModel {
-    std::string label;
-    std::string model;
-    bool measured = false;
-    std::string config;                                   // --config <label>=..., "" for the model's default
-    nlohmann::json overrides = nlohmann::json::object();  // --set <label>:key=value
-    std::vector<std::string> sets;                        // as given, for compare.json
-};
 
 struct CompareWorkload {
     std::string arg;   // what resolve_workload takes: "lra:image:mamba" or a trace folder

@@ -43,6 +43,8 @@ constexpr Column kColumns[] = {
     {"energy_ratio", "x", "energy_mj / the baseline row's, same workload and batch"},
 };
 
+}  // namespace
+
 std::string csv_cell(const ojson& v) {
     if (v.is_null()) return "n/a";
     std::string s;
@@ -61,14 +63,12 @@ std::string csv_cell(const ojson& v) {
     return q + "\"";
 }
 
-std::string text_cell(const ojson& v, double scale = 1.0) {
+std::string text_cell(const ojson& v, double scale) {
     if (v.is_null()) return "n/a";
     if (v.is_string()) return v.get<std::string>();
     if (v.is_number_integer() && scale == 1.0) return v.dump();
     return fmt::format("{:.4g}", v.get<double>() * scale);
 }
-
-}  // namespace
 
 ojson compare_columns() {
     ojson cols = ojson::array();

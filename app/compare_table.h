@@ -9,6 +9,11 @@
 
 namespace ssmsim::cli {
 
+// One cell of a CSV (null: "n/a"; quoted when it holds a comma, quote or newline) and of a text table (null:
+// "n/a", numbers to 4 significant digits after `scale`); `run --model all`'s summary uses them too.
+std::string csv_cell(const nlohmann::ordered_json& v);
+std::string text_cell(const nlohmann::ordered_json& v, double scale = 1.0);
+
 // [{"name": ..., "unit": ..., "about": ...}] in row order (compare.json "columns", docs/compare.md).
 nlohmann::ordered_json compare_columns();
 

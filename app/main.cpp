@@ -72,8 +72,15 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--model", run.model, "a registered model, or 'all'")->capture_default_str();
     run_cmd->add_option("--workload", run.workload, "a trace folder, or lra:<task>[:<arch>]")->required();
     add_workload_opts(run_cmd, run.workload_opts);
-    run_cmd->add_option("--config", run.config, "hardware config JSON (default: the model's own)");
-    run_cmd->add_option("--set", run.sets, "override a config value: key=value (repeatable)");
+    run_cmd->add_option("--config", run.configs,
+                        "hardware config name or JSON file (default: the model's own); with --model all "
+                        "<model>=<config> (repeatable)");
+    run_cmd->add_option(
+        "--set", run.sets,
+        "override a config value: key=value; with --model all <model>:key=value (repeatable)");
+    run_cmd->add_option("--baseline", run.baseline,
+                        "--model all: the model the summary's ratios are taken against (default: the first "
+                        "timing model, systolic)");
     std::string scan_unit;
     run_cmd
         ->add_option("--scan-unit", scan_unit,
@@ -172,7 +179,8 @@ int main(int argc, char** argv) {
     try {
         note_given(run_cmd, run.workload_opts);
         note_given(gen_cmd, gen_opts);
-        if (!scan_unit.empty()) run.sets.push_back("scan.unit=" + scan_unit);
+        if (!scan_unit.empty())  // the systolic model's key: with --model all, for systolic alone
+            run.sets.push_back(std::string(run.model == "all" ? "systolic:" : "") + "scan.unit=" + scan_unit);
         if (*run_cmd) return cmd_run(run);
         if (*gen_cmd) return cmd_gen(gen_workload, gen_opts, gen_out, gen_shape_only);
         if (*validate_cmd) return cmd_validate(validate_path, validate_opts);
