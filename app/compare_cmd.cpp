@@ -12,6 +12,7 @@
 #include "app/measured.h"
 #include "app/out_dir.h"
 #include "app/python_script.h"
+#include "app/validation_notes.h"
 #include "app/workload_arg.h"
 #include "sim/backend/backend.h"
 #include "sim/util/atomic_file.h"
@@ -126,7 +127,8 @@ void add_ratios(std::vector<ojson>& rows, const std::string& baseline) {
     }
 }
 
-std::vector<ojson> run_all(const ComparePlan& plan, const CompareArgs& a, ojson& configs) {
+std::vector<ojson> run_all(const ComparePlan& plan, const CompareArgs& a, ojson& configs,
+                           ojson& validations) {
     size_t sims = 0;
     for (const auto& m : plan.models) sims += m.measured ? 0 : 1;
     const bool any_trace = std::any_of(plan.workloads.begin(), plan.workloads.end(),
@@ -174,6 +176,8 @@ std::vector<ojson> run_all(const ComparePlan& plan, const CompareArgs& a, ojson&
                     figures = simulated_row(m, result.report, batch, !rw->data);
                     if (!configs.contains(m.label) && result.report.contains("config"))
                         configs[m.label] = result.report["config"];
+                    if (!validations.contains(m.label) && result.report.contains("validation"))
+                        validations[m.label] = result.report["validation"];
                     ++done;
                 }
                 for (auto& [k, v] : figures.items()) row[k] = v;
@@ -186,7 +190,8 @@ std::vector<ojson> run_all(const ComparePlan& plan, const CompareArgs& a, ojson&
     return rows;
 }
 
-ojson provenance(const ComparePlan& plan, const CompareArgs& a, const ojson& configs) {
+ojson provenance(const ComparePlan& plan, const CompareArgs& a, const ojson& configs,
+                 const ojson& validations) {
     ojson p;
     p["ssmsim"] = {{"version", SSMSIM_VERSION},
                    {"commit", kSsmsimCommit[0] ? ojson(kSsmsimCommit) : ojson(nullptr)}};
@@ -207,6 +212,7 @@ ojson provenance(const ComparePlan& plan, const CompareArgs& a, const ojson& con
             e["config_arg"] = m.config.empty() ? ojson(nullptr) : ojson(m.config);
             e["sets"] = m.sets;
             e["config"] = configs.contains(m.label) ? configs[m.label] : ojson(nullptr);
+            e["validation"] = validations.contains(m.label) ? validations[m.label] : ojson(nullptr);
         }
         models.push_back(std::move(e));
     }
@@ -216,11 +222,17 @@ ojson provenance(const ComparePlan& plan, const CompareArgs& a, const ojson& con
 
 int compare(const ComparePlan& plan, const CompareArgs& a) {
     ojson configs = ojson::object();
-    const std::vector<ojson> rows = run_all(plan, a, configs);
+    ojson validations = ojson::object();
+    const std::vector<ojson> rows = run_all(plan, a, configs, validations);
+    std::vector<LabelledValidation> labelled;
+    for (const auto& m : plan.models)
+        if (validations.contains(m.label)) labelled.emplace_back(m.label, validations[m.label]);
+    const std::vector<std::string> notes = validation_notes(labelled);
     ojson doc;
-    doc["provenance"] = provenance(plan, a, configs);
+    doc["provenance"] = provenance(plan, a, configs, validations);
     doc["columns"] = compare_columns();
     doc["rows"] = rows;
+    doc["notes"] = notes;  // each simulated label's validation statement, and the mixed-nodes note
     const std::string json_text = doc.dump(2) + "\n";
     const fs::path out(a.out);
     // The plots and index.html first, from the data the script is given; compare.json last, so that it
@@ -243,6 +255,7 @@ int compare(const ComparePlan& plan, const CompareArgs& a) {
             sources.push_back(s);
     }
     for (const auto& s : sources) fmt::print("{}\n", s);
+    for (const auto& n : notes) fmt::print("  * {}\n", n);
     fmt::print(
         "baseline: {}; ratios are this row's figure over the baseline's (below 1: faster, less energy)\n"
         "wrote {}, compare.csv, index.html, plots/\n",

@@ -125,6 +125,9 @@ def main():
            + "".join(f" --set {html.escape(s)}" for s in m.get("sets", [])))
         + "</li>" for m in prov["models"])
     commit = prov["ssmsim"].get("commit") or "unknown commit"
+    # Each simulated model's validation statement (its config's) and the mixed-nodes note, as in compare.json.
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in doc.get("notes", []))
+    notes = f"<h2>What the figures are validated against</h2>\n<ul class=\"notes\">{notes}</ul>\n" if notes else ""
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>ssmsim compare</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1300px}}img{{max-width:100%}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:2px 6px;font-size:85%}}figure{{margin:1em 0}}</style></head><body>
@@ -136,6 +139,7 @@ Data: <a href="compare.csv">compare.csv</a>, <a href="compare.json">compare.json
 ssmsim {html.escape(prov['ssmsim']['version'])} ({html.escape(commit)}){', timing only' if prov['timing_only'] else ''}.</p>
 <ul>{models}</ul>
 {''.join(sections)}
+{notes}
 </body></html>
 """
     tmp = os.path.join(out, "index.html.tmp")

@@ -331,3 +331,40 @@ TEST_F(CliCompare, PythonWithoutMatplotlibIsRefusedBeforeAnythingRuns) {
 }
 
 }  // namespace
+
+// Each simulated label's validation statement is in the table's footnotes, compare.json and index.html; a
+// comparison whose energy tables come from different technology nodes says so, one that shares a node does
+// not.
+TEST_F(CliCompare, ValidationNotesAndAMixedNodesNoteOnlyWhenNodesDiffer) {
+    const std::string args = "compare -q --workloads lra:image:mamba --timing-only --seq-len 64 --out ";
+    const fs::path mixed = dir_ / "nodes-mixed";
+    const auto r = run_ssmsim(args + mixed.string() + " --models systolic,gpu,measured-gpu");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const json doc = read_json(mixed / "compare.json");
+    const std::string html = read_text(mixed / "index.html");
+    for (const auto& m : doc.at("provenance").at("models")) {
+        if (m.at("label") == "measured-gpu") continue;
+        EXPECT_TRUE(m.at("validation").is_object()) << m;
+    }
+    EXPECT_EQ(doc.at("provenance").at("models")[0].at("validation").at("energy_node_nm"), 28);
+    EXPECT_EQ(doc.at("provenance").at("models")[1].at("validation").at("energy_node_nm"), 5);
+    const auto& notes = doc.at("notes");
+    ASSERT_EQ(notes.size(), 3u) << notes;  // systolic, gpu, the mixed-nodes note
+    EXPECT_EQ(notes[0].get<std::string>().rfind("systolic: time: GEMM array cycles equal SCALE-Sim v2", 0),
+              0u);
+    EXPECT_NE(notes[1].get<std::string>().find("MAPE"), std::string::npos) << notes[1];
+    EXPECT_EQ(notes[2].get<std::string>().rfind("mixed technology nodes", 0), 0u) << notes[2];
+    for (const auto& n : notes) {
+        EXPECT_NE(r.output.find(n.get<std::string>()), std::string::npos) << n;
+        EXPECT_NE(html.find(n.get<std::string>().substr(0, 40)), std::string::npos) << n;
+    }
+
+    const fs::path same = dir_ / "nodes-same";
+    const auto s = run_ssmsim(args + same.string() + " --models gpu,gpu@h200 --config gpu@h200=gpu-h200");
+    ASSERT_EQ(s.exit_code, 0) << s.output;
+    const json same_doc = read_json(same / "compare.json");
+    ASSERT_EQ(same_doc.at("notes").size(), 2u) << same_doc.at("notes");
+    EXPECT_NE(same_doc.at("notes")[1].get<std::string>().find("whole-workload MAPE"), std::string::npos);
+    EXPECT_EQ(s.output.find("mixed technology nodes"), std::string::npos) << s.output;
+    EXPECT_EQ(read_text(same / "index.html").find("mixed technology nodes"), std::string::npos);
+}

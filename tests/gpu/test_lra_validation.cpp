@@ -63,6 +63,47 @@ TEST(GpuLraValidation, ThePageStatesTheCommittedError) {
     EXPECT_NEAR(std::stod(m[2]), worst, 0.05);
 }
 
+// The validation statements that report.json carries (each shipped config's "validation.time") quote the
+// errors this page states: the H200's whole-workload MAPE and worst error, the H100's held-out kernel MAPE
+// and maximum. A new evaluation changes the page; this test then names the config to change with it.
+TEST(GpuLraValidation, TheConfigsStatementsQuoteThePage) {
+    const auto read = [](const std::string& path) {
+        std::ifstream f(path);
+        std::stringstream s;
+        s << f.rdbuf();
+        return s.str();
+    };
+    const std::string page = read(kSource + "/docs/models/gpu.md");
+    const auto statement = [&](const char* config) {
+        return nlohmann::json::parse(read(kSource + "/configs/" + config + ".json"))
+            .at("validation")
+            .at("time")
+            .get<std::string>();
+    };
+    std::smatch doc, cfg;
+    const std::regex h200(
+        R"(whole-workload MAPE ([0-9.]+)%, worst ([0-9.]+)%(\*\*)? (on|over) ([0-9]+) (H200 )?runs)");
+    ASSERT_TRUE(std::regex_search(page, doc, h200));
+    const std::string h200_text = statement("gpu-h200");
+    ASSERT_TRUE(std::regex_search(h200_text, cfg, h200)) << h200_text;
+    EXPECT_EQ(cfg[1], doc[1]) << "configs/gpu-h200.json validation.time: MAPE";
+    EXPECT_EQ(cfg[2], doc[2]) << "configs/gpu-h200.json validation.time: worst";
+    EXPECT_EQ(cfg[5], doc[5]) << "configs/gpu-h200.json validation.time: runs";
+
+    std::smatch mape, max;
+    ASSERT_TRUE(std::regex_search(
+        page, mape,
+        std::regex(R"(held-out half of ([0-9]+) measured H100 kernel shapes — MAPE: ([0-9.]+)%)")));
+    ASSERT_TRUE(std::regex_search(page, max, std::regex(R"(max error ([0-9.]+)%; section "Validation")")));
+    const std::string h100_text = statement("gpu-h100-sxm");
+    ASSERT_TRUE(std::regex_search(h100_text, cfg, std::regex(R"(held-out MAPE ([0-9.]+)%, max ([0-9.]+)%)")))
+        << h100_text;
+    EXPECT_EQ(cfg[1], mape[2]) << "configs/gpu-h100-sxm.json validation.time: MAPE";
+    EXPECT_EQ(cfg[2], max[1]) << "configs/gpu-h100-sxm.json validation.time: max";
+    // The A100 config was never measured: its statement must not claim an error figure.
+    EXPECT_EQ(statement("gpu-a100").rfind("not validated", 0), 0u);
+}
+
 TEST(GpuLraValidation, TheModelStillGivesTheCommittedPredictions) {
     int checked = 0;
     for (const auto& r : read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv")) {
