@@ -68,6 +68,21 @@ TEST(CliRunAll, PerModelConfigAndSetReachOnlyTheirModel) {
     EXPECT_EQ(read_json(dir / "tuned" / "systolic" / "report.json").at("config").at("name"),
               "systolic-epochcore");
     EXPECT_EQ(read_json(dir / "tuned" / "gpu" / "report.json").at("clock_hz").get<double>(), 1e9);
+    // A --set changes the shipped config its validation statement belongs to: the report and the note say so;
+    // another shipped config (--config systolic=systolic-epochcore) is not a change.
+    EXPECT_TRUE(
+        read_json(dir / "tuned" / "gpu" / "report.json").at("validation").at("config_changed").get<bool>());
+    EXPECT_FALSE(read_json(dir / "tuned" / "systolic" / "report.json")
+                     .at("validation")
+                     .at("config_changed")
+                     .get<bool>());
+    EXPECT_NE(tuned.output.find("[this run changes the shipped config"), std::string::npos) << tuned.output;
+    EXPECT_NE(read_json(dir / "tuned" / "systolic" / "report.json")
+                  .at("validation")
+                  .at("energy")
+                  .get<std::string>()
+                  .find("45 nm"),
+              std::string::npos);
     // --scan-unit is the systolic model's key alone.
     const auto scan = run_ssmsim(kRun + "--scan-unit tlm");
     ASSERT_EQ(scan.exit_code, 0) << scan.output;
