@@ -199,3 +199,16 @@ TEST(CliRunAll, BadFormsExit2BeforeOutIsTouched) {
     EXPECT_EQ(one.exit_code, 2) << one.output;
     fs::remove_all(dir);
 }
+
+// Energy per inference: the pass's energy over the batch, as compare's energy_mj.
+TEST(CliRunAll, EnergyIsPerInferenceOfTheBatch) {
+    const fs::path dir = scratch_dir("cli_run_all_batch");
+    const auto r = run_ssmsim(kRun + "--batch 4 --out " + dir.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto rows = read_summary(dir / "summary.csv");
+    for (const std::string m : {"systolic", "neuromorphic", "gpu"}) {
+        const double pj = read_json(dir / m / "report.json").at("energy_pj").get<double>();
+        EXPECT_NEAR(std::stod(row_of(rows, m).at("energy_mj")), pj * 1e-9 / 4, 1e-5 * pj * 1e-9 / 4) << m;
+    }
+    fs::remove_all(dir);
+}
