@@ -21,9 +21,11 @@ namespace {
 
 void compare_lra_all(benchmark::State& state) {
     const fs::path out = fs::temp_directory_path() / "ssmsim_bench_compare_lra";
-    const std::string cmd = std::string("'") + SSMSIM_BINARY +
-                            "' compare --workloads lra:all --models systolic,gpu,neuromorphic --timing-only -q"
-                            " --out '" + out.string() + "' > /dev/null";
+    const std::string cmd =
+        std::string("'") + SSMSIM_BINARY +
+        "' compare --workloads lra:all --models systolic,gpu,neuromorphic --timing-only -q"
+        " --out '" +
+        out.string() + "' > /dev/null";
     for (auto _ : state) {
         state.PauseTiming();
         fs::remove_all(out);

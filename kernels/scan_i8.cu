@@ -473,8 +473,8 @@ void launch_selective(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, C
 // chain; when there are many more chains than the chip runs at once (large batches), the scan is bound by
 // issue slots and by the shared-memory traffic of the C·h partials (8 bytes per chain and step), and four
 // chains per thread (summed before they are stored) cut both; that variant also runs its steps
-// speculatively (scan_step_unchecked), which cuts the issue slots of a step from about 15 to 10. SSMSIM_SCAN_STATES=1|2|4 forces a choice,
-// so that a test can run every variant on any shape.
+// speculatively (scan_step_unchecked), which cuts the issue slots of a step from about 15 to 10.
+// SSMSIM_SCAN_STATES=1|2|4 forces a choice, so that a test can run every variant on any shape.
 int s4d_states_per_thread(const ScanShape& s) {
     static const int forced = [] {
         const char* e = std::getenv("SSMSIM_SCAN_STATES");

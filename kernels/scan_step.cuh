@@ -34,9 +34,9 @@ __device__ __forceinline__ int32_t scan_step(int32_t abar, int32_t h, int64_t ad
 }
 
 // The same step without its saturation, for speculation: exact whenever u >> 15 fits int32, and `bad` records
-// when it did not (hi outside [-2^14, 2^14), one compare folded into a predicate, off the chain). A kernel runs
-// a chunk of steps this way and re-runs it from its saved h with scan_step when `bad` is set, so its outputs
-// and saturation counts are the contract's; LRA data almost never saturates a state, so the re-run is rare.
+// when it did not (hi outside [-2^14, 2^14), one compare folded into a predicate, off the chain). A kernel
+// runs a chunk of steps this way and re-runs it from its saved h with scan_step when `bad` is set, so its
+// outputs and saturation counts are the contract's; only a thread whose chunk saturated pays the second pass.
 // This takes the two compares and selects of the saturation off the chain and the clip count out of the step.
 __device__ __forceinline__ int32_t scan_step_unchecked(int32_t abar, int32_t h, int64_t addend, bool& bad) {
     const int64_t u = mad_wide(abar, h, addend);

@@ -172,7 +172,8 @@ TEST(CliCorpusManifest, HasEnoughWellFormedCases) {
             << c.name;
         areas.insert(c.spec.value("area", ""));
     }
-    EXPECT_EQ(areas, (std::set<std::string>{"set", "flags", "sweep", "budget", "output", "names", "compare"}));
+    EXPECT_EQ(areas,
+              (std::set<std::string>{"set", "flags", "sweep", "budget", "output", "names", "compare"}));
 }
 
 }  // namespace
