@@ -234,7 +234,12 @@ Trace build_lra_shapes(const WorkloadSpec& spec, const TraceCheck& check) {
     if (spec.batch < 1 || spec.batch > kMaxBatch)
         throw InputError("--batch", fmt::format("an integer in [1, {}]", kMaxBatch),
                          std::to_string(spec.batch));
-    if (check) check(declarations_before_generation(spec));
+    if (check) {
+        // Nothing is generated here: only the run's own tensors count against the memory budget.
+        Trace declared = declarations_before_generation(spec);
+        declared.meta.erase("generation_bytes");
+        check(declared);
+    }
     const int64_t len = spec.length();
     // The input itself only for its label (reports carry it): no weight is drawn, nothing calibrated.
     TaskInput in = make_input(spec.task, spec.seed, len);
