@@ -182,9 +182,11 @@ NpyHeader read_header(const InputFile& in) {
     const long double expect = elements * dtype_size(h.dtype) + h.data_offset;
     if (expect != static_cast<long double>(file_size)) {
         const std::string what = expect > file_size ? "truncated" : "oversized";
+        // The count can pass 2^64 (dimensions up to 1e15 each): written from the long double, never cast.
+        char bytes[64];
+        std::snprintf(bytes, sizeof bytes, "%.0Lf", expect - static_cast<long double>(h.data_offset));
         throw InputError(file,
-                         std::to_string(static_cast<uint64_t>(expect - h.data_offset)) +
-                             " data bytes for shape " + shape_str(h.shape) + " of " +
+                         std::string(bytes) + " data bytes for shape " + shape_str(h.shape) + " of " +
                              std::string(dtype_name(h.dtype)),
                          std::to_string(file_size - h.data_offset) + " (" + what + " file)");
     }
