@@ -76,18 +76,24 @@ ojson compare_columns() {
     return cols;
 }
 
-std::string compare_csv(const std::vector<ojson>& rows) {
+std::string csv_of(const std::vector<std::string>& names, const std::vector<ojson>& rows) {
     std::string out;
-    for (const auto& c : kColumns) out += std::string(out.empty() ? "" : ",") + c.name;
+    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
     out += "\n";
     for (const auto& r : rows) {
-        for (size_t i = 0; i < std::size(kColumns); ++i) {
+        for (size_t i = 0; i < names.size(); ++i) {
             if (i) out += ',';
-            out += csv_cell(r.value(kColumns[i].name, ojson(nullptr)));
+            out += csv_cell(r.value(names[i], ojson(nullptr)));
         }
         out += '\n';
     }
     return out;
+}
+
+std::string compare_csv(const std::vector<ojson>& rows) {
+    std::vector<std::string> names;
+    for (const auto& c : kColumns) names.emplace_back(c.name);
+    return csv_of(names, rows);
 }
 
 std::string compare_text_table(const std::vector<ojson>& rows) {

@@ -14,6 +14,9 @@ namespace ssmsim::cli {
 std::string csv_cell(const nlohmann::ordered_json& v);
 std::string text_cell(const nlohmann::ordered_json& v, double scale = 1.0);
 
+// A CSV of `rows`: a header of `names`, then each row's value under each name (absent: "n/a").
+std::string csv_of(const std::vector<std::string>& names, const std::vector<nlohmann::ordered_json>& rows);
+
 // [{"name": ..., "unit": ..., "about": ...}] in row order (compare.json "columns", docs/compare.md).
 nlohmann::ordered_json compare_columns();
 

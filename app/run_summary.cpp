@@ -87,17 +87,9 @@ std::vector<ojson> summary_rows(const std::vector<ModelRun>& runs, int64_t batch
 }
 
 std::string summary_csv(const std::vector<ojson>& rows) {
-    std::string out;
-    for (const auto& c : kColumns) out += std::string(out.empty() ? "" : ",") + c.name;
-    out += "\n";
-    for (const auto& r : rows) {
-        for (size_t i = 0; i < std::size(kColumns); ++i) {
-            if (i) out += ',';
-            out += csv_cell(r.value(kColumns[i].name, ojson(nullptr)));
-        }
-        out += '\n';
-    }
-    return out;
+    std::vector<std::string> names;
+    for (const auto& c : kColumns) names.emplace_back(c.name);
+    return csv_of(names, rows);
 }
 
 std::string summary_text(const std::vector<ojson>& rows) {

@@ -14,16 +14,16 @@ endif()
 if(NOT EXISTS "${PREFIX}/share/ssmsim/sweeps/sram-sizing.json")
   message(FATAL_ERROR "the example sweeps were not installed under ${PREFIX}/share/ssmsim/sweeps")
 endif()
-file(MAKE_DIRECTORY "${PREFIX}/work")
-execute_process(COMMAND "${exe}" list WORKING_DIRECTORY "${PREFIX}/work" RESULT_VARIABLE rc OUTPUT_VARIABLE out
+file(MAKE_DIRECTORY "${PREFIX}/rundir")
+execute_process(COMMAND "${exe}" list WORKING_DIRECTORY "${PREFIX}/rundir" RESULT_VARIABLE rc OUTPUT_VARIABLE out
                 ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "systolic" OR NOT out MATCHES "systolic-edge")
   message(FATAL_ERROR "installed ssmsim list: exit ${rc}: ${out}${err}")
 endif()
 execute_process(COMMAND "${exe}" run -q --model systolic --config systolic-epochcore --workload lra:listops:s4d
-                        --seq-len 32 --out run WORKING_DIRECTORY "${PREFIX}/work" RESULT_VARIABLE rc
+                        --seq-len 32 --out run WORKING_DIRECTORY "${PREFIX}/rundir" RESULT_VARIABLE rc
                         OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT EXISTS "${PREFIX}/work/run/report.json")
+if(NOT rc EQUAL 0 OR NOT EXISTS "${PREFIX}/rundir/run/report.json")
   message(FATAL_ERROR "installed ssmsim run: exit ${rc}: ${out}${err}")
 endif()
 file(REMOVE_RECURSE "${PREFIX}")
