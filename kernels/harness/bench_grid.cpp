@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/cuda_check.h"
+#include "kernels/harness/board_power.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/harness/gpu_info.h"
 #include "kernels/ops.h"
@@ -143,7 +144,10 @@ const std::vector<std::string> kDimNames = {"m",  "n",     "k",    "batch", "len
 
 class Grid {
 public:
-    Grid(const BenchOptions& o, int64_t l2) : opt_(o), l2_(l2) {}
+    Grid(const BenchOptions& o, int64_t l2) : opt_(o), l2_(l2) {
+        if (o.power_s > 0 && !power_.available())
+            throw std::runtime_error("--power needs the GPU's board power: " + power_.why_not());
+    }
 
     void add(Point p, const std::vector<Buf>& bufs, uint64_t seed) {
         if (!opt_.filter.empty() && p.kernel.find(opt_.filter) == std::string::npos) return;
@@ -153,9 +157,21 @@ public:
         current_ = s;
         const Timing t = time_point(p, sets, opt_.reps);
         check(cudaDeviceSynchronize(), p.kernel.c_str());
-        rows_.push_back(row(p, sets, t));
-        fmt::print("{:<22} {:<48} {:>12.2f} us {:>9.1f} GB/s {:>9.2f} TOPS\n", p.kernel, dims_text(p),
-                   t.median_us, p.bytes / t.median_us / 1e3, p.ops / t.median_us / 1e6);
+        PowerWindow w;
+        const int index = seen_[p.kernel]++;
+        if (opt_.power_s > 0 && index % opt_.power_stride == 0 && t.median_us >= opt_.power_min_us) {
+            int next = 0;
+            w = power_.sustain(
+                [&] {
+                    for (int i = 0; i < t.inner; ++i) p.launch(next++ % sets);
+                },
+                opt_.power_s);
+            check(cudaDeviceSynchronize(), p.kernel.c_str());
+        }
+        rows_.push_back(row(p, sets, t, w));
+        fmt::print("{:<22} {:<48} {:>12.2f} us {:>9.1f} GB/s {:>9.2f} TOPS{}\n", p.kernel, dims_text(p),
+                   t.median_us, p.bytes / t.median_us / 1e3, p.ops / t.median_us / 1e6,
+                   w.seconds > 0 ? fmt::format(" {:>7.1f} W {:>6.0f} MHz", w.watts, w.sm_mhz) : "");
         std::fflush(stdout);
         current_.reset();
     }
@@ -168,7 +184,7 @@ private:
         for (const auto& [k, v] : p.dims) s += fmt::format("{}={} ", k, v);
         return s;
     }
-    std::string row(const Point& p, int sets, const Timing& t) const {
+    std::string row(const Point& p, int sets, const Timing& t, const PowerWindow& w) const {
         std::string r = p.kernel;
         for (const auto& d : kDimNames) {
             const auto it = p.dims.find(d);
@@ -183,11 +199,17 @@ private:
                          p.ops, p.ops_unit, p.set_bytes, sets, t.inner, opt_.reps, t.median_us, t.min_us,
                          t.max_us, gbps, tops, gbps / opt_.peak_hbm_gbps,
                          peak > 0 ? fmt::format("{:.4f}", tops / peak) : "");
+        if (w.seconds > 0)
+            r += fmt::format(",{:.2f},{:.2f},{:.0f},{:.3f}", w.watts, w.smi_watts, w.sm_mhz, w.seconds);
+        else
+            r += ",,,,";
         return r;
     }
 
     const BenchOptions& opt_;
     int64_t l2_;
+    BoardPower power_;
+    std::map<std::string, int> seen_;  // points per kernel so far (for power_stride)
     std::shared_ptr<Sets> current_;
     std::vector<std::string> rows_;
 };
@@ -508,11 +530,23 @@ std::string header(const BenchOptions& o, const nlohmann::ordered_json& gpu) {
         o.peak_int8_tops, o.peak_fp32_tflops, o.peak_hbm_gbps, o.peaks_source);
     h += "# bytes: fewest bytes the op must move (each input read once, output written once); ops: 2 per "
          "multiply-accumulate; gbps = bytes / time; tops = ops / time (10^12 per second)\n";
+    if (o.power_s > 0)
+        h += fmt::format(
+            "# power (--power {} at every {}-th point of a kernel taking >= {} us; empty elsewhere): after a "
+            "point is timed, its launches run back to back (at most three "
+            "groups "
+            "of `inner` queued) for 0.5 s, then for at least {} s more; power_w = the board energy NVML "
+            "counts "
+            "over that window (from one update of its counter to a later one) / the window; smi_power_w = "
+            "mean of nvidia-smi's power.draw sampled every 10 ms in it; sm_mhz = mean SM clock; idle_w "
+            "below: "
+            "nothing running, right after the grid\n",
+            o.power_s, o.power_stride, o.power_min_us, o.power_s);
     h += "kernel";
     for (const auto& d : kDimNames) h += "," + d;
     h += ",bytes,ops,ops_unit,set_bytes,buffer_sets,inner,reps,time_us_median,time_us_min,time_us_max,gbps,"
          "tops,"
-         "frac_hbm_peak,frac_compute_peak\n";
+         "frac_hbm_peak,frac_compute_peak,power_w,smi_power_w,sm_mhz,power_window_s\n";
     return h;
 }
 
@@ -534,6 +568,14 @@ int run_bench(const BenchOptions& options) {
     scan_points(g, o.quick);
     conv_norm_attention_points(g, o.quick);
     std::string csv = header(o, gpu);
+    if (o.power_s > 0) {
+        BoardPower idle_meter;
+        const PowerWindow idle = idle_meter.idle(std::max(1.0, o.power_s));
+        csv.insert(csv.rfind("kernel,"),
+                   fmt::format("# idle_w: {:.2f} (smi {:.2f}, SM {:.0f} MHz, {:.2f} s)\n", idle.watts,
+                               idle.smi_watts, idle.sm_mhz, idle.seconds));
+        fmt::print("idle: {:.1f} W\n", idle.watts);
+    }
     for (const auto& r : g.rows()) csv += r + "\n";
     write_file_atomic(o.out, csv);
     fmt::print("wrote {} ({} points)\n", o.out, g.rows().size());

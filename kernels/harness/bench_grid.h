@@ -8,11 +8,14 @@
 namespace ssmsim::cuda {
 
 struct BenchOptions {
-    std::string out;      // CSV path
-    std::string filter;   // run only kernels whose name contains this
-    std::string command;  // the command line, for the provenance header
-    bool quick = false;   // a few points per kernel (a smoke test)
-    int reps = 11;        // timed repetitions per point; the median is reported
+    std::string out;       // CSV path
+    std::string filter;    // run only kernels whose name contains this
+    std::string command;   // the command line, for the provenance header
+    bool quick = false;    // a few points per kernel (a smoke test)
+    int reps = 11;         // timed repetitions per point; the median is reported
+    double power_s = 0;    // > 0: also each point's board power, its launches run back to back this long
+    int power_stride = 1;  // board power at every k-th point of each kernel (in grid order) ...
+    double power_min_us = 10.0;  // ... whose launch takes at least this long (shorter: launch gaps)
     // Datasheet peaks for the fractions: H100 SXM's (int8 dense tensor, FP32 non-tensor, HBM3); run_bench
     // raises the HBM figure to the H200's 4800 GB/s when the device is an H200 (same SMs, faster memory).
     double peak_int8_tops = 1979.0;

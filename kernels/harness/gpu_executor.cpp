@@ -3,13 +3,14 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "kernels/cuda_check.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/harness/op_dispatch.h"
-#include "sim/ops/value_checks.h"
 #include "kernels/ops.h"
+#include "sim/ops/value_checks.h"
 #include "sim/util/sha256.h"
 
 namespace ssmsim::cuda {
@@ -74,6 +75,18 @@ void time_graph(const Trace& trace, DeviceStore& store, unsigned long long* scra
         check(cudaEventElapsedTime(&ms, ev[0], ev[1]), "cudaEventElapsedTime");
         t.push_back(ms);
     }
+    if (opt.power_s > 0) {
+        // Groups of replays lasting about 2 ms, so that the host keeps the queue full of short graphs.
+        const int per_group =
+            static_cast<int>(std::clamp(std::ceil(2.0 / std::max(median(t), 1e-3)), 1.0, 1000.0));
+        BoardPower meter;
+        run.power = meter.sustain(
+            [&] {
+                for (int i = 0; i < per_group; ++i) check(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
+            },
+            opt.power_s);
+        run.power_replay_ms = 1e3 * run.power.seconds / std::max<double>(1.0, run.power.groups * per_group);
+    }
     cudaGraphExecDestroy(exec);
     run.graph_median_ms = median(t);
     run.graph_min_ms = *std::min_element(t.begin(), t.end());
@@ -84,6 +97,12 @@ void time_graph(const Trace& trace, DeviceStore& store, unsigned long long* scra
 
 GpuRun run_on_gpu(const Trace& trace, const TensorStore& data, const GpuRunOptions& opt) {
     if (opt.repeat < 1 || opt.warmup < 0) throw std::invalid_argument("--repeat must be >= 1, --warmup >= 0");
+    if (opt.power_s > 0 && !opt.graph)
+        throw std::invalid_argument("--power needs --graph (it replays the graph)");
+    if (opt.power_s > 0) {
+        const BoardPower probe;
+        if (!probe.available()) throw std::invalid_argument("--power: " + probe.why_not());
+    }
     DeviceStore store;
     for (const auto& td : trace.tensors) {
         if (!td.is_graph_input()) continue;

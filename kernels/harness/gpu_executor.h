@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/harness/board_power.h"
 #include "sim/trace/trace.h"
 
 namespace ssmsim::cuda {
@@ -16,6 +17,7 @@ struct GpuRunOptions {
     bool op_hashes = true;
     bool keep_all = false;  // download every op's output too (comparisons op by op)
     bool graph = false;     // also time the whole trace launched as one CUDA Graph (end-to-end latency)
+    double power_s = 0;     // > 0 (with graph): replay the graph back to back this long, reading board power
 };
 
 struct GpuOpResult {
@@ -33,6 +35,8 @@ struct GpuRun {
     double graph_median_ms = 0.0;  // one replay of the whole trace as a CUDA Graph (with `graph`), median
     double graph_min_ms = 0.0, graph_max_ms = 0.0;
     int warmup = 0, repeat = 0;
+    PowerWindow power;             // with power_s: the board while the graph replays back to back
+    double power_replay_ms = 0.0;  // the mean replay time in that window (window / replays)
 };
 
 GpuRun run_on_gpu(const Trace& trace, const TensorStore& data, const GpuRunOptions& options);

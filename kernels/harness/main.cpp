@@ -55,6 +55,23 @@ int cmd_run(const RunArgs& a) {
             "timed "
             "with CUDA events; median over the repeats";
     }
+    if (a.gpu.power_s > 0) {
+        const auto& p = run.power;
+        const double batch = static_cast<double>(std::max<int64_t>(1, a.wopts.batch));
+        report["power"] = {
+            {"board_w", p.watts},
+            {"smi_power_w", p.smi_watts},
+            {"sm_mhz", p.sm_mhz},
+            {"window_s", p.seconds},
+            {"replay_ms", run.power_replay_ms},
+            {"energy_per_pass_mj", p.watts * run.power_replay_ms},
+            {"energy_per_inference_mj", p.watts * run.power_replay_ms / batch},
+            {"method",
+             "the graph replayed back to back (groups of about 2 ms, at most three queued) for 0.5 s, then "
+             "for at least window_s more; board_w = the board energy NVML counts over that window (from one "
+             "update of its counter to a later one) / the window; smi_power_w = mean of nvidia-smi's "
+             "power.draw sampled every 10 ms; replay_ms = window / replays"}};
+    }
     auto ops = op_work(w.trace);
     for (size_t i = 0; i < ops.size(); ++i) {
         const auto& r = run.ops[i];
@@ -77,10 +94,13 @@ int cmd_run(const RunArgs& a) {
         summary = c.summary;
     }
     if (!a.out.empty()) write_run_output(a.out, report, run.outputs);
-    fmt::print("{} ({} ops, {}): gpu {:.3f} ms{}, saturations {}, output_sha256 {}\n", w.name,
+    fmt::print("{} ({} ops, {}): gpu {:.3f} ms{}{}, saturations {}, output_sha256 {}\n", w.name,
                w.trace.ops.size(), numerics_name(w.trace.numerics), run.total_median_ms,
-               a.gpu.graph ? fmt::format(", graph {:.3f} ms", run.graph_median_ms) : "", run.saturations,
-               report["output_sha256"].get<std::string>());
+               a.gpu.graph ? fmt::format(", graph {:.3f} ms", run.graph_median_ms) : "",
+               a.gpu.power_s > 0
+                   ? fmt::format(", board {:.1f} W at {:.0f} MHz", run.power.watts, run.power.sm_mhz)
+                   : "",
+               run.saturations, report["output_sha256"].get<std::string>());
     if (!summary.empty()) fmt::print("  {} {}\n", ok ? "PASS" : "FAIL", summary);
     return ok ? 0 : 1;
 }
@@ -127,6 +147,11 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--check-reference", run.check_reference,
                       "also run the C++ reference and compare every op (int8: byte for byte)");
     run_cmd->add_flag("--graph", run.gpu.graph, "also time the whole trace launched as one CUDA Graph");
+    run_cmd
+        ->add_option("--power", run.gpu.power_s,
+                     "with --graph: replay the graph back to back for this many seconds and report the board "
+                     "power (NVML)")
+        ->check(CLI::Range(0.0, 600.0));
     bool no_op_hashes = false;
     run_cmd->add_flag("--no-op-hashes", no_op_hashes,
                       "skip downloading and hashing every op's output (large batches; outputs still hashed)");
@@ -143,6 +168,18 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("--reps", bench.reps, "timed groups per point")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    bench_cmd
+        ->add_option("--power", bench.power_s,
+                     "also each point's board power (NVML), its launches back to back for this many seconds")
+        ->check(CLI::Range(0.0, 600.0));
+    bench_cmd
+        ->add_option("--power-stride", bench.power_stride, "board power at every k-th point of each kernel")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    bench_cmd
+        ->add_option("--power-min-us", bench.power_min_us, "board power only where a launch takes this long")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
 
     auto* info_cmd = app.add_subcommand("info", "print the GPU and CUDA versions as JSON");
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
-# back. Phases: env deps build selftest chain profile golden torch sanitize e2e validate baseline full bench ceilings
+# back. Phases: env deps build selftest chain profile golden torch sanitize e2e validate baseline full bench ceilings power
 # (any subset, in order given).
 #   kernels/tools/device_run.sh env build selftest chain golden torch sanitize e2e baseline
 # SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
@@ -179,6 +179,35 @@ baseline() {  # the PyTorch float baseline at the same shapes, and cuBLASLt int8
     --out "$OUT/device/torch_baseline.csv" --gemm-out "$OUT/device/cublaslt_gemm.csv" || echo "FAILED: baseline"
 }
 
+# Board power (NVML) for the GPU model's power model (issue 18, docs/models/gpu.md "Energy"): calibration on
+# the kernel grid (every POWER_STRIDE-th point of each kernel taking >= 10 us), validation on whole workloads
+# (each full length and POWER_LENS, "val" adding the validate() lengths, at each batch of POWER_BATCH), each
+# CUDA Graph replayed back to back for POWER_S seconds. POWER_PARTS picks "grid", "workloads" or both.
+power() {
+  step "board power"
+  nvidia-smi --query-gpu=name,pstate,clocks.sm,power.draw,power.limit,temperature.gpu --format=csv
+  local s=${POWER_S:-1.0}
+  if [[ " ${POWER_PARTS:-grid workloads} " == *" grid "* ]]; then
+    $BIN bench --power $s --power-stride ${POWER_STRIDE:-3} --reps 5 --out "$OUT/device/h200-power.csv" \
+      > "$OUT/device/power-bench.log" 2>&1 || { echo "FAILED: power bench"; tail -5 "$OUT/device/power-bench.log"; }
+    grep -E "^idle|wrote" "$OUT/device/power-bench.log"
+  fi
+  [[ " ${POWER_PARTS:-grid workloads} " == *" workloads "* ]] || return 0
+  for b in ${POWER_BATCH:-1 8 32}; do for t in $TASKS; do
+    local lens="0"
+    if [ "${POWER_LENS:-full}" = val ]; then case $t in
+      listops) lens="1024 512" ;; text) lens="2048 1024" ;; retrieval) lens="2000 1000" ;;
+      image|pathfinder) lens="576 256" ;; pathx) lens="9216 4096" ;;
+    esac; fi
+    for l in $lens; do for a in $ARCHS; do
+      local bopt="--no-op-hashes"; [ "$b" != 1 ] && bopt="--batch $b --no-op-hashes"
+      $BIN run --workload lra:$t:$a --seq-len $l $bopt --graph --repeat 3 --warmup 1 --power $s \
+        --out "$OUT/device/power/$t-$a-L$l-b$b" 2>&1 | grep -v '^$' | sed "s/^/L=$l b=$b /" \
+        || echo "FAILED: power $t $a L$l b$b"
+    done; done
+  done; done
+}
+
 ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, for the fractions of peak
   step ceilings
   PYTHONUNBUFFERED=1 python3 kernels/tools/measure_ceilings.py --json "$OUT/device/ceilings.json" || echo "FAILED: ceilings"
@@ -188,7 +217,7 @@ for phase in "$@"; do
   case $phase in
     env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
     selftest) selftest ;; chain) chain ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; profile) profile ;;
-    full) full ;; bench) bench ;; ceilings) ceilings ;; *) echo "unknown phase $phase"; exit 2 ;;
+    full) full ;; bench) bench ;; ceilings) ceilings ;; power) power ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
 step pack
