@@ -165,7 +165,7 @@ public:
                 [&] {
                     for (int i = 0; i < t.inner; ++i) p.launch(next++ % sets);
                 },
-                opt_.power_s);
+                t.inner * t.median_us * 1e-3, opt_.power_s);
             check(cudaDeviceSynchronize(), p.kernel.c_str());
         }
         rows_.push_back(row(p, sets, t, w));
@@ -200,9 +200,10 @@ private:
                          t.max_us, gbps, tops, gbps / opt_.peak_hbm_gbps,
                          peak > 0 ? fmt::format("{:.4f}", tops / peak) : "");
         if (w.seconds > 0)
-            r += fmt::format(",{:.2f},{:.2f},{:.0f},{:.3f}", w.watts, w.smi_watts, w.sm_mhz, w.seconds);
+            r += fmt::format(",{:.2f},{:.2f},{:.0f},{:.3f},{:.3f}", w.watts, w.smi_watts, w.sm_mhz, w.seconds,
+                             w.busy);
         else
-            r += ",,,,";
+            r += ",,,,,";
         return r;
     }
 
@@ -533,20 +534,20 @@ std::string header(const BenchOptions& o, const nlohmann::ordered_json& gpu) {
     if (o.power_s > 0)
         h += fmt::format(
             "# power (--power {} at every {}-th point of a kernel taking >= {} us; empty elsewhere): after a "
-            "point is timed, its launches run back to back (at most three "
-            "groups "
-            "of `inner` queued) for 0.5 s, then for at least {} s more; power_w = the board energy NVML "
-            "counts "
-            "over that window (from one update of its counter to a later one) / the window; smi_power_w = "
-            "mean of nvidia-smi's power.draw sampled every 10 ms in it; sm_mhz = mean SM clock; idle_w "
-            "below: "
-            "nothing running, right after the grid\n",
+            "point is timed, its launches run back to back (about 40 ms of them queued) for 0.3 s, then for "
+            "at "
+            "least {} s more; power_w = the board energy NVML counts over that window (from one update of "
+            "its "
+            "counter to a later one) / the window; smi_power_w = mean of nvidia-smi's power.draw sampled "
+            "every "
+            "10 ms in it; sm_mhz = mean SM clock; power_busy = launches in the window x time_us_median / the "
+            "window (1: the host kept the GPU fed); idle_w below: nothing running, right after the grid\n",
             o.power_s, o.power_stride, o.power_min_us, o.power_s);
     h += "kernel";
     for (const auto& d : kDimNames) h += "," + d;
     h += ",bytes,ops,ops_unit,set_bytes,buffer_sets,inner,reps,time_us_median,time_us_min,time_us_max,gbps,"
          "tops,"
-         "frac_hbm_peak,frac_compute_peak,power_w,smi_power_w,sm_mhz,power_window_s\n";
+         "frac_hbm_peak,frac_compute_peak,power_w,smi_power_w,sm_mhz,power_window_s,power_busy\n";
     return h;
 }
 

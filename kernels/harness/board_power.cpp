@@ -3,8 +3,10 @@
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <deque>
 
 #include "kernels/cuda_check.h"
@@ -143,29 +145,33 @@ private:
 
 }  // namespace
 
-PowerWindow BoardPower::sustain(const std::function<void()>& enqueue_group, double seconds, double warm_s) {
+PowerWindow BoardPower::sustain(const std::function<void()>& enqueue_group, double group_ms, double seconds,
+                                double warm_s) {
     if (!available()) throw std::runtime_error("board power: " + why_not_);
     cudaStream_t stream = cudaStreamPerThread;
+    // An NVML read takes milliseconds: keep about 40 ms of work queued, and refill the queue completely
+    // before each read, so that the GPU never waits for the host.
+    const size_t depth =
+        static_cast<size_t>(std::clamp(std::ceil(40.0 / std::max(group_ms, 1e-3)), 3.0, 4096.0));
     std::deque<cudaEvent_t> queued;
     long long done_in_window = 0;
     Window w(handle_, *api_, warm_s, seconds);
     bool closed = false;
     while (!closed) {
-        if (queued.size() < 3) {
+        while (!queued.empty()) {
+            const cudaError_t q = cudaEventQuery(queued.front());
+            if (q == cudaErrorNotReady) break;
+            check(q, "cudaEventQuery");
+            check(cudaEventDestroy(queued.front()), "cudaEventDestroy");
+            queued.pop_front();
+            if (w.open()) ++done_in_window;
+        }
+        while (queued.size() < depth) {
             enqueue_group();
             cudaEvent_t ev = nullptr;
             check(cudaEventCreateWithFlags(&ev, cudaEventDisableTiming), "cudaEventCreate");
             check(cudaEventRecord(ev, stream), "cudaEventRecord");
             queued.push_back(ev);
-            continue;
-        }
-        const cudaError_t q = cudaEventQuery(queued.front());
-        if (q == cudaSuccess) {
-            check(cudaEventDestroy(queued.front()), "cudaEventDestroy");
-            queued.pop_front();
-            if (w.open()) ++done_in_window;
-        } else if (q != cudaErrorNotReady) {
-            check(q, "cudaEventQuery");
         }
         closed = w.poll();
     }
@@ -175,6 +181,7 @@ PowerWindow BoardPower::sustain(const std::function<void()>& enqueue_group, doub
     }
     PowerWindow r = w.result();
     r.groups = done_in_window;
+    r.busy = std::min(1.0, static_cast<double>(done_in_window) * group_ms * 1e-3 / r.seconds);
     return r;
 }
 

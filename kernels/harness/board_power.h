@@ -15,6 +15,7 @@ struct PowerWindow {
     double sm_mhz = 0;     // mean SM clock in the window (a throttled run shows here)
     double seconds = 0;    // the window: from one update of the energy counter to a later one
     long long groups = 0;  // launch groups that completed in the window (for a rate, not exact at its edges)
+    double busy = 0;       // groups x their timed length / the window: 1 when the host kept the GPU fed
 };
 
 class BoardPower {
@@ -27,9 +28,11 @@ public:
     bool available() const { return handle_ != nullptr; }
     const std::string& why_not() const { return why_not_; }
 
-    // Keeps the GPU busy with `enqueue_group` (asynchronous launches on the per-thread default stream, at
-    // most three groups queued) for `warm_s`, then for at least `seconds` more, and measures that stretch.
-    PowerWindow sustain(const std::function<void()>& enqueue_group, double seconds, double warm_s = 0.5);
+    // Keeps the GPU busy with `enqueue_group` (asynchronous launches on the per-thread default stream, each
+    // group timed at about `group_ms`) for `warm_s`, then for at least `seconds` more, and measures that
+    // stretch.
+    PowerWindow sustain(const std::function<void()>& enqueue_group, double group_ms, double seconds,
+                        double warm_s = 0.3);
     // Nothing running: the board's power with the clocks as the last work left them.
     PowerWindow idle(double seconds);
 

@@ -84,7 +84,7 @@ void time_graph(const Trace& trace, DeviceStore& store, unsigned long long* scra
             [&] {
                 for (int i = 0; i < per_group; ++i) check(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
             },
-            opt.power_s);
+            per_group * median(t), opt.power_s);
         run.power_replay_ms = 1e3 * run.power.seconds / std::max<double>(1.0, run.power.groups * per_group);
     }
     cudaGraphExecDestroy(exec);

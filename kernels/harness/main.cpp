@@ -64,13 +64,17 @@ int cmd_run(const RunArgs& a) {
             {"sm_mhz", p.sm_mhz},
             {"window_s", p.seconds},
             {"replay_ms", run.power_replay_ms},
+            {"busy", p.busy},
             {"energy_per_pass_mj", p.watts * run.power_replay_ms},
             {"energy_per_inference_mj", p.watts * run.power_replay_ms / batch},
             {"method",
-             "the graph replayed back to back (groups of about 2 ms, at most three queued) for 0.5 s, then "
-             "for at least window_s more; board_w = the board energy NVML counts over that window (from one "
+             "the graph replayed back to back (groups of about 2 ms, about 40 ms of them queued) for 0.3 s, "
+             "then for at least window_s more; board_w = the board energy NVML counts over that window (from "
+             "one "
              "update of its counter to a later one) / the window; smi_power_w = mean of nvidia-smi's "
-             "power.draw sampled every 10 ms; replay_ms = window / replays"}};
+             "power.draw sampled every 10 ms; replay_ms = window / replays; busy = replays x graph_ms_median "
+             "/ "
+             "window (1: the host kept the GPU fed)"}};
     }
     auto ops = op_work(w.trace);
     for (size_t i = 0; i < ops.size(); ++i) {

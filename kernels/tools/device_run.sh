@@ -186,7 +186,7 @@ baseline() {  # the PyTorch float baseline at the same shapes, and cuBLASLt int8
 power() {
   step "board power"
   nvidia-smi --query-gpu=name,pstate,clocks.sm,power.draw,power.limit,temperature.gpu --format=csv
-  local s=${POWER_S:-1.0}
+  local s=${POWER_S:-0.75}
   if [[ " ${POWER_PARTS:-grid workloads} " == *" grid "* ]]; then
     $BIN bench --power $s --power-stride ${POWER_STRIDE:-3} --reps 5 --out "$OUT/device/h200-power.csv" \
       > "$OUT/device/power-bench.log" 2>&1 || { echo "FAILED: power bench"; tail -5 "$OUT/device/power-bench.log"; }
