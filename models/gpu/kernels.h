@@ -108,6 +108,16 @@ struct KernelLaunch {
     std::function<void(int64_t cta, int64_t chunk, ChunkWork&)> work;
 };
 
+// Which unit a launch's macs run on, for their energy: tensor cores, int8 multiply-adds on CUDA cores
+// (the int8 scans' state updates, conv1d taps), or float FMAs.
+enum class MacUnit { tensor, int8_alu, fp32 };
+inline MacUnit mac_unit(const KernelLaunch& k) {
+    if (k.tensor_cores) return MacUnit::tensor;
+    const bool i8 = k.kind == KernelKind::selective_scan_i8 || k.kind == KernelKind::s4d_scan_i8 ||
+                    k.kind == KernelKind::conv1d_i8;
+    return i8 ? MacUnit::int8_alu : MacUnit::fp32;
+}
+
 // Refuses shapes the CUDA kernels refuse (attention beyond its shared memory, too many rows for one
 // launch) with InputError, as the harness would.
 KernelLaunch lower(const KernelShape& shape, const Spec& spec);

@@ -61,6 +61,8 @@ Spec parse_spec(const HwConfig& c) {
     s.instr_pj = c.number("energy.warp_instr_pj", 0, 1e4);
     s.l2_pj_per_byte = c.number("energy.l2_pj_per_byte", 0, 1e4);
     s.hbm_pj_per_byte = c.number("energy.hbm_pj_per_byte", 0, 1e4);
+    s.sm_active_pj_per_cycle = c.number("energy.sm_active_pj_per_cycle", 0, 1e6);
+    s.cuda_core_mac_pj = c.number("energy.cuda_core_mac_pj", 0, 1e3);
     s.static_pj_per_cycle = c.number("energy.static_w", 0, 1e5) / s.clock_hz * 1e12;
 
     s.gemm_i8 = parse_cost(c, "gemm_i8");

@@ -49,6 +49,9 @@ struct Spec {
     // energy
     double int8_mac_pj = 0, fp32_fma_pj = 0, instr_pj = 0, l2_pj_per_byte = 0, hbm_pj_per_byte = 0;
     double static_pj_per_cycle = 0;
+    double cuda_core_mac_pj = 0;  // an int8 multiply-add of a CUDA-core kernel with the instructions around
+                                  // it: a scan state update, a conv1d tap
+    double sm_active_pj_per_cycle = 0;  // per SM-cycle with a CTA's work in service (idle SMs are gated)
     // per-kernel costs (calibrated)
     KernelCost gemm_i8, gemm_f32, lut_i8, mul_i8, add_i8, gate_i8, requant_i32, map_f32, copy, conv1d, norm,
         attention, pool, embedding;

@@ -60,9 +60,15 @@ void GpuTop::execute(GpuJob& job) {
         r.hbm_busy = hbm_.busy - hb0;
 
         EnergyLedger e;
-        e.add(r.launch.tensor_cores ? "sm.tensor_mac" : "sm.fma",
-              r.macs * (r.launch.tensor_cores ? s.int8_mac_pj : s.fp32_fma_pj));
+        const MacUnit unit = mac_unit(r.launch);
+        e.add(unit == MacUnit::tensor     ? "sm.tensor_mac"
+              : unit == MacUnit::int8_alu ? "sm.int8_mac"
+                                          : "sm.fma",
+              r.macs * (unit == MacUnit::tensor     ? s.int8_mac_pj
+                        : unit == MacUnit::int8_alu ? s.cuda_core_mac_pj
+                                                    : s.fp32_fma_pj));
         e.add("sm.instr", r.instr * s.instr_pj);
+        e.add("sm.active", r.sm_busy * s.sm_active_pj_per_cycle);
         e.add("l2", (r.l2.read_hit_bytes + r.l2.read_miss_bytes + r.l2.write_bytes) * s.l2_pj_per_byte);
         e.add("hbm", (r.hbm_read + r.hbm_write) * s.hbm_pj_per_byte);
         e.add("static", r.cycles * s.static_pj_per_cycle);

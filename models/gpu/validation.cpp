@@ -107,6 +107,8 @@ std::vector<MeasuredRow> load_timings(const std::string& path) {
         MeasuredRow r;
         r.kernel = at("kernel");
         r.measured_us = std::stod(at("time_us_median"));
+        if (column.count("power_w") && !at("power_w").empty()) r.power_w = std::stod(at("power_w"));
+        if (column.count("sm_mhz") && !at("sm_mhz").empty()) r.sm_mhz = std::stod(at("sm_mhz"));
         KernelShape& s = r.shape;
         const std::string& k = r.kernel;
         s.elements = num(at("elements"));
@@ -164,6 +166,12 @@ std::vector<MeasuredRow> load_timings(const std::string& path) {
 }
 
 std::vector<double> predict_us(const std::vector<MeasuredRow>& rows, const Spec& spec) {
+    std::vector<double> out;
+    for (const OpResult& r : predict_results(rows, spec)) out.push_back(r.cycles / spec.clock_hz * 1e6);
+    return out;
+}
+
+std::vector<OpResult> predict_results(const std::vector<MeasuredRow>& rows, const Spec& spec) {
     std::vector<OpItem> items;
     GpuJob job;
     job.spec = &spec;
@@ -192,9 +200,7 @@ std::vector<double> predict_us(const std::vector<MeasuredRow>& rows, const Spec&
     job.items = &items;
     auto* top = dynamic_cast<GpuTop*>(sc::top("gpu"));
     top->run(job);
-    std::vector<double> out;
-    for (const OpResult& r : job.results) out.push_back(r.cycles / spec.clock_hz * 1e6);
-    return out;
+    return std::move(job.results);
 }
 
 std::vector<ErrorStats> error_stats(const std::vector<MeasuredRow>& rows, const std::vector<double>& pred,

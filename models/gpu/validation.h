@@ -11,6 +11,7 @@
 
 #include "models/gpu/kernels.h"
 #include "models/gpu/spec.h"
+#include "models/gpu/top.h"
 
 namespace ssmsim::gpu {
 
@@ -20,12 +21,16 @@ struct MeasuredRow {
     KernelShape shape;
     double measured_us = 0;
     bool heldout = false;
+    double power_w = 0;  // board power with the launches back to back (bench --power); 0: not measured
+    double sm_mhz = 0;   // the mean SM clock while power_w was measured
 };
 
 std::vector<MeasuredRow> load_timings(const std::string& csv_path);
 
 // Predicted kernel times (microseconds), one per row, through the SystemC model.
 std::vector<double> predict_us(const std::vector<MeasuredRow>& rows, const Spec& spec);
+// The same runs' whole results (cycles, MACs, instructions, L2 and HBM bytes, energy), one per row.
+std::vector<OpResult> predict_results(const std::vector<MeasuredRow>& rows, const Spec& spec);
 
 struct ErrorStats {
     std::string name;

@@ -155,7 +155,11 @@ TEST(CliRunAll, EveryReportHasAValidationStatement) {
         EXPECT_TRUE(v.contains("time") && v.contains("energy") && v.contains("energy_node_nm")) << m << v;
         if (m == "reference") continue;
         EXPECT_FALSE(v.at("time").get<std::string>().empty()) << m;
-        EXPECT_NE(v.at("energy").get<std::string>().find("not calibrated"), std::string::npos) << m;
+        // The GPU's power model comes from measured H200 board power (fitted there, derived for the H100);
+        // the other models' energy tables are assumed.
+        EXPECT_NE(v.at("energy").get<std::string>().find(m == "gpu" ? "H200" : "not calibrated"),
+                  std::string::npos)
+            << m;
         EXPECT_GT(v.at("energy_node_nm").get<double>(), 0) << m;
         EXPECT_FALSE(v.at("config_changed").get<bool>()) << m;
     }

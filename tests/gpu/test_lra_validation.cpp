@@ -104,6 +104,64 @@ TEST(GpuLraValidation, TheConfigsStatementsQuoteThePage) {
     EXPECT_EQ(statement("gpu-a100").rfind("not validated", 0), 0u);
 }
 
+// The power model's validation (docs/models/gpu.md, "Energy"): the committed predictions
+// (docs/models/gpu_lra_power.csv) cover every run of reference/gpu-timings/h200-lra-power.csv with its
+// measured power, the page and the H200 config state the MAPE and worst error those rows give, and the model
+// still gives the committed power on the short runs.
+TEST(GpuLraValidation, PowerPredictionsCoverEveryMeasuredRun) {
+    std::map<Key, double> measured;
+    for (const auto& r : read_csv_rows(kSource + "/reference/gpu-timings/h200-lra-power.csv"))
+        measured[key_of(r)] = std::stod(r.at("board_w"));
+    const auto predicted = read_csv_rows(kSource + "/docs/models/gpu_lra_power.csv");
+    ASSERT_EQ(predicted.size(), measured.size());
+    for (const auto& r : predicted) {
+        const auto it = measured.find(key_of(r));
+        ASSERT_NE(it, measured.end()) << r.at("task") << " " << r.at("arch");
+        EXPECT_NEAR(std::stod(r.at("measured_w")), it->second, 5.1e-3);  // written to 2 decimals
+    }
+}
+
+TEST(GpuLraValidation, ThePageStatesTheCommittedPowerError) {
+    double sum = 0, worst = 0;
+    const auto rows = read_csv_rows(kSource + "/docs/models/gpu_lra_power.csv");
+    for (const auto& r : rows) {
+        const double e = std::fabs(std::stod(r.at("power_error_pct")));
+        sum += e;
+        worst = std::max(worst, e);
+    }
+    const std::regex stated(R"(power MAPE ([0-9.]+)%, worst ([0-9.]+)%)");
+    for (const std::string& path : {kSource + "/docs/models/gpu.md", kSource + "/configs/gpu-h200.json"}) {
+        std::ifstream f(path);
+        std::stringstream text;
+        text << f.rdbuf();
+        const std::string t = text.str();
+        std::smatch m;
+        ASSERT_TRUE(std::regex_search(t, m, stated)) << path << " must state 'power MAPE X%, worst Y%'";
+        EXPECT_NEAR(std::stod(m[1]), sum / static_cast<double>(rows.size()), 0.05) << path;
+        EXPECT_NEAR(std::stod(m[2]), worst, 0.05) << path;
+    }
+}
+
+TEST(GpuLraValidation, TheModelStillGivesTheCommittedPower) {
+    int checked = 0;
+    for (const auto& r : read_csv_rows(kSource + "/docs/models/gpu_lra_power.csv")) {
+        const auto [task, arch, len, batch] = key_of(r);
+        if (len > 256 || batch != 1) continue;  // the short runs: seconds, not minutes
+        workloads::WorkloadSpec spec = workloads::parse_workload_spec("lra:" + task + ":" + arch);
+        spec.seq_len = len;
+        const workloads::Workload w = workloads::build_lra(spec);
+        const Trace trace = workloads::widen_declarations(w.trace, batch);
+        const RunResult result = ssmsim::testing::run_gpu(trace, nullptr, nlohmann::json::object(),
+                                                          kSource + "/configs/gpu-h200.json");
+        const double watts =
+            1e-12 * result.report.at("energy_pj").get<double>() / result.report.at("seconds").get<double>();
+        const double committed = std::stod(r.at("predicted_w"));
+        EXPECT_NEAR(watts, committed, 6e-3) << task << ":" << arch << " L=" << len;  // 2 decimals
+        ++checked;
+    }
+    EXPECT_EQ(checked, 6);  // image and pathfinder at L = 256, three architectures
+}
+
 TEST(GpuLraValidation, TheModelStillGivesTheCommittedPredictions) {
     int checked = 0;
     for (const auto& r : read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv")) {

@@ -3,7 +3,10 @@
 //   fit  [--config C] [--csv F] [--kernel K] [--all-rows]  fits the kernel costs on the calibration half, or
 //                                                         on every row (a grid that is all calibration: H200)
 //   workloads [--config C] [--csv F] [--out F] [--max-len N]  whole LRA workloads (the validation family,
-//                                                         reference/gpu-timings/h200-lra-validation.csv)
+//                                                         reference/gpu-timings/h200-lra-validation.csv; with
+//                                                         h200-lra-power.csv also their board power)
+//   fit-power [--config C] [--csv F] [--out F]            the energy.* keys on the grid's board power
+//                                                         (reference/gpu-timings/h200-power.csv)
 // `fit` changes only the costs that kernels/ fixes (instructions, latencies, efficiencies per kernel),
 // each kernel's on its own calibration rows, by coordinate descent on their mean absolute percentage
 // error; the held-out half is never read. It prints the fitted costs as key=value lines for the config.
@@ -17,6 +20,7 @@
 
 #include "models/gpu/backend.h"
 #include "models/gpu/tools/lra_validation.h"
+#include "models/gpu/tools/power_fit.h"
 #include "models/gpu/validation.h"
 #include "sim/config/hw_config.h"
 #include "sim/util/error.h"
@@ -90,9 +94,9 @@ void print_stats(const char* half, const std::vector<ErrorStats>& st) {
 
 int run(int argc, char** argv) {
     if (argc < 2) {
-        fmt::print(
-            stderr,
-            "usage: ssmsim-gpu-calibrate eval|fit|workloads [--config C] [--csv F] [--out F] [--all-rows]\n");
+        fmt::print(stderr,
+                   "usage: ssmsim-gpu-calibrate eval|fit|workloads|fit-power [--config C] [--csv F] [--out "
+                   "F] [--all-rows]\n");
         return 2;
     }
     const std::string mode = argv[1];
@@ -124,6 +128,8 @@ int run(int argc, char** argv) {
     if (mode == "workloads")
         return run_workload_validation(
             config, csv.empty() ? "reference/gpu-timings/h200-lra-validation.csv" : csv, out, max_len);
+    if (mode == "fit-power")
+        return run_power_fit(config, csv.empty() ? "reference/gpu-timings/h200-power.csv" : csv, out);
     if (csv.empty()) csv = "reference/gpu-timings/h100.csv";
     const HwConfig cfg = HwConfig::resolve("gpu", "gpu-h100-sxm", config, nlohmann::json::object());
     Spec spec = parse_spec(cfg);

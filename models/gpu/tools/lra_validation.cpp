@@ -31,15 +31,19 @@ struct Row {
     std::string task, arch;
     int64_t seq_len = 0, batch = 0;
     double measured_ms = 0, predicted_ms = 0;
+    double measured_w = 0, predicted_w = 0;  // board power, where the CSV has it (h200-lra-power.csv)
     double error_pct() const { return 100.0 * (predicted_ms - measured_ms) / measured_ms; }
+    double power_error_pct() const { return 100.0 * (predicted_w - measured_w) / measured_w; }
 };
 
 std::vector<Row> load_rows(const std::string& path) {
     std::vector<Row> rows;
     for (const auto& m : read_csv_rows(path)) {
         try {
-            rows.push_back({m.at("task"), m.at("arch"), std::stoll(m.at("seq_len")),
-                            std::stoll(m.at("batch")), std::stod(m.at("graph_ms")), 0});
+            Row r{m.at("task"), m.at("arch"), std::stoll(m.at("seq_len")), std::stoll(m.at("batch")),
+                  std::stod(m.at("graph_ms"))};
+            if (m.count("board_w")) r.measured_w = std::stod(m.at("board_w"));
+            rows.push_back(r);
         } catch (const std::exception&) {
             throw InputError(path, "task, arch, seq_len, batch and graph_ms in every row",
                              "a row without them (" + m.begin()->second + ", ...)");
@@ -52,11 +56,12 @@ struct Stats {
     int n = 0;
     double mape = 0, worst = 0;
 };
-Stats stats(const std::vector<const Row*>& rows) {
+Stats stats(const std::vector<const Row*>& rows, bool power = false) {
     Stats s;
     for (const Row* r : rows) {
-        s.mape += std::fabs(r->error_pct());
-        s.worst = std::max(s.worst, std::fabs(r->error_pct()));
+        const double e = std::fabs(power ? r->power_error_pct() : r->error_pct());
+        s.mape += e;
+        s.worst = std::max(s.worst, e);
     }
     s.n = static_cast<int>(rows.size());
     if (s.n) s.mape /= s.n;
@@ -83,9 +88,14 @@ int run_workload_validation(const std::string& config, const std::string& csv, c
         const Trace trace = workloads::widen_declarations(it->second.trace, r.batch);
         const RunRequest request{trace, nullptr, nlohmann::json::object(), config, false};
         const RunResult result = gpu->make()->run(request);
-        r.predicted_ms = 1e3 * result.report.at("seconds").get<double>();
-        fmt::print(stderr, "lra:{}:{} L={} b={}: measured {:.3f} ms, model {:.3f} ms ({:+.1f}%)\n", r.task,
-                   r.arch, r.seq_len, r.batch, r.measured_ms, r.predicted_ms, r.error_pct());
+        const double seconds = result.report.at("seconds").get<double>();
+        r.predicted_ms = 1e3 * seconds;
+        r.predicted_w = 1e-12 * result.report.at("energy_pj").get<double>() / seconds;
+        fmt::print(stderr, "lra:{}:{} L={} b={}: measured {:.3f} ms, model {:.3f} ms ({:+.1f}%){}\n", r.task,
+                   r.arch, r.seq_len, r.batch, r.measured_ms, r.predicted_ms, r.error_pct(),
+                   r.measured_w > 0 ? fmt::format("; board {:.1f} W, model {:.1f} W ({:+.1f}%)", r.measured_w,
+                                                  r.predicted_w, r.power_error_pct())
+                                    : "");
     }
     std::vector<const Row*> all;
     std::map<std::string, std::vector<const Row*>> by_arch, by_batch;
@@ -101,6 +111,19 @@ int run_workload_validation(const std::string& config, const std::string& csv, c
     for (const auto& [name, v] : by_arch) line(name, stats(v));
     for (const auto& [name, v] : by_batch) line(name, stats(v));
     line("overall", stats(all));
+    const bool power = !all.empty() && all.front()->measured_w > 0;
+    if (power) {
+        for (const auto& [name, v] : by_arch) line(name + " W", stats(v, true));
+        for (const auto& [name, v] : by_batch) line(name + " W", stats(v, true));
+        line("overall W", stats(all, true));
+        std::vector<const Row*> w = all;
+        std::sort(w.begin(), w.end(), [](const Row* a, const Row* b) {
+            return std::fabs(a->power_error_pct()) > std::fabs(b->power_error_pct());
+        });
+        for (size_t i = 0; i < std::min<size_t>(5, w.size()); ++i)
+            fmt::print("worst power: lra:{}:{} L={} b={}: {:+.1f}%\n", w[i]->task, w[i]->arch, w[i]->seq_len,
+                       w[i]->batch, w[i]->power_error_pct());
+    }
     std::vector<const Row*> worst = all;
     std::sort(worst.begin(), worst.end(), [](const Row* a, const Row* b) {
         return std::fabs(a->error_pct()) > std::fabs(b->error_pct());
@@ -111,10 +134,15 @@ int run_workload_validation(const std::string& config, const std::string& csv, c
     if (!out.empty()) {
         std::ofstream f(out);
         if (!f) throw InputError(out, "a writable file", "cannot open it");
-        f << "task,arch,seq_len,batch,measured_graph_ms,predicted_ms,error_pct\n";
-        for (const Row* r : all)
-            f << fmt::format("{},{},{},{},{:.4f},{:.4f},{:.1f}\n", r->task, r->arch, r->seq_len, r->batch,
+        f << "task,arch,seq_len,batch,measured_graph_ms,predicted_ms,error_pct"
+          << (power ? ",measured_w,predicted_w,power_error_pct\n" : "\n");
+        for (const Row* r : all) {
+            f << fmt::format("{},{},{},{},{:.4f},{:.4f},{:.1f}", r->task, r->arch, r->seq_len, r->batch,
                              r->measured_ms, r->predicted_ms, r->error_pct());
+            f << (power ? fmt::format(",{:.2f},{:.2f},{:.1f}\n", r->measured_w, r->predicted_w,
+                                      r->power_error_pct())
+                        : "\n");
+        }
     }
     return 0;
 }
