@@ -120,10 +120,12 @@ module scan_unit #(
 
     // ---- memories ----
     logic signed [STATE_W-1:0] state_mem [LANES][SLOTS];
-    logic signed [PAR_W:0]     a_mem     [LANES][SLOTS];
-    logic signed [PAR_W-1:0]   bbar_mem  [LANES][SLOTS];
-    logic signed [PAR_W-1:0]   c_mem     [LANES][SLOTS];
-    logic signed [SKIP_W-1:0]  d_mem     [LANES][SLOTS];
+    // The parameters are written a whole slot at a time, so each memory word holds the slot of all lanes
+    // (one write per memory and cycle for Verilator instead of one per lane).
+    logic [LANES*(PAR_W+1)-1:0] a_mem    [SLOTS];
+    logic [LANES*PAR_W-1:0]     bbar_mem [SLOTS];
+    logic [LANES*PAR_W-1:0]     c_mem    [SLOTS];
+    logic [LANES*SKIP_W-1:0]    d_mem    [SLOTS];
     logic        [DECAY_W-1:0] exp_tbl   [TABLE_DEPTH];
     logic signed [ACT_W-1:0]   silu_lut  [LUT_N];
 
@@ -140,6 +142,12 @@ module scan_unit #(
     end
 
     always_ff @(posedge clk) begin
+        if (pw_we) begin
+            a_mem[pw_slot] <= pw_a;
+            bbar_mem[pw_slot] <= pw_bbar;
+            c_mem[pw_slot] <= pw_c;
+            d_mem[pw_slot] <= pw_d;
+        end
         if (tw_we) exp_tbl[tw_addr] <= tw_data;
         if (lw_we) silu_lut[lw_addr] <= lw_data;
     end
@@ -229,8 +237,8 @@ module scan_unit #(
                 c1 <= s_c[l*ACT_W+:ACT_W];
                 z1 <= s_z[l*ACT_W+:ACT_W];
                 h1 <= state_mem[l][slot];
-                a1 <= a_mem[l][slot];
-                bbar1 <= bbar_mem[l][slot];
+                a1 <= a_mem[slot][l*(PAR_W+1)+:PAR_W+1];
+                bbar1 <= bbar_mem[slot][l*PAR_W+:PAR_W];
             end
         end
 
@@ -272,15 +280,11 @@ module scan_unit #(
         assign clip3[l] = v3 && act3 && state_clips(sum3);
 
         always_ff @(posedge clk) begin
-            if (en && v3 && act3) state_mem[l][slot3] <= sat_state(sum3);
-            else if (st_we) state_mem[l][st_slot] <= st_wdata[l*STATE_W+:STATE_W];
+            // The pipeline's write has priority over the host's; one write statement, one address mux.
+            if ((en && v3 && act3) || st_we)
+                state_mem[l][en && v3 && act3 ? slot3 : st_slot] <=
+                    en && v3 && act3 ? sat_state(sum3) : st_wdata[l*STATE_W+:STATE_W];
             st_rdata[l*STATE_W+:STATE_W] <= state_mem[l][st_slot];
-            if (pw_we) begin
-                a_mem[l][pw_slot] <= pw_a[l*(PAR_W+1)+:PAR_W+1];
-                bbar_mem[l][pw_slot] <= pw_bbar[l*PAR_W+:PAR_W];
-                c_mem[l][pw_slot] <= pw_c[l*PAR_W+:PAR_W];
-                d_mem[l][pw_slot] <= pw_d[l*SKIP_W+:SKIP_W];
-            end
         end
 
         // R4: the new state; C and D of the pair are read now (they are needed only from here on).
@@ -288,8 +292,8 @@ module scan_unit #(
             if (en) begin
                 act4 <= act3;
                 hn4 <= sat_state(sum3);
-                cp4 <= c_mem[l][slot3];
-                d4 <= d_mem[l][slot3];
+                cp4 <= c_mem[slot3][l*PAR_W+:PAR_W];
+                d4 <= d_mem[slot3][l*SKIP_W+:SKIP_W];
                 {x4, c4, z4} <= {x3, c3, z3};
             end
         end
@@ -366,8 +370,8 @@ module scan_unit #(
                 z6 <= '0;
                 d6 <= '0;
                 keep6 <= 1'b0;
-                for (int v = 0; v <= L; v++) begin
-                    if (32'(level) == v) begin
+                for (int v = LOG_NMIN; v <= L; v++) begin
+                    if (o < (LANES >> v) && 32'(level) == v) begin  // constant-folded per stage
                         y6 <= cand_y[v];
                         x6 <= cand_x[v];
                         z6 <= cand_z[v];
