@@ -225,6 +225,7 @@ module scan_unit #(
         /* verilator lint_on UNUSEDSIGNAL */
         logic [DECAY_W-1:0] abar2;
         logic signed [ACC_W-1:0] bx2, bx3, prod3, sum3, pc5;  // pc5: C * h, 0 for idle lanes
+        logic signed [STATE_W-1:0] hs3;  // the new state, saturated once for the write and R4
 
         // R1: stream operands, and the slot's state and parameters (registered memory reads). The pair
         // index slot * LANES + l decides whether the lane is busy.
@@ -277,13 +278,14 @@ module scan_unit #(
 
         // Cycle 3: h = sat32(rshift_round(Abar * h, 15) + B.x), written back to the state memory.
         assign sum3 = rshift_round(prod3, 6'(Q15)) + bx3;
+        assign hs3 = sat_state(sum3);
         assign clip3[l] = v3 && act3 && state_clips(sum3);
 
         always_ff @(posedge clk) begin
             // The pipeline's write has priority over the host's; one write statement, one address mux.
             if ((en && v3 && act3) || st_we)
                 state_mem[l][en && v3 && act3 ? slot3 : st_slot] <=
-                    en && v3 && act3 ? sat_state(sum3) : st_wdata[l*STATE_W+:STATE_W];
+                    en && v3 && act3 ? hs3 : st_wdata[l*STATE_W+:STATE_W];
             st_rdata[l*STATE_W+:STATE_W] <= state_mem[l][st_slot];
         end
 
@@ -291,7 +293,7 @@ module scan_unit #(
         always_ff @(posedge clk) begin
             if (en) begin
                 act4 <= act3;
-                hn4 <= sat_state(sum3);
+                hn4 <= hs3;
                 cp4 <= c_mem[slot3][l*PAR_W+:PAR_W];
                 d4 <= d_mem[slot3][l*SKIP_W+:SKIP_W];
                 {x4, c4, z4} <= {x3, c3, z3};
@@ -311,13 +313,14 @@ module scan_unit #(
     end
 
     // ---- reduction tree (cycle 5): node o of level v sums lanes [o * 2^v, (o + 1) * 2^v) ----
+    // Scalar nodes (not arrays), so that Verilator aliases the leaves to the lanes' registers.
     for (genvar v = 0; v <= L; v++) begin : g_lvl
-        logic signed [ACC_W-1:0] node [LANES >> v];
         for (genvar o = 0; o < (LANES >> v); o++) begin : g_node
+            logic signed [ACC_W-1:0] s;
             if (v == 0) begin : g_leaf
-                assign node[o] = g_lane[o].pc5;
+                assign s = g_lane[o].pc5;
             end else begin : g_sum
-                assign node[o] = g_lvl[v-1].node[2*o] + g_lvl[v-1].node[2*o+1];
+                assign s = g_lvl[v-1].g_node[2*o].s + g_lvl[v-1].g_node[2*o+1].s;
             end
         end
     end
@@ -341,7 +344,7 @@ module scan_unit #(
         logic cand_act [L+1];
         for (genvar v = 0; v <= L; v++) begin : g_v
             if (v >= LOG_NMIN && o < (LANES >> v)) begin : g_on
-                assign cand_y[v] = g_lvl[v].node[o];
+                assign cand_y[v] = g_lvl[v].g_node[o].s;
                 assign cand_x[v] = g_lane[o<<v].x5;
                 assign cand_z[v] = g_lane[o<<v].z5;
                 assign cand_d[v] = g_lane[o<<v].d5;
@@ -444,11 +447,22 @@ module scan_unit #(
 
     // Saturations of every counted step, as the reference counts them.
     logic [63:0] lane_sat;
+    // Population count by bit fields (SWAR): a few wide operations instead of one add per lane.
     function automatic logic [L:0] ones(input logic [LANES-1:0] bits);
-        logic [L:0] n;
-        n = '0;
-        for (int i = 0; i < LANES; i++) n = n + (L + 1)'(bits[i]);
-        ones = n;
+        logic [63:0] x;
+        if (LANES <= 64) begin
+            x = 64'(bits);
+            x = x - ((x >> 1) & 64'h5555_5555_5555_5555);
+            x = (x & 64'h3333_3333_3333_3333) + ((x >> 2) & 64'h3333_3333_3333_3333);
+            x = (x + (x >> 4)) & 64'h0f0f_0f0f_0f0f_0f0f;
+            x = x + (x >> 8);
+            x = x + (x >> 16);
+            x = x + (x >> 32);
+            ones = (L + 1)'(x & 64'h7f);
+        end else begin
+            ones = '0;
+            for (int i = 0; i < LANES; i++) ones = ones + (L + 1)'(bits[i]);
+        end
     endfunction
     always_ff @(posedge clk) begin
         if (rst || start) lane_sat <= '0;

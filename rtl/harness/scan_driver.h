@@ -61,14 +61,18 @@ uint64_t get_bits(const Port& port, int bit, int width) {
     }
 }
 
-// The bytes of a port whose lanes are 8 bits wide: lane l is byte l.
+// The lanes of a port whose lanes are sizeof(T) bytes wide: lane l is element l (little endian words).
+template <class T, class Port>
+T* word_lanes(Port& port) {
+    if constexpr (std::is_integral_v<Port>) {
+        return reinterpret_cast<T*>(&port);
+    } else {
+        return reinterpret_cast<T*>(port.data());
+    }
+}
 template <class Port>
 uint8_t* byte_lanes(Port& port) {
-    if constexpr (std::is_integral_v<Port>) {
-        return reinterpret_cast<uint8_t*>(&port);
-    } else {
-        return reinterpret_cast<uint8_t*>(port.data());
-    }
+    return word_lanes<uint8_t>(port);
 }
 
 // Numbers the coverage files of one process (every model class shares the sequence).
@@ -87,6 +91,9 @@ struct DriverOptions {
 template <class Model>
 class ScanUnitDriver {
 public:
+    // Whether the model was verilated with tracing (rtl/CMakeLists.txt builds the 64-lane unit both ways).
+    static constexpr bool kTraced = requires(Model & m, VerilatedFstC* f) { m.trace(f, 99); };
+
     ScanUnitDriver(ScanUnitParams params, DriverOptions options = {})
         : p_(params), opt_(std::move(options)), ctx_(std::make_unique<VerilatedContext>()) {
         std::vector<const char*> argv{"scan_unit"};
@@ -95,9 +102,14 @@ public:
         if (!opt_.waves.empty()) ctx_->traceEverOn(true);
         m_ = std::make_unique<Model>(ctx_.get(), "scan");
         if (!opt_.waves.empty()) {
-            fst_ = std::make_unique<VerilatedFstC>();
-            m_->trace(fst_.get(), 99);
-            fst_->open(opt_.waves.c_str());
+            if constexpr (kTraced) {
+                fst_ = std::make_unique<VerilatedFstC>();
+                m_->trace(fst_.get(), 99);
+                fst_->open(opt_.waves.c_str());
+            } else {
+                throw std::invalid_argument(
+                    "scan unit: waves asked for, but this model was built without tracing");
+            }
         }
         m_->rst = 1;
         tick();
@@ -158,17 +170,20 @@ public:
 
         // Parameters and carried state, one slot of all lanes per cycle. Pair p = (e - ch0) * n + k is also
         // the state's index in ck.state.
+        // The 16- and 32-bit fields are written as whole words; A/Abar (17 bits) bit by bit.
+        uint16_t *bbar = word_lanes<uint16_t>(m_->pw_bbar), *cs = word_lanes<uint16_t>(m_->pw_c);
+        uint32_t *d = word_lanes<uint32_t>(m_->pw_d), *st = word_lanes<uint32_t>(m_->st_wdata);
         for (int64_t j = 0; j < q; ++j) {
             for (int64_t l = 0; l < P; ++l) {
                 const int64_t pr = j * P + l;
                 const bool on = pr < pairs;
                 const int64_t e = ck.ch0 + (pr >> log2n), i = e * n + (pr & (n - 1));
-                const int li = static_cast<int>(l);
-                put_bits(m_->pw_a, li * 17, 17, on ? (op.selective ? op.a[i] : op.abar[i]) : 0);
-                put_bits(m_->pw_bbar, li * 16, 16, on && !op.selective ? op.bbar[i] : 0);
-                put_bits(m_->pw_c, li * 16, 16, on && !op.selective ? op.cs4d[i] : 0);
-                put_bits(m_->pw_d, li * 32, 32, on ? static_cast<uint32_t>(op.d[e]) : 0);
-                put_bits(m_->st_wdata, li * 32, 32, on ? static_cast<uint32_t>(ck.state[pr]) : 0);
+                put_bits(m_->pw_a, static_cast<int>(l) * 17, 17,
+                         on ? (op.selective ? op.a[i] : op.abar[i]) : 0);
+                bbar[l] = static_cast<uint16_t>(on && !op.selective ? op.bbar[i] : 0);
+                cs[l] = static_cast<uint16_t>(on && !op.selective ? op.cs4d[i] : 0);
+                d[l] = on ? static_cast<uint32_t>(op.d[e]) : 0;
+                st[l] = on ? static_cast<uint32_t>(ck.state[pr]) : 0;
             }
             m_->pw_we = m_->st_we = 1;
             m_->pw_slot = m_->st_slot = static_cast<uint32_t>(j);
@@ -193,14 +208,25 @@ public:
         m_->start = 0;
 
         const int64_t beats = ck.steps * q, expected = ck.steps * gch;
+        // Each lane's channel (relative to ch0; -1: idle) and state in every slot, once per chunk, so that a
+        // beat's gather is a table walk.
+        lane_ch_.resize(static_cast<size_t>(q * P));
+        lane_k_.resize(static_cast<size_t>(q * P));
+        for (int64_t pr = 0; pr < q * P; ++pr) {
+            lane_ch_[pr] = pr < pairs ? static_cast<int32_t>(pr >> log2n) : -1;
+            lane_k_[pr] = static_cast<int32_t>(pr & (n - 1));
+        }
         int64_t issued = 0, filled = -1, received = 0;
+        int64_t beat_s = 0, beat_j = 0;  // step and slot of beat `issued`
+        int64_t out_s = 0, out_e = 0;    // step and channel (relative to ch0) of output `received`
         const uint64_t c0 = cycle_, limit = c0 + 64 * static_cast<uint64_t>(beats + 16) * 4 + 1000;
         uint64_t first_in = 0, last_out = 0;
+        uint8_t* const data = byte_lanes(m_->m_data);
         while (received < expected) {
             const uint64_t c = cycle_ - c0;
             const bool offer = issued < beats && (!opt_.input_valid || opt_.input_valid(c));
             if (offer && filled != issued) {
-                fill_beat(op, ck, issued / q, issued % q, log2n);
+                fill_beat(op, ck, beat_s, beat_j);
                 filled = issued;
             }
             m_->s_valid = offer;
@@ -210,16 +236,17 @@ public:
             if (m_->s_valid && m_->s_ready) {
                 if (issued == 0) first_in = c;
                 ++issued;
+                if (++beat_j == q) beat_j = 0, ++beat_s;
             }
             if (m_->m_valid && m_->m_ready) {
                 last_out = c;
-                for (int o = 0; o < outs(); ++o) {
-                    if (!get_bits(m_->m_keep, o, 1)) continue;
+                // The kept output stages in ascending order.
+                for (uint64_t keep = get_bits(m_->m_keep, 0, outs()); keep != 0; keep &= keep - 1) {
                     if (received >= expected) throw std::logic_error("scan unit: more outputs than channels");
-                    const int64_t s = received / gch, e = ck.ch0 + received % gch;
-                    op.out[row(op, ck, s) * op.channels + e] =
-                        static_cast<int8_t>(get_bits(m_->m_data, o * 8, 8));
+                    const int o = std::countr_zero(keep);
+                    op.out[row(op, ck, out_s) * op.channels + ck.ch0 + out_e] = static_cast<int8_t>(data[o]);
                     ++received;
+                    if (++out_e == gch) out_e = 0, ++out_s;
                 }
             }
             edge();
@@ -230,12 +257,12 @@ public:
         saturations += m_->sat_count;
 
         // The state back out: registered read, one slot per cycle.
+        const uint32_t* rd = word_lanes<uint32_t>(m_->st_rdata);
         for (int64_t j = 0; j < q; ++j) {
             m_->st_slot = static_cast<uint32_t>(j);
             tick();
             for (int64_t l = 0; l < P && j * P + l < pairs; ++l)
-                ck.state[j * P + l] =
-                    static_cast<int32_t>(get_bits(m_->st_rdata, static_cast<int>(l) * 32, 32));
+                ck.state[j * P + l] = static_cast<int32_t>(rd[l]);
         }
         return last_out - first_in + 1;
     }
@@ -246,26 +273,38 @@ private:
         return ck.batch * op.len + (op.reverse ? op.len - 1 - s : s);
     }
 
-    // Operands of step `s`, slot `j` for every lane: the operand gather in front of the unit.
-    void fill_beat(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, int64_t s, int64_t j,
-                   int log2n) {
-        const int64_t P = p_.lanes, n = op.states, pairs = (ck.ch1 - ck.ch0) * n, r = row(op, ck, s);
+    // Operands of step `s`, slot `j` for every lane: the operand gather in front of the unit. Idle lanes get
+    // zeros; s4d_scan writes only u (the other ports keep what they held).
+    void fill_beat(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, int64_t s, int64_t j) {
+        const int64_t P = p_.lanes, n = op.states, r = row(op, ck, s);
+        const int32_t* ch = lane_ch_.data() + j * P;
+        const int32_t* ks = lane_k_.data() + j * P;
         uint8_t *x = byte_lanes(m_->s_x), *dt = byte_lanes(m_->s_dt), *b = byte_lanes(m_->s_b);
         uint8_t *c = byte_lanes(m_->s_c), *z = byte_lanes(m_->s_z);
+        const int8_t* u = op.u.data() + r * op.channels + ck.ch0;
+        if (!op.selective) {
+            for (int64_t l = 0; l < P; ++l) {
+                if (ch[l] < 0) {
+                    x[l] = dt[l] = b[l] = c[l] = z[l] = 0;
+                } else {
+                    x[l] = static_cast<uint8_t>(u[ch[l]]);
+                }
+            }
+            return;
+        }
+        const int8_t* delta = op.delta.data() + r * op.channels + ck.ch0;
+        const int8_t* zs = op.z.empty() ? nullptr : op.z.data() + r * op.channels + ck.ch0;
+        const int8_t *bs = op.b.data() + r * n, *cs = op.c.data() + r * n;
         for (int64_t l = 0; l < P; ++l) {
-            const int64_t pr = j * P + l;
-            if (pr >= pairs) {
+            if (ch[l] < 0) {
                 x[l] = dt[l] = b[l] = c[l] = z[l] = 0;
                 continue;
             }
-            const int64_t ci = r * op.channels + ck.ch0 + (pr >> log2n), k = pr & (n - 1);
-            x[l] = static_cast<uint8_t>(op.u[ci]);
-            if (op.selective) {
-                dt[l] = static_cast<uint8_t>(op.delta[ci]);
-                b[l] = static_cast<uint8_t>(op.b[r * n + k]);
-                c[l] = static_cast<uint8_t>(op.c[r * n + k]);
-                z[l] = op.z.empty() ? 0 : static_cast<uint8_t>(op.z[ci]);
-            }
+            x[l] = static_cast<uint8_t>(u[ch[l]]);
+            dt[l] = static_cast<uint8_t>(delta[ch[l]]);
+            b[l] = static_cast<uint8_t>(bs[ks[l]]);
+            c[l] = static_cast<uint8_t>(cs[ks[l]]);
+            z[l] = zs ? static_cast<uint8_t>(zs[ch[l]]) : 0;
         }
     }
 
@@ -314,6 +353,7 @@ private:
     std::unique_ptr<VerilatedFstC> fst_;
     uint64_t cycle_ = 0;
     std::vector<int32_t> exp_loaded_;
+    std::vector<int32_t> lane_ch_, lane_k_;  // per slot and lane: channel - ch0 (-1: idle) and state
     std::vector<int8_t> silu_loaded_;
 };
 
