@@ -228,18 +228,23 @@ module scan_unit #(
         logic signed [STATE_W-1:0] hs3;  // the new state, saturated once for the write and R4
 
         // R1: stream operands, and the slot's state and parameters (registered memory reads). The pair
-        // index slot * LANES + l decides whether the lane is busy.
+        // index slot * LANES + l decides whether the lane is busy. Registers that only one scan (or only
+        // the gate) reads are loaded only in that mode: cfg_* are stable from `start` until the chunk has
+        // drained, so every value that reaches an output is the same, and the simulation does less per cycle.
         always_ff @(posedge clk) begin
             if (en) begin
                 act1 <= (PAIR_W'(slot) << L) + PAIR_W'(l) < cfg_pairs;
                 x1 <= s_x[l*ACT_W+:ACT_W];
-                dt1 <= s_dt[l*ACT_W+:ACT_W];
-                b1 <= s_b[l*ACT_W+:ACT_W];
-                c1 <= s_c[l*ACT_W+:ACT_W];
-                z1 <= s_z[l*ACT_W+:ACT_W];
                 h1 <= state_mem[l][slot];
                 a1 <= a_mem[slot][l*(PAR_W+1)+:PAR_W+1];
-                bbar1 <= bbar_mem[slot][l*PAR_W+:PAR_W];
+                if (cfg_selective) begin
+                    dt1 <= s_dt[l*ACT_W+:ACT_W];
+                    b1 <= s_b[l*ACT_W+:ACT_W];
+                    c1 <= s_c[l*ACT_W+:ACT_W];
+                end else begin
+                    bbar1 <= bbar_mem[slot][l*PAR_W+:PAR_W];
+                end
+                if (cfg_gated) z1 <= s_z[l*ACT_W+:ACT_W];
             end
         end
 
@@ -262,7 +267,9 @@ module scan_unit #(
                     bx2 <= ACC_W'(bbar1) * ACC_W'(x1);
                 end
                 h2 <= h1;
-                {x2, c2, z2} <= {x1, c1, z1};
+                x2 <= x1;
+                if (cfg_selective) c2 <= c1;
+                if (cfg_gated) z2 <= z1;
             end
         end
 
@@ -272,7 +279,9 @@ module scan_unit #(
                 act3 <= act2;
                 prod3 <= $signed(ACC_W'(abar2)) * ACC_W'(h2);
                 bx3 <= bx2;
-                {x3, c3, z3} <= {x2, c2, z2};
+                x3 <= x2;
+                if (cfg_selective) c3 <= c2;
+                if (cfg_gated) z3 <= z2;
             end
         end
 
@@ -294,9 +303,11 @@ module scan_unit #(
             if (en) begin
                 act4 <= act3;
                 hn4 <= hs3;
-                cp4 <= c_mem[slot3][l*PAR_W+:PAR_W];
                 d4 <= d_mem[slot3][l*SKIP_W+:SKIP_W];
-                {x4, c4, z4} <= {x3, c3, z3};
+                x4 <= x3;
+                if (cfg_selective) c4 <= c3;
+                else cp4 <= c_mem[slot3][l*PAR_W+:PAR_W];
+                if (cfg_gated) z4 <= z3;
             end
         end
 
@@ -306,7 +317,7 @@ module scan_unit #(
                 act5 <= act4;
                 pc5 <= act4 ? (cfg_selective ? ACC_W'(c4) : ACC_W'(cp4)) * ACC_W'(hn4) : '0;
                 x5 <= x4;
-                z5 <= z4;
+                if (cfg_gated) z5 <= z4;
                 d5 <= d4;
             end
         end
