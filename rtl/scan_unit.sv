@@ -412,25 +412,33 @@ module scan_unit #(
             logic signed [ACC_W-1:0] ys_r6, ws_r7, rq8, g8;
             logic signed [ACT_W-1:0] o8;
             logic clip6, clip7, clip8a, clip8b;
+            // Zero in gives zero out (rshift_round(0, s) = 0, nothing clips), and an output stage that N leaves
+            // idle sees only zeros: the ifs skip its arithmetic in simulation, the values are the same.
             // Cycle 6: ys = sat32(rshift_round(y, y_shift)).
-            ys_r6 = rshift_round(y_tot, cfg_y_shift);
-            clip6 = v6 && keep6 && last6 && state_clips(ys_r6);
+            if (y_tot == '0) ys_r6 = '0;
+            else ys_r6 = rshift_round(y_tot, cfg_y_shift);
+            clip6 = 1'b0;
+            if (v6 && keep6 && last6) clip6 = state_clips(ys_r6);
             // Cycle 7: with_skip = sat32(ys + D * x).
             ws_r7 = ACC_W'(ys7) + ACC_W'(d7) * ACC_W'(x7);
-            clip7 = v7 && keep7 && state_clips(ws_r7);
+            clip7 = 1'b0;
+            if (v7 && keep7) clip7 = state_clips(ws_r7);
             // Cycle 8: requant(with_skip, mult, shift), then the gate requant(o * silu[z], gate_mult, gate_shift).
-            rq8 = rshift_round(ACC_W'(ws8) * $signed(ACC_W'(cfg_mult)), cfg_shift);
+            if (ws8 == '0) rq8 = '0;
+            else rq8 = rshift_round(ACC_W'(ws8) * $signed(ACC_W'(cfg_mult)), cfg_shift);
             o8 = sat_act(rq8);
-            clip8a = v8 && keep8[o] && act_clips(rq8);
+            clip8a = 1'b0;
+            if (v8 && keep8[o]) clip8a = act_clips(rq8);
             g8 = '0;
             clip8b = 1'b0;
-            if (cfg_gated) begin
+            if (cfg_gated && o8 != '0) begin
                 g8 = rshift_round(ACC_W'(o8) * ACC_W'(silu_lut[{~z8[ACT_W-1], z8[ACT_W-2:0]}]) *
                                       $signed(ACC_W'(cfg_gate_mult)), cfg_gate_shift);
-                clip8b = v8 && keep8[o] && act_clips(g8);
+                if (v8 && keep8[o]) clip8b = act_clips(g8);
             end
             if (rst || start) sat <= '0;
-            else if (en) sat <= sat + 64'(clip6) + 64'(clip7) + 64'(clip8a) + 64'(clip8b);
+            else if (en && (clip6 || clip7 || clip8a || clip8b))
+                sat <= sat + 64'(clip6) + 64'(clip7) + 64'(clip8a) + 64'(clip8b);
             if (en) begin
                 ys7 <= sat_state(ys_r6);
                 keep7 <= v6 && keep6 && last6;
