@@ -14,6 +14,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -208,13 +209,15 @@ public:
         m_->start = 0;
 
         const int64_t beats = ck.steps * q, expected = ck.steps * gch;
-        // Each lane's channel (relative to ch0; -1: idle) and state in every slot, once per chunk, so that a
-        // beat's gather is a table walk.
-        lane_ch_.resize(static_cast<size_t>(q * P));
-        lane_k_.resize(static_cast<size_t>(q * P));
+        // The lanes of every slot as runs that share a channel (relative to ch0; -1: idle lanes), once per
+        // chunk: a beat's gather is then a few memset/memcpy per run instead of a loop over the lanes.
+        runs_.assign(static_cast<size_t>(q), {});
         for (int64_t pr = 0; pr < q * P; ++pr) {
-            lane_ch_[pr] = pr < pairs ? static_cast<int32_t>(pr >> log2n) : -1;
-            lane_k_[pr] = static_cast<int32_t>(pr & (n - 1));
+            const int32_t e = pr < pairs ? static_cast<int32_t>(pr >> log2n) : -1;
+            auto& rs = runs_[static_cast<size_t>(pr / P)];
+            if (rs.empty() || pr % P == 0 || rs.back().ch != e)
+                rs.push_back({static_cast<int32_t>(pr % P), 0, e, static_cast<int32_t>(pr & (n - 1))});
+            ++rs.back().len;
         }
         int64_t issued = 0, filled = -1, received = 0;
         int64_t beat_s = 0, beat_j = 0;  // step and slot of beat `issued`
@@ -274,37 +277,29 @@ private:
     }
 
     // Operands of step `s`, slot `j` for every lane: the operand gather in front of the unit. Idle lanes get
-    // zeros; s4d_scan writes only u (the other ports keep what they held).
+    // zeros; s4d_scan writes only u (the other ports keep what they held). A run's lanes share u, delta and
+    // z of their channel, and take B and C of consecutive states.
     void fill_beat(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, int64_t s, int64_t j) {
-        const int64_t P = p_.lanes, n = op.states, r = row(op, ck, s);
-        const int32_t* ch = lane_ch_.data() + j * P;
-        const int32_t* ks = lane_k_.data() + j * P;
+        const int64_t n = op.states, r = row(op, ck, s);
         uint8_t *x = byte_lanes(m_->s_x), *dt = byte_lanes(m_->s_dt), *b = byte_lanes(m_->s_b);
         uint8_t *c = byte_lanes(m_->s_c), *z = byte_lanes(m_->s_z);
         const int8_t* u = op.u.data() + r * op.channels + ck.ch0;
-        if (!op.selective) {
-            for (int64_t l = 0; l < P; ++l) {
-                if (ch[l] < 0) {
-                    x[l] = dt[l] = b[l] = c[l] = z[l] = 0;
-                } else {
-                    x[l] = static_cast<uint8_t>(u[ch[l]]);
-                }
-            }
-            return;
-        }
-        const int8_t* delta = op.delta.data() + r * op.channels + ck.ch0;
-        const int8_t* zs = op.z.empty() ? nullptr : op.z.data() + r * op.channels + ck.ch0;
-        const int8_t *bs = op.b.data() + r * n, *cs = op.c.data() + r * n;
-        for (int64_t l = 0; l < P; ++l) {
-            if (ch[l] < 0) {
-                x[l] = dt[l] = b[l] = c[l] = z[l] = 0;
+        const int8_t* delta = op.selective ? op.delta.data() + r * op.channels + ck.ch0 : nullptr;
+        const int8_t* zs = op.selective && !op.z.empty() ? op.z.data() + r * op.channels + ck.ch0 : nullptr;
+        const int8_t* bs = op.selective ? op.b.data() + r * n : nullptr;
+        const int8_t* cs = op.selective ? op.c.data() + r * n : nullptr;
+        for (const LaneRun& run : runs_[static_cast<size_t>(j)]) {
+            const size_t l = static_cast<size_t>(run.lane0), len = static_cast<size_t>(run.len);
+            if (run.ch < 0) {
+                for (uint8_t* port : {x, dt, b, c, z}) std::memset(port + l, 0, len);
                 continue;
             }
-            x[l] = static_cast<uint8_t>(u[ch[l]]);
-            dt[l] = static_cast<uint8_t>(delta[ch[l]]);
-            b[l] = static_cast<uint8_t>(bs[ks[l]]);
-            c[l] = static_cast<uint8_t>(cs[ks[l]]);
-            z[l] = zs ? static_cast<uint8_t>(zs[ch[l]]) : 0;
+            std::memset(x + l, static_cast<uint8_t>(u[run.ch]), len);
+            if (!op.selective) continue;
+            std::memset(dt + l, static_cast<uint8_t>(delta[run.ch]), len);
+            std::memcpy(b + l, bs + run.k0, len);
+            std::memcpy(c + l, cs + run.k0, len);
+            std::memset(z + l, zs ? static_cast<uint8_t>(zs[run.ch]) : 0, len);
         }
     }
 
@@ -353,7 +348,11 @@ private:
     std::unique_ptr<VerilatedFstC> fst_;
     uint64_t cycle_ = 0;
     std::vector<int32_t> exp_loaded_;
-    std::vector<int32_t> lane_ch_, lane_k_;  // per slot and lane: channel - ch0 (-1: idle) and state
+    struct LaneRun {
+        int32_t lane0, len;  // lanes [lane0, lane0 + len) of the slot
+        int32_t ch, k0;      // their channel - ch0 (-1: idle lanes) and the first lane's state
+    };
+    std::vector<std::vector<LaneRun>> runs_;  // per slot
     std::vector<int8_t> silu_loaded_;
 };
 
