@@ -410,46 +410,60 @@ module scan_unit #(
         // R7 .. R9, and the stage's saturations of cycles 6 .. 8.
         always_ff @(posedge clk) begin
             logic signed [ACC_W-1:0] ys_r6, ws_r7, rq8, g8;
-            logic signed [ACT_W-1:0] o8;
+            logic signed [STATE_W-1:0] ys_n, ws_n;
+            logic signed [ACT_W-1:0] o8, out_n;
             logic clip6, clip7, clip8a, clip8b;
-            // Zero in gives zero out (rshift_round(0, s) = 0, nothing clips), and an output stage that N leaves
-            // idle sees only zeros: the ifs skip its arithmetic in simulation, the values are the same.
+            // Zero in gives zero out (rshift_round(0, s) = 0, sat(0) = 0, nothing clips), and an output stage
+            // that N leaves idle sees only zeros: the ifs skip its arithmetic in simulation, the values are the
+            // same. (Each if holds more than one assignment, or Verilator turns it into a select that
+            // computes both sides.)
             // Cycle 6: ys = sat32(rshift_round(y, y_shift)).
-            if (y_tot == '0) ys_r6 = '0;
-            else ys_r6 = rshift_round(y_tot, cfg_y_shift);
+            ys_n = '0;
             clip6 = 1'b0;
-            if (v6 && keep6 && last6) clip6 = state_clips(ys_r6);
+            if (y_tot != '0) begin
+                ys_r6 = rshift_round(y_tot, cfg_y_shift);
+                ys_n = sat_state(ys_r6);
+                if (v6 && keep6 && last6) clip6 = state_clips(ys_r6);
+            end
             // Cycle 7: with_skip = sat32(ys + D * x).
             ws_r7 = ACC_W'(ys7) + ACC_W'(d7) * ACC_W'(x7);
+            ws_n = '0;
             clip7 = 1'b0;
-            if (v7 && keep7) clip7 = state_clips(ws_r7);
+            if (ws_r7 != '0) begin
+                ws_n = sat_state(ws_r7);
+                if (v7 && keep7) clip7 = state_clips(ws_r7);
+            end
             // Cycle 8: requant(with_skip, mult, shift), then the gate requant(o * silu[z], gate_mult, gate_shift).
-            if (ws8 == '0) rq8 = '0;
-            else rq8 = rshift_round(ACC_W'(ws8) * $signed(ACC_W'(cfg_mult)), cfg_shift);
-            o8 = sat_act(rq8);
+            o8 = '0;
+            out_n = '0;
             clip8a = 1'b0;
-            if (v8 && keep8[o]) clip8a = act_clips(rq8);
-            g8 = '0;
             clip8b = 1'b0;
-            if (cfg_gated && o8 != '0) begin
-                g8 = rshift_round(ACC_W'(o8) * ACC_W'(silu_lut[{~z8[ACT_W-1], z8[ACT_W-2:0]}]) *
-                                      $signed(ACC_W'(cfg_gate_mult)), cfg_gate_shift);
-                if (v8 && keep8[o]) clip8b = act_clips(g8);
+            if (ws8 != '0) begin
+                rq8 = rshift_round(ACC_W'(ws8) * $signed(ACC_W'(cfg_mult)), cfg_shift);
+                o8 = sat_act(rq8);
+                out_n = o8;
+                if (v8 && keep8[o]) clip8a = act_clips(rq8);
+                if (cfg_gated && o8 != '0) begin
+                    g8 = rshift_round(ACC_W'(o8) * ACC_W'(silu_lut[{~z8[ACT_W-1], z8[ACT_W-2:0]}]) *
+                                          $signed(ACC_W'(cfg_gate_mult)), cfg_gate_shift);
+                    out_n = sat_act(g8);
+                    if (v8 && keep8[o]) clip8b = act_clips(g8);
+                end
             end
             if (rst || start) sat <= '0;
             else if (en && (clip6 || clip7 || clip8a || clip8b))
                 sat <= sat + 64'(clip6) + 64'(clip7) + 64'(clip8a) + 64'(clip8b);
             if (en) begin
-                ys7 <= sat_state(ys_r6);
+                ys7 <= ys_n;
                 keep7 <= v6 && keep6 && last6;
                 x7 <= x6;
                 z7 <= z6;
                 d7 <= d6;
-                ws8 <= sat_state(ws_r7);
+                ws8 <= ws_n;
                 keep8[o] <= v7 && keep7;
                 z8 <= z7;
                 // R9: the output beat.
-                m_data[o*ACT_W+:ACT_W] <= cfg_gated ? sat_act(g8) : o8;
+                m_data[o*ACT_W+:ACT_W] <= out_n;
             end
         end
         assign stage_sat[o] = sat;
