@@ -62,18 +62,26 @@ uint64_t get_bits(const Port& port, int bit, int width) {
     }
 }
 
-// The lanes of a port whose lanes are sizeof(T) bytes wide: lane l is element l (little endian words).
-template <class T, class Port>
-T* word_lanes(Port& port) {
-    if constexpr (std::is_integral_v<Port>) {
-        return reinterpret_cast<T*>(&port);
-    } else {
-        return reinterpret_cast<T*>(port.data());
-    }
-}
+// The bytes of a port (little endian words): lane l of a port with 8-bit lanes is byte l.
 template <class Port>
 uint8_t* byte_lanes(Port& port) {
-    return word_lanes<uint8_t>(port);
+    if constexpr (std::is_integral_v<Port>) {
+        return reinterpret_cast<uint8_t*>(&port);
+    } else {
+        return reinterpret_cast<uint8_t*>(port.data());
+    }
+}
+
+// Lane l of a port whose lanes are sizeof(T) bytes wide (memcpy: the port's words may be of another type).
+template <class T>
+void put_lane(uint8_t* port, int64_t l, T v) {
+    std::memcpy(port + l * static_cast<int64_t>(sizeof(T)), &v, sizeof(T));
+}
+template <class T>
+T get_lane(const uint8_t* port, int64_t l) {
+    T v;
+    std::memcpy(&v, port + l * static_cast<int64_t>(sizeof(T)), sizeof(T));
+    return v;
 }
 
 // Numbers the coverage files of one process (every model class shares the sequence).
@@ -172,8 +180,8 @@ public:
         // Parameters and carried state, one slot of all lanes per cycle. Pair p = (e - ch0) * n + k is also
         // the state's index in ck.state.
         // The 16- and 32-bit fields are written as whole words; A/Abar (17 bits) bit by bit.
-        uint16_t *bbar = word_lanes<uint16_t>(m_->pw_bbar), *cs = word_lanes<uint16_t>(m_->pw_c);
-        uint32_t *d = word_lanes<uint32_t>(m_->pw_d), *st = word_lanes<uint32_t>(m_->st_wdata);
+        uint8_t *bbar = byte_lanes(m_->pw_bbar), *cs = byte_lanes(m_->pw_c);
+        uint8_t *d = byte_lanes(m_->pw_d), *st = byte_lanes(m_->st_wdata);
         for (int64_t j = 0; j < q; ++j) {
             for (int64_t l = 0; l < P; ++l) {
                 const int64_t pr = j * P + l;
@@ -181,10 +189,10 @@ public:
                 const int64_t e = ck.ch0 + (pr >> log2n), i = e * n + (pr & (n - 1));
                 put_bits(m_->pw_a, static_cast<int>(l) * 17, 17,
                          on ? (op.selective ? op.a[i] : op.abar[i]) : 0);
-                bbar[l] = static_cast<uint16_t>(on && !op.selective ? op.bbar[i] : 0);
-                cs[l] = static_cast<uint16_t>(on && !op.selective ? op.cs4d[i] : 0);
-                d[l] = on ? static_cast<uint32_t>(op.d[e]) : 0;
-                st[l] = on ? static_cast<uint32_t>(ck.state[pr]) : 0;
+                put_lane(bbar, l, static_cast<uint16_t>(on && !op.selective ? op.bbar[i] : 0));
+                put_lane(cs, l, static_cast<uint16_t>(on && !op.selective ? op.cs4d[i] : 0));
+                put_lane(d, l, on ? static_cast<uint32_t>(op.d[e]) : uint32_t{0});
+                put_lane(st, l, on ? static_cast<uint32_t>(ck.state[pr]) : uint32_t{0});
             }
             m_->pw_we = m_->st_we = 1;
             m_->pw_slot = m_->st_slot = static_cast<uint32_t>(j);
@@ -260,12 +268,12 @@ public:
         saturations += m_->sat_count;
 
         // The state back out: registered read, one slot per cycle.
-        const uint32_t* rd = word_lanes<uint32_t>(m_->st_rdata);
+        const uint8_t* rd = byte_lanes(m_->st_rdata);
         for (int64_t j = 0; j < q; ++j) {
             m_->st_slot = static_cast<uint32_t>(j);
             tick();
             for (int64_t l = 0; l < P && j * P + l < pairs; ++l)
-                ck.state[j * P + l] = static_cast<int32_t>(rd[l]);
+                ck.state[j * P + l] = static_cast<int32_t>(get_lane<uint32_t>(rd, l));
         }
         return last_out - first_in + 1;
     }
