@@ -87,7 +87,6 @@ module scan_unit #(
     localparam int LUT_N = 1 << ACT_W;
     localparam int ACC_W = 64;  // every intermediate of docs/numerics.md "Ranges" fits in int64
     localparam int Q15 = 15;
-    localparam int SAT_W = $clog2(LANES + 4 * OUTS + 1);
 
     localparam logic signed [ACC_W-1:0] STATE_MAX = (ACC_W'(1) <<< (STATE_W - 1)) - 1;
     localparam logic signed [ACC_W-1:0] STATE_MIN = -(ACC_W'(1) <<< (STATE_W - 1));
@@ -121,10 +120,12 @@ module scan_unit #(
 
     // ---- memories ----
     logic signed [STATE_W-1:0] state_mem [LANES][SLOTS];
-    logic signed [PAR_W:0]     a_mem     [LANES][SLOTS];
-    logic signed [PAR_W-1:0]   bbar_mem  [LANES][SLOTS];
-    logic signed [PAR_W-1:0]   c_mem     [LANES][SLOTS];
-    logic signed [SKIP_W-1:0]  d_mem     [LANES][SLOTS];
+    // The parameters are written a whole slot at a time, so each memory word holds the slot of all lanes
+    // (one write per memory and cycle for Verilator instead of one per lane).
+    logic [LANES*(PAR_W+1)-1:0] a_mem    [SLOTS];
+    logic [LANES*PAR_W-1:0]     bbar_mem [SLOTS];
+    logic [LANES*PAR_W-1:0]     c_mem    [SLOTS];
+    logic [LANES*SKIP_W-1:0]    d_mem    [SLOTS];
     logic        [DECAY_W-1:0] exp_tbl   [TABLE_DEPTH];
     logic signed [ACT_W-1:0]   silu_lut  [LUT_N];
 
@@ -141,6 +142,12 @@ module scan_unit #(
     end
 
     always_ff @(posedge clk) begin
+        if (pw_we) begin
+            a_mem[pw_slot] <= pw_a;
+            bbar_mem[pw_slot] <= pw_bbar;
+            c_mem[pw_slot] <= pw_c;
+            d_mem[pw_slot] <= pw_d;
+        end
         if (tw_we) exp_tbl[tw_addr] <= tw_data;
         if (lw_we) silu_lut[lw_addr] <= lw_data;
     end
@@ -195,148 +202,136 @@ module scan_unit #(
         end
     end
 
+    // Simulation speed (docs/rtl.md, "Speed"): every lane and output stage keeps its registers as scalars of
+    // its own generate block, and logic that only feeds registers is computed inside the always_ff that
+    // loads them. Verilator then evaluates it once per clock edge, instead of also in every eval's input
+    // region (it reads the cfg_* inputs), and needs no per-element delayed-assignment flags for arrays.
+
     // ---- lanes: R1 .. R5 ----
-    logic [LANES-1:0] act1, act2, act3, act4;  // the lane holds a pair (the last slot may be partial)
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic [LANES-1:0] act5;  // only the first lane of each channel is read by the output stages
-    /* verilator lint_on UNUSEDSIGNAL */
     logic [LANES-1:0] clip3;
-    logic signed [ACC_W-1:0] pc5 [LANES];  // C * h of each lane, 0 for idle lanes
-    logic signed [ACT_W-1:0] x5 [LANES];
-    logic signed [ACT_W-1:0] z5 [LANES];
-    logic signed [SKIP_W-1:0] d5 [LANES];
 
     for (genvar l = 0; l < LANES; l++) begin : g_lane
+        logic act1, act2, act3, act4;  // the lane holds a pair (the last slot may be partial)
         logic signed [ACT_W-1:0] x1, dt1, b1, c1, z1, x2, c2, z2, x3, c3, z3, x4, c4, z4;
         logic signed [STATE_W-1:0] h1, h2, hn4;
         logic signed [PAR_W:0] a1;
         logic signed [PAR_W-1:0] bbar1, cp4;
         logic signed [SKIP_W-1:0] d4;
+        /* verilator lint_off UNUSEDSIGNAL */
+        // Only the first lane of each channel is read by the output stages.
+        logic act5;
+        logic signed [ACT_W-1:0] x5, z5;
+        logic signed [SKIP_W-1:0] d5;
+        /* verilator lint_on UNUSEDSIGNAL */
         logic [DECAY_W-1:0] abar2;
-        logic signed [ACC_W-1:0] bx2, bx3, prod3;
-        logic signed [ACC_W-1:0] neg1, idx_r1, bx1, sum3;
-        logic [TIDX_W-1:0] idx1;
+        logic signed [ACC_W-1:0] bx2, bx3, prod3, sum3, pc5;  // pc5: C * h, 0 for idle lanes
+        logic signed [STATE_W-1:0] hs3;  // the new state, saturated once for the write and R4
 
-        // Issue: the pair index slot * LANES + l decides whether the lane is busy.
-        wire logic act0 = (PAIR_W'(slot) << L) + PAIR_W'(l) < cfg_pairs;
-
-        // R1: stream operands, and the slot's state and parameters (registered memory reads).
+        // R1: stream operands, and the slot's state and parameters (registered memory reads). The pair
+        // index slot * LANES + l decides whether the lane is busy. Registers that only one scan (or only
+        // the gate) reads are loaded only in that mode: cfg_* are stable from `start` until the chunk has
+        // drained, so every value that reaches an output is the same, and the simulation does less per cycle.
         always_ff @(posedge clk) begin
             if (en) begin
-                act1[l] <= act0;
+                act1 <= (PAIR_W'(slot) << L) + PAIR_W'(l) < cfg_pairs;
                 x1 <= s_x[l*ACT_W+:ACT_W];
-                dt1 <= s_dt[l*ACT_W+:ACT_W];
-                b1 <= s_b[l*ACT_W+:ACT_W];
-                c1 <= s_c[l*ACT_W+:ACT_W];
-                z1 <= s_z[l*ACT_W+:ACT_W];
                 h1 <= state_mem[l][slot];
-                a1 <= a_mem[l][slot];
-                bbar1 <= bbar_mem[l][slot];
+                a1 <= a_mem[slot][l*(PAR_W+1)+:PAR_W+1];
+                if (cfg_selective) begin
+                    dt1 <= s_dt[l*ACT_W+:ACT_W];
+                    b1 <= s_b[l*ACT_W+:ACT_W];
+                    c1 <= s_c[l*ACT_W+:ACT_W];
+                end else begin
+                    bbar1 <= bbar_mem[slot][l*PAR_W+:PAR_W];
+                end
+                if (cfg_gated) z1 <= s_z[l*ACT_W+:ACT_W];
             end
         end
 
-        // Cycle 1: the exp-table index of -dt * A, and the input term B.x.
-        always_comb begin
-            neg1 = -(ACC_W'(dt1) * ACC_W'(a1));
-            idx_r1 = rshift_round(neg1, cfg_exp_shift);
-            if (idx_r1 < 0) idx1 = '0;
-            else if (idx_r1 >= $signed(ACC_W'(cfg_table_size))) idx1 = TIDX_W'(cfg_table_size - 1'b1);
-            else idx1 = idx_r1[TIDX_W-1:0];
-            bx1 = cfg_selective ? ACC_W'(dt1) * ACC_W'(b1) * ACC_W'(x1) : ACC_W'(bbar1) * ACC_W'(x1);
-        end
-
-        // R2: the decay Abar (the exp table, or the s4d parameter).
+        // R2: the decay Abar (the exp table at index table_index(-dt * A), or the s4d parameter), and the
+        // input term B.x.
         always_ff @(posedge clk) begin
             if (en) begin
-                act2[l] <= act1[l];
-                abar2 <= cfg_selective ? exp_tbl[idx1] : a1[DECAY_W-1:0];
+                act2 <= act1;
+                if (cfg_selective) begin
+                    logic signed [ACC_W-1:0] idx_r;
+                    logic [TIDX_W-1:0] idx;
+                    idx_r = rshift_round(-(ACC_W'(dt1) * ACC_W'(a1)), cfg_exp_shift);
+                    if (idx_r < 0) idx = '0;
+                    else if (idx_r >= $signed(ACC_W'(cfg_table_size))) idx = TIDX_W'(cfg_table_size - 1'b1);
+                    else idx = idx_r[TIDX_W-1:0];
+                    abar2 <= exp_tbl[idx];
+                    bx2 <= ACC_W'(dt1) * ACC_W'(b1) * ACC_W'(x1);
+                end else begin
+                    abar2 <= a1[DECAY_W-1:0];
+                    bx2 <= ACC_W'(bbar1) * ACC_W'(x1);
+                end
                 h2 <= h1;
-                bx2 <= bx1;
-                {x2, c2, z2} <= {x1, c1, z1};
+                x2 <= x1;
+                if (cfg_selective) c2 <= c1;
+                if (cfg_gated) z2 <= z1;
             end
         end
 
         // R3: Abar * h.
         always_ff @(posedge clk) begin
             if (en) begin
-                act3[l] <= act2[l];
+                act3 <= act2;
                 prod3 <= $signed(ACC_W'(abar2)) * ACC_W'(h2);
                 bx3 <= bx2;
-                {x3, c3, z3} <= {x2, c2, z2};
+                x3 <= x2;
+                if (cfg_selective) c3 <= c2;
+                if (cfg_gated) z3 <= z2;
             end
         end
 
         // Cycle 3: h = sat32(rshift_round(Abar * h, 15) + B.x), written back to the state memory.
         assign sum3 = rshift_round(prod3, 6'(Q15)) + bx3;
-        assign clip3[l] = v3 && act3[l] && state_clips(sum3);
+        assign hs3 = sat_state(sum3);
+        assign clip3[l] = v3 && act3 && state_clips(sum3);
 
         always_ff @(posedge clk) begin
-            if (en && v3 && act3[l]) state_mem[l][slot3] <= sat_state(sum3);
-            else if (st_we) state_mem[l][st_slot] <= st_wdata[l*STATE_W+:STATE_W];
+            // The pipeline's write has priority over the host's; one write statement, one address mux.
+            if ((en && v3 && act3) || st_we)
+                state_mem[l][en && v3 && act3 ? slot3 : st_slot] <=
+                    en && v3 && act3 ? hs3 : st_wdata[l*STATE_W+:STATE_W];
             st_rdata[l*STATE_W+:STATE_W] <= state_mem[l][st_slot];
-            if (pw_we) begin
-                a_mem[l][pw_slot] <= pw_a[l*(PAR_W+1)+:PAR_W+1];
-                bbar_mem[l][pw_slot] <= pw_bbar[l*PAR_W+:PAR_W];
-                c_mem[l][pw_slot] <= pw_c[l*PAR_W+:PAR_W];
-                d_mem[l][pw_slot] <= pw_d[l*SKIP_W+:SKIP_W];
-            end
         end
 
         // R4: the new state; C and D of the pair are read now (they are needed only from here on).
         always_ff @(posedge clk) begin
             if (en) begin
-                act4[l] <= act3[l];
-                hn4 <= sat_state(sum3);
-                cp4 <= c_mem[l][slot3];
-                d4 <= d_mem[l][slot3];
-                {x4, c4, z4} <= {x3, c3, z3};
+                act4 <= act3;
+                hn4 <= hs3;
+                d4 <= d_mem[slot3][l*SKIP_W+:SKIP_W];
+                x4 <= x3;
+                if (cfg_selective) c4 <= c3;
+                else cp4 <= c_mem[slot3][l*PAR_W+:PAR_W];
+                if (cfg_gated) z4 <= z3;
             end
         end
 
         // R5: C * h (C from the stream for selective_scan, the parameter for s4d_scan).
         always_ff @(posedge clk) begin
             if (en) begin
-                act5[l] <= act4[l];
-                pc5[l] <= act4[l] ? (cfg_selective ? ACC_W'(c4) : ACC_W'(cp4)) * ACC_W'(hn4) : '0;
-                x5[l] <= x4;
-                z5[l] <= z4;
-                d5[l] <= d4;
+                act5 <= act4;
+                pc5 <= act4 ? (cfg_selective ? ACC_W'(c4) : ACC_W'(cp4)) * ACC_W'(hn4) : '0;
+                x5 <= x4;
+                if (cfg_gated) z5 <= z4;
+                d5 <= d4;
             end
         end
     end
 
     // ---- reduction tree (cycle 5): node o of level v sums lanes [o * 2^v, (o + 1) * 2^v) ----
+    // Scalar nodes (not arrays), so that Verilator aliases the leaves to the lanes' registers.
     for (genvar v = 0; v <= L; v++) begin : g_lvl
-        logic signed [ACC_W-1:0] node [LANES >> v];
         for (genvar o = 0; o < (LANES >> v); o++) begin : g_node
+            logic signed [ACC_W-1:0] s;
             if (v == 0) begin : g_leaf
-                assign node[o] = pc5[o];
+                assign s = g_lane[o].pc5;
             end else begin : g_sum
-                assign node[o] = g_lvl[v-1].node[2*o] + g_lvl[v-1].node[2*o+1];
-            end
-        end
-    end
-
-    // Per output stage and level: the channel's sum and the operands of its first lane.
-    logic signed [ACC_W-1:0] cand_y [OUTS][L+1];
-    logic signed [ACT_W-1:0] cand_x [OUTS][L+1];
-    logic signed [ACT_W-1:0] cand_z [OUTS][L+1];
-    logic signed [SKIP_W-1:0] cand_d [OUTS][L+1];
-    logic cand_act [OUTS][L+1];
-    for (genvar o = 0; o < OUTS; o++) begin : g_cand
-        for (genvar v = 0; v <= L; v++) begin : g_v
-            if (v >= LOG_NMIN && o < (LANES >> v)) begin : g_on
-                assign cand_y[o][v] = g_lvl[v].node[o];
-                assign cand_x[o][v] = x5[o << v];
-                assign cand_z[o][v] = z5[o << v];
-                assign cand_d[o][v] = d5[o << v];
-                assign cand_act[o][v] = act5[o << v];
-            end else begin : g_off
-                assign cand_y[o][v] = '0;
-                assign cand_x[o][v] = '0;
-                assign cand_z[o][v] = '0;
-                assign cand_d[o][v] = '0;
-                assign cand_act[o][v] = 1'b0;
+                assign s = g_lvl[v-1].g_node[2*o].s + g_lvl[v-1].g_node[2*o+1].s;
             end
         end
     end
@@ -345,112 +340,170 @@ module scan_unit #(
     logic [3:0] level;  // min(log2 N, L)
     assign level = 32'(cfg_log2n) > L ? 4'(L) : cfg_log2n;
 
-    logic signed [ACC_W-1:0] y6 [OUTS];
-    logic signed [ACT_W-1:0] x6 [OUTS], z6 [OUTS], x7 [OUTS], z7 [OUTS], z8 [OUTS];
-    logic signed [SKIP_W-1:0] d6 [OUTS], d7 [OUTS];
-    logic [OUTS-1:0] keep6, keep7, keep8;
     logic signed [ACC_W-1:0] acc;  // N > LANES: the channel's sum over its earlier beats (output stage 0)
-    logic signed [ACC_W-1:0] y_tot;
-    logic signed [STATE_W-1:0] ys7 [OUTS], ws8 [OUTS];
-    logic [OUTS-1:0] clip6, clip7, clip8a, clip8b;
-    logic signed [ACC_W-1:0] ys_r6 [OUTS], ws_r7 [OUTS], rq8 [OUTS], g8 [OUTS];
-    logic signed [ACT_W-1:0] o8 [OUTS], out8 [OUTS];
+    logic [OUTS-1:0] keep8;
+    // Saturations counted per output stage (and for the lanes, below); sat_count is their sum, which equals
+    // one counter of all of them (sums mod 2^64), while each stage counts inside its own always_ff.
+    logic [63:0] stage_sat [OUTS];
 
-    always_ff @(posedge clk) begin
-        if (en) begin
-            for (int o = 0; o < OUTS; o++) begin
-                y6[o] <= '0;
-                x6[o] <= '0;
-                z6[o] <= '0;
-                d6[o] <= '0;
-                keep6[o] <= 1'b0;
-                for (int v = 0; v <= L; v++) begin
-                    if (32'(level) == v) begin
-                        y6[o] <= cand_y[o][v];
-                        x6[o] <= cand_x[o][v];
-                        z6[o] <= cand_z[o][v];
-                        d6[o] <= cand_d[o][v];
-                        keep6[o] <= v5 && cand_act[o][v];
+    for (genvar o = 0; o < OUTS; o++) begin : g_out
+        // The channel's sum and the operands of its first lane, per level of the tree.
+        logic signed [ACC_W-1:0] cand_y [L+1];
+        logic signed [ACT_W-1:0] cand_x [L+1];
+        logic signed [ACT_W-1:0] cand_z [L+1];
+        logic signed [SKIP_W-1:0] cand_d [L+1];
+        logic cand_act [L+1];
+        for (genvar v = 0; v <= L; v++) begin : g_v
+            if (v >= LOG_NMIN && o < (LANES >> v)) begin : g_on
+                assign cand_y[v] = g_lvl[v].g_node[o].s;
+                assign cand_x[v] = g_lane[o<<v].x5;
+                assign cand_z[v] = g_lane[o<<v].z5;
+                assign cand_d[v] = g_lane[o<<v].d5;
+                assign cand_act[v] = g_lane[o<<v].act5;
+            end else begin : g_off
+                assign cand_y[v] = '0;
+                assign cand_x[v] = '0;
+                assign cand_z[v] = '0;
+                assign cand_d[v] = '0;
+                assign cand_act[v] = 1'b0;
+            end
+        end
+
+        logic signed [ACC_W-1:0] y6;
+        logic signed [ACT_W-1:0] x6, z6, x7, z7, z8;
+        logic signed [SKIP_W-1:0] d6, d7;
+        logic keep6, keep7;
+        logic signed [STATE_W-1:0] ys7, ws8;
+        logic [63:0] sat;
+
+        // R6: the channel's sum from the tree level of N.
+        always_ff @(posedge clk) begin
+            if (en) begin
+                y6 <= '0;
+                x6 <= '0;
+                z6 <= '0;
+                d6 <= '0;
+                keep6 <= 1'b0;
+                for (int v = LOG_NMIN; v <= L; v++) begin
+                    if (o < (LANES >> v) && 32'(level) == v) begin  // constant-folded per stage
+                        y6 <= cand_y[v];
+                        x6 <= cand_x[v];
+                        z6 <= cand_z[v];
+                        d6 <= cand_d[v];
+                        keep6 <= v5 && cand_act[v];
                     end
                 end
             end
         end
-    end
 
-    // Cycle 6: the sum over the channel's beats, then ys = sat32(rshift_round(y, y_shift)).
-    assign y_tot = first6 ? y6[0] : acc + y6[0];
-    always_ff @(posedge clk) begin
-        if (en && v6 && keep6[0]) acc <= y_tot;
-    end
-    always_comb begin
-        for (int o = 0; o < OUTS; o++) begin
-            ys_r6[o] = rshift_round(o == 0 ? y_tot : y6[o], cfg_y_shift);
-            clip6[o] = v6 && keep6[o] && last6 && state_clips(ys_r6[o]);
+        // Cycle 6 (stage 0): the sum over the channel's beats.
+        logic signed [ACC_W-1:0] y_tot;
+        if (o == 0) begin : g_acc
+            assign y_tot = first6 ? y6 : acc + y6;
+            always_ff @(posedge clk) begin
+                if (en && v6 && keep6) acc <= y_tot;
+            end
+        end else begin : g_noacc
+            assign y_tot = y6;
         end
-    end
-    always_ff @(posedge clk) begin
-        if (en) begin
-            for (int o = 0; o < OUTS; o++) begin
-                ys7[o] <= sat_state(ys_r6[o]);
-                keep7[o] <= v6 && keep6[o] && last6;
-                x7[o] <= x6[o];
-                z7[o] <= z6[o];
-                d7[o] <= d6[o];
+
+        // R7 .. R9, and the stage's saturations of cycles 6 .. 8.
+        always_ff @(posedge clk) begin
+            logic signed [ACC_W-1:0] ys_r6, ws_r7, rq8, g8;
+            logic signed [STATE_W-1:0] ys_n, ws_n;
+            logic signed [ACT_W-1:0] o8, out_n;
+            logic clip6, clip7, clip8a, clip8b;
+            // Zero in gives zero out (rshift_round(0, s) = 0, sat(0) = 0, nothing clips), and an output stage
+            // that N leaves idle sees only zeros: the ifs skip its arithmetic in simulation, the values are the
+            // same. (Each if holds more than one assignment, or Verilator turns it into a select that
+            // computes both sides.)
+            // Cycle 6: ys = sat32(rshift_round(y, y_shift)).
+            ys_n = '0;
+            clip6 = 1'b0;
+            if (y_tot != '0) begin
+                ys_r6 = rshift_round(y_tot, cfg_y_shift);
+                ys_n = sat_state(ys_r6);
+                if (v6 && keep6 && last6) clip6 = state_clips(ys_r6);
+            end
+            // Cycle 7: with_skip = sat32(ys + D * x).
+            ws_r7 = ACC_W'(ys7) + ACC_W'(d7) * ACC_W'(x7);
+            ws_n = '0;
+            clip7 = 1'b0;
+            if (ws_r7 != '0) begin
+                ws_n = sat_state(ws_r7);
+                if (v7 && keep7) clip7 = state_clips(ws_r7);
+            end
+            // Cycle 8: requant(with_skip, mult, shift), then the gate requant(o * silu[z], gate_mult, gate_shift).
+            o8 = '0;
+            out_n = '0;
+            clip8a = 1'b0;
+            clip8b = 1'b0;
+            if (ws8 != '0) begin
+                rq8 = rshift_round(ACC_W'(ws8) * $signed(ACC_W'(cfg_mult)), cfg_shift);
+                o8 = sat_act(rq8);
+                out_n = o8;
+                if (v8 && keep8[o]) clip8a = act_clips(rq8);
+                if (cfg_gated && o8 != '0) begin
+                    g8 = rshift_round(ACC_W'(o8) * ACC_W'(silu_lut[{~z8[ACT_W-1], z8[ACT_W-2:0]}]) *
+                                          $signed(ACC_W'(cfg_gate_mult)), cfg_gate_shift);
+                    out_n = sat_act(g8);
+                    if (v8 && keep8[o]) clip8b = act_clips(g8);
+                end
+            end
+            if (rst || start) sat <= '0;
+            else if (en && (clip6 || clip7 || clip8a || clip8b))
+                sat <= sat + 64'(clip6) + 64'(clip7) + 64'(clip8a) + 64'(clip8b);
+            if (en) begin
+                ys7 <= ys_n;
+                keep7 <= v6 && keep6 && last6;
+                x7 <= x6;
+                z7 <= z6;
+                d7 <= d6;
+                ws8 <= ws_n;
+                keep8[o] <= v7 && keep7;
+                z8 <= z7;
+                // R9: the output beat.
+                m_data[o*ACT_W+:ACT_W] <= out_n;
             end
         end
+        assign stage_sat[o] = sat;
     end
 
-    // Cycle 7: with_skip = sat32(ys + D * x).
-    always_comb begin
-        for (int o = 0; o < OUTS; o++) begin
-            ws_r7[o] = ACC_W'(ys7[o]) + ACC_W'(d7[o]) * ACC_W'(x7[o]);
-            clip7[o] = v7 && keep7[o] && state_clips(ws_r7[o]);
-        end
-    end
-    always_ff @(posedge clk) begin
-        if (en) begin
-            for (int o = 0; o < OUTS; o++) begin
-                ws8[o] <= sat_state(ws_r7[o]);
-                keep8[o] <= v7 && keep7[o];
-                z8[o] <= z7[o];
-            end
-        end
-    end
-
-    // Cycle 8: requant(with_skip, mult, shift), then the gate requant(o * silu[z], gate_mult, gate_shift).
-    always_comb begin
-        for (int o = 0; o < OUTS; o++) begin
-            rq8[o] = rshift_round(ACC_W'(ws8[o]) * $signed(ACC_W'(cfg_mult)), cfg_shift);
-            o8[o] = sat_act(rq8[o]);
-            clip8a[o] = v8 && keep8[o] && act_clips(rq8[o]);
-            g8[o] = rshift_round(ACC_W'(o8[o]) * ACC_W'(silu_lut[{~z8[o][ACT_W-1], z8[o][ACT_W-2:0]}]) *
-                                     $signed(ACC_W'(cfg_gate_mult)), cfg_gate_shift);
-            clip8b[o] = v8 && keep8[o] && cfg_gated && act_clips(g8[o]);
-            out8[o] = cfg_gated ? sat_act(g8[o]) : o8[o];
-        end
-    end
-
-    // R9: the output beat.
     always_ff @(posedge clk) begin
         if (rst) begin
             m_valid <= 1'b0;
         end else if (en) begin
             m_valid <= v8 && keep8 != '0;
             m_keep <= keep8;
-            for (int o = 0; o < OUTS; o++) m_data[o*ACT_W+:ACT_W] <= out8[o];
         end
     end
 
     // Saturations of every counted step, as the reference counts them.
-    function automatic logic [SAT_W-1:0] ones(input logic [LANES+4*OUTS-1:0] bits);
-        logic [SAT_W-1:0] n;
-        n = '0;
-        for (int i = 0; i < LANES + 4 * OUTS; i++) n = n + SAT_W'(bits[i]);
-        ones = n;
+    logic [63:0] lane_sat;
+    // Population count by bit fields (SWAR): a few wide operations instead of one add per lane.
+    function automatic logic [L:0] ones(input logic [LANES-1:0] bits);
+        logic [63:0] x;
+        if (LANES <= 64) begin
+            x = 64'(bits);
+            x = x - ((x >> 1) & 64'h5555_5555_5555_5555);
+            x = (x & 64'h3333_3333_3333_3333) + ((x >> 2) & 64'h3333_3333_3333_3333);
+            x = (x + (x >> 4)) & 64'h0f0f_0f0f_0f0f_0f0f;
+            x = x + (x >> 8);
+            x = x + (x >> 16);
+            x = x + (x >> 32);
+            ones = (L + 1)'(x & 64'h7f);
+        end else begin
+            ones = '0;
+            for (int i = 0; i < LANES; i++) ones = ones + (L + 1)'(bits[i]);
+        end
     endfunction
     always_ff @(posedge clk) begin
-        if (rst || start) sat_count <= '0;
-        else if (en) sat_count <= sat_count + 64'(ones({clip3, clip6, clip7, clip8a, clip8b}));
+        if (rst || start) lane_sat <= '0;
+        else if (en) lane_sat <= lane_sat + 64'(ones(clip3));
+    end
+    always_comb begin
+        sat_count = lane_sat;
+        for (int o = 0; o < OUTS; o++) sat_count = sat_count + stage_sat[o];
     end
 endmodule
 

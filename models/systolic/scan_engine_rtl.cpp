@@ -4,6 +4,7 @@
 // would need its own sc_start inside a running simulation. Every chunk's measured cycles must equal the
 // TLM closed form (scan_timing.h) for the unit's lanes, depth and output latency: a mismatch is a bug.
 #include <cstdlib>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -12,6 +13,7 @@
 
 #if SSMSIM_HAVE_RTL
 #include "Vscan_unit.h"
+#include "Vscan_unit_traced.h"
 #include "rtl/harness/scan_driver.h"
 #endif
 
@@ -29,12 +31,20 @@ rtl::DriverOptions engine_options() {
 
 class RtlScanEngine : public ScanEngine {
 public:
-    RtlScanEngine() : unit_(rtl::kScanUnit, engine_options()) {}
+    // The untraced model unless waves are asked for: tracing compiled in slows every cycle (docs/rtl.md).
+    RtlScanEngine() {
+        rtl::DriverOptions o = engine_options();
+        if (o.waves.empty()) {
+            unit_ = std::make_unique<rtl::ScanUnitDriver<Vscan_unit>>(rtl::kScanUnit, std::move(o));
+        } else {
+            traced_ = std::make_unique<rtl::ScanUnitDriver<Vscan_unit_traced>>(rtl::kScanUnit, std::move(o));
+        }
+    }
 
     std::string name() const override { return "rtl"; }
 
     void run(const ScanOperands& op, const ScanChunk& ck, uint64_t& sat) override {
-        const uint64_t got = unit_.run(op, ck, sat);
+        const uint64_t got = unit_ ? unit_->run(op, ck, sat) : traced_->run(op, ck, sat);
         const ScanPipe pipe{rtl::kScanUnit.lanes, rtl::kScanDepth, rtl::kScanOutputLatency};
         const auto want =
             static_cast<uint64_t>(scan_chunk_cycles(pipe, (ck.ch1 - ck.ch0) * op.states, ck.steps));
@@ -49,7 +59,8 @@ public:
     uint64_t measured_cycles() const override { return cycles_; }
 
 private:
-    rtl::ScanUnitDriver<Vscan_unit> unit_;
+    std::unique_ptr<rtl::ScanUnitDriver<Vscan_unit>> unit_;
+    std::unique_ptr<rtl::ScanUnitDriver<Vscan_unit_traced>> traced_;
     uint64_t cycles_ = 0;
 };
 

@@ -14,6 +14,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -61,7 +62,7 @@ uint64_t get_bits(const Port& port, int bit, int width) {
     }
 }
 
-// The bytes of a port whose lanes are 8 bits wide: lane l is byte l.
+// The bytes of a port (little endian words): lane l of a port with 8-bit lanes is byte l.
 template <class Port>
 uint8_t* byte_lanes(Port& port) {
     if constexpr (std::is_integral_v<Port>) {
@@ -69,6 +70,18 @@ uint8_t* byte_lanes(Port& port) {
     } else {
         return reinterpret_cast<uint8_t*>(port.data());
     }
+}
+
+// Lane l of a port whose lanes are sizeof(T) bytes wide (memcpy: the port's words may be of another type).
+template <class T>
+void put_lane(uint8_t* port, int64_t l, T v) {
+    std::memcpy(port + l * static_cast<int64_t>(sizeof(T)), &v, sizeof(T));
+}
+template <class T>
+T get_lane(const uint8_t* port, int64_t l) {
+    T v;
+    std::memcpy(&v, port + l * static_cast<int64_t>(sizeof(T)), sizeof(T));
+    return v;
 }
 
 // Numbers the coverage files of one process (every model class shares the sequence).
@@ -87,6 +100,9 @@ struct DriverOptions {
 template <class Model>
 class ScanUnitDriver {
 public:
+    // Whether the model was verilated with tracing (rtl/CMakeLists.txt builds the 64-lane unit both ways).
+    static constexpr bool kTraced = requires(Model & m, VerilatedFstC* f) { m.trace(f, 99); };
+
     ScanUnitDriver(ScanUnitParams params, DriverOptions options = {})
         : p_(params), opt_(std::move(options)), ctx_(std::make_unique<VerilatedContext>()) {
         std::vector<const char*> argv{"scan_unit"};
@@ -95,9 +111,14 @@ public:
         if (!opt_.waves.empty()) ctx_->traceEverOn(true);
         m_ = std::make_unique<Model>(ctx_.get(), "scan");
         if (!opt_.waves.empty()) {
-            fst_ = std::make_unique<VerilatedFstC>();
-            m_->trace(fst_.get(), 99);
-            fst_->open(opt_.waves.c_str());
+            if constexpr (kTraced) {
+                fst_ = std::make_unique<VerilatedFstC>();
+                m_->trace(fst_.get(), 99);
+                fst_->open(opt_.waves.c_str());
+            } else {
+                throw std::invalid_argument(
+                    "scan unit: waves asked for, but this model was built without tracing");
+            }
         }
         m_->rst = 1;
         tick();
@@ -158,17 +179,20 @@ public:
 
         // Parameters and carried state, one slot of all lanes per cycle. Pair p = (e - ch0) * n + k is also
         // the state's index in ck.state.
+        // The 16- and 32-bit fields are written as whole words; A/Abar (17 bits) bit by bit.
+        uint8_t *bbar = byte_lanes(m_->pw_bbar), *cs = byte_lanes(m_->pw_c);
+        uint8_t *d = byte_lanes(m_->pw_d), *st = byte_lanes(m_->st_wdata);
         for (int64_t j = 0; j < q; ++j) {
             for (int64_t l = 0; l < P; ++l) {
                 const int64_t pr = j * P + l;
                 const bool on = pr < pairs;
                 const int64_t e = ck.ch0 + (pr >> log2n), i = e * n + (pr & (n - 1));
-                const int li = static_cast<int>(l);
-                put_bits(m_->pw_a, li * 17, 17, on ? (op.selective ? op.a[i] : op.abar[i]) : 0);
-                put_bits(m_->pw_bbar, li * 16, 16, on && !op.selective ? op.bbar[i] : 0);
-                put_bits(m_->pw_c, li * 16, 16, on && !op.selective ? op.cs4d[i] : 0);
-                put_bits(m_->pw_d, li * 32, 32, on ? static_cast<uint32_t>(op.d[e]) : 0);
-                put_bits(m_->st_wdata, li * 32, 32, on ? static_cast<uint32_t>(ck.state[pr]) : 0);
+                put_bits(m_->pw_a, static_cast<int>(l) * 17, 17,
+                         on ? (op.selective ? op.a[i] : op.abar[i]) : 0);
+                put_lane(bbar, l, static_cast<uint16_t>(on && !op.selective ? op.bbar[i] : 0));
+                put_lane(cs, l, static_cast<uint16_t>(on && !op.selective ? op.cs4d[i] : 0));
+                put_lane(d, l, on ? static_cast<uint32_t>(op.d[e]) : uint32_t{0});
+                put_lane(st, l, on ? static_cast<uint32_t>(ck.state[pr]) : uint32_t{0});
             }
             m_->pw_we = m_->st_we = 1;
             m_->pw_slot = m_->st_slot = static_cast<uint32_t>(j);
@@ -193,14 +217,27 @@ public:
         m_->start = 0;
 
         const int64_t beats = ck.steps * q, expected = ck.steps * gch;
+        // The lanes of every slot as runs that share a channel (relative to ch0; -1: idle lanes), once per
+        // chunk: a beat's gather is then a few memset/memcpy per run instead of a loop over the lanes.
+        runs_.assign(static_cast<size_t>(q), {});
+        for (int64_t pr = 0; pr < q * P; ++pr) {
+            const int32_t e = pr < pairs ? static_cast<int32_t>(pr >> log2n) : -1;
+            auto& rs = runs_[static_cast<size_t>(pr / P)];
+            if (rs.empty() || pr % P == 0 || rs.back().ch != e)
+                rs.push_back({static_cast<int32_t>(pr % P), 0, e, static_cast<int32_t>(pr & (n - 1))});
+            ++rs.back().len;
+        }
         int64_t issued = 0, filled = -1, received = 0;
+        int64_t beat_s = 0, beat_j = 0;  // step and slot of beat `issued`
+        int64_t out_s = 0, out_e = 0;    // step and channel (relative to ch0) of output `received`
         const uint64_t c0 = cycle_, limit = c0 + 64 * static_cast<uint64_t>(beats + 16) * 4 + 1000;
         uint64_t first_in = 0, last_out = 0;
+        uint8_t* const data = byte_lanes(m_->m_data);
         while (received < expected) {
             const uint64_t c = cycle_ - c0;
             const bool offer = issued < beats && (!opt_.input_valid || opt_.input_valid(c));
             if (offer && filled != issued) {
-                fill_beat(op, ck, issued / q, issued % q, log2n);
+                fill_beat(op, ck, beat_s, beat_j);
                 filled = issued;
             }
             m_->s_valid = offer;
@@ -210,16 +247,17 @@ public:
             if (m_->s_valid && m_->s_ready) {
                 if (issued == 0) first_in = c;
                 ++issued;
+                if (++beat_j == q) beat_j = 0, ++beat_s;
             }
             if (m_->m_valid && m_->m_ready) {
                 last_out = c;
-                for (int o = 0; o < outs(); ++o) {
-                    if (!get_bits(m_->m_keep, o, 1)) continue;
+                // The kept output stages in ascending order.
+                for (uint64_t keep = get_bits(m_->m_keep, 0, outs()); keep != 0; keep &= keep - 1) {
                     if (received >= expected) throw std::logic_error("scan unit: more outputs than channels");
-                    const int64_t s = received / gch, e = ck.ch0 + received % gch;
-                    op.out[row(op, ck, s) * op.channels + e] =
-                        static_cast<int8_t>(get_bits(m_->m_data, o * 8, 8));
+                    const int o = std::countr_zero(keep);
+                    op.out[row(op, ck, out_s) * op.channels + ck.ch0 + out_e] = static_cast<int8_t>(data[o]);
                     ++received;
+                    if (++out_e == gch) out_e = 0, ++out_s;
                 }
             }
             edge();
@@ -230,12 +268,12 @@ public:
         saturations += m_->sat_count;
 
         // The state back out: registered read, one slot per cycle.
+        const uint8_t* rd = byte_lanes(m_->st_rdata);
         for (int64_t j = 0; j < q; ++j) {
             m_->st_slot = static_cast<uint32_t>(j);
             tick();
             for (int64_t l = 0; l < P && j * P + l < pairs; ++l)
-                ck.state[j * P + l] =
-                    static_cast<int32_t>(get_bits(m_->st_rdata, static_cast<int>(l) * 32, 32));
+                ck.state[j * P + l] = static_cast<int32_t>(get_lane<uint32_t>(rd, l));
         }
         return last_out - first_in + 1;
     }
@@ -246,26 +284,30 @@ private:
         return ck.batch * op.len + (op.reverse ? op.len - 1 - s : s);
     }
 
-    // Operands of step `s`, slot `j` for every lane: the operand gather in front of the unit.
-    void fill_beat(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, int64_t s, int64_t j,
-                   int log2n) {
-        const int64_t P = p_.lanes, n = op.states, pairs = (ck.ch1 - ck.ch0) * n, r = row(op, ck, s);
+    // Operands of step `s`, slot `j` for every lane: the operand gather in front of the unit. Idle lanes get
+    // zeros; s4d_scan writes only u (the other ports keep what they held). A run's lanes share u, delta and
+    // z of their channel, and take B and C of consecutive states.
+    void fill_beat(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, int64_t s, int64_t j) {
+        const int64_t n = op.states, r = row(op, ck, s);
         uint8_t *x = byte_lanes(m_->s_x), *dt = byte_lanes(m_->s_dt), *b = byte_lanes(m_->s_b);
         uint8_t *c = byte_lanes(m_->s_c), *z = byte_lanes(m_->s_z);
-        for (int64_t l = 0; l < P; ++l) {
-            const int64_t pr = j * P + l;
-            if (pr >= pairs) {
-                x[l] = dt[l] = b[l] = c[l] = z[l] = 0;
+        const int8_t* u = op.u.data() + r * op.channels + ck.ch0;
+        const int8_t* delta = op.selective ? op.delta.data() + r * op.channels + ck.ch0 : nullptr;
+        const int8_t* zs = op.selective && !op.z.empty() ? op.z.data() + r * op.channels + ck.ch0 : nullptr;
+        const int8_t* bs = op.selective ? op.b.data() + r * n : nullptr;
+        const int8_t* cs = op.selective ? op.c.data() + r * n : nullptr;
+        for (const LaneRun& run : runs_[static_cast<size_t>(j)]) {
+            const size_t l = static_cast<size_t>(run.lane0), len = static_cast<size_t>(run.len);
+            if (run.ch < 0) {
+                for (uint8_t* port : {x, dt, b, c, z}) std::memset(port + l, 0, len);
                 continue;
             }
-            const int64_t ci = r * op.channels + ck.ch0 + (pr >> log2n), k = pr & (n - 1);
-            x[l] = static_cast<uint8_t>(op.u[ci]);
-            if (op.selective) {
-                dt[l] = static_cast<uint8_t>(op.delta[ci]);
-                b[l] = static_cast<uint8_t>(op.b[r * n + k]);
-                c[l] = static_cast<uint8_t>(op.c[r * n + k]);
-                z[l] = op.z.empty() ? 0 : static_cast<uint8_t>(op.z[ci]);
-            }
+            std::memset(x + l, static_cast<uint8_t>(u[run.ch]), len);
+            if (!op.selective) continue;
+            std::memset(dt + l, static_cast<uint8_t>(delta[run.ch]), len);
+            std::memcpy(b + l, bs + run.k0, len);
+            std::memcpy(c + l, cs + run.k0, len);
+            std::memset(z + l, zs ? static_cast<uint8_t>(zs[run.ch]) : 0, len);
         }
     }
 
@@ -314,6 +356,11 @@ private:
     std::unique_ptr<VerilatedFstC> fst_;
     uint64_t cycle_ = 0;
     std::vector<int32_t> exp_loaded_;
+    struct LaneRun {
+        int32_t lane0, len;  // lanes [lane0, lane0 + len) of the slot
+        int32_t ch, k0;      // their channel - ch0 (-1: idle lanes) and the first lane's state
+    };
+    std::vector<std::vector<LaneRun>> runs_;  // per slot
     std::vector<int8_t> silu_loaded_;
 };
 

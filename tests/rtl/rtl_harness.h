@@ -14,6 +14,7 @@
 
 #include "Vscan_unit.h"
 #include "Vscan_unit_small.h"
+#include "Vscan_unit_traced.h"
 #include "models/systolic/scan_engine.h"
 #include "models/systolic/scan_timing.h"
 #include "rtl/harness/scan_driver.h"
@@ -197,13 +198,23 @@ inline std::string first_mismatch(const ScanCase& c, const TensorStore& d, const
     return "";
 }
 
+// The model with tracing compiled in for a parameter set: Vscan_unit is built without (rtl/CMakeLists.txt).
+template <class Model>
+struct TracedModel {
+    using type = Model;
+};
+template <>
+struct TracedModel<Vscan_unit> {
+    using type = Vscan_unit_traced;
+};
+
 // Reruns a case on a fresh unit with an FST dump of every cycle into `dir`; returns the file's path.
 template <class Model>
 std::string dump_waves(const ScanCase& c, rtl::ScanUnitParams params, rtl::DriverOptions options,
                        const std::string& dir) {
     const TraceBuilder tb = build_scan(c);
     options.waves = (std::filesystem::path(dir) / (c.name + ".fst")).string();
-    rtl::ScanUnitDriver<Model> unit(params, options);
+    rtl::ScanUnitDriver<typename TracedModel<Model>::type> unit(params, options);
     run_rtl(unit, c, tb.data());
     return options.waves;
 }
