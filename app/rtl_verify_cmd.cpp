@@ -56,13 +56,9 @@ std::vector<std::pair<std::string, std::string>> parse_params(const std::vector<
     const int64_t lanes = ints.count("LANES") ? ints.at("LANES") : 0;
     for (const auto& [name, v] : ints) {
         if (const std::string why = param_problem(name, v, lanes); !why.empty())
-            throw InputError("--param " + why);
+            throw InputError("--param " + name + "=" + std::to_string(v) + ": " + why);
     }
     return p;
-}
-
-std::string plural(size_t n, const std::string& what) {
-    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
 }
 
 // Counts of what the suite ran, for the coverage line.
@@ -165,8 +161,8 @@ void print_coverage(const Coverage& c) {
         classes += (classes.empty() ? "" : ", ") + k + (n > 1 ? fmt::format(" x{}", n) : "");
     for (const auto& [n, count] : c.states)
         ns += (ns.empty() ? "" : ", ") + fmt::format("N={}: {}", n, count);
-    fmt::print("coverage: {} ({}); {}\n", fmt::format("{} corner classes", c.corner_classes.size()), classes,
-               plural(static_cast<size_t>(c.random), "random case"));
+    fmt::print("coverage: corner classes {} ({}); random cases {}\n", c.corner_classes.size(), classes,
+               c.random);
     fmt::print("coverage: {}; selective {} (gated {}, ungated {}), s4d {}\n", ns, c.selective, c.gated,
                c.ungated, c.s4d);
 }
@@ -338,10 +334,10 @@ int cmd_rtl_verify(const RtlVerifyArgs& a) {
     fs::remove_all(xml_dir);
     std::string problem;
     const UnitParams p = unit_params(m, problem);
-    if (!problem.empty()) throw InputError(d.sources.front().string() + ": " + problem);
+    if (!problem.empty()) throw InputError(m.file + ": " + problem);
     const auto problems = interface_problems(m, p);
     for (const auto& why : problems)
-        fmt::print(stderr, "ssmsim: error: {}: module {}: {}\n", d.sources.front().string(), m.top, why);
+        fmt::print(stderr, "ssmsim: error: {}: module {}: {}\n", m.file, m.top, why);
     if (!problems.empty()) return kBadDesign;
     fmt::print(
         "design: module {}, LANES={} LOG_NMIN={} SLOTS={} TABLE_DEPTH={}; {} ports match the interface\n",

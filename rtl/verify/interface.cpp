@@ -54,7 +54,20 @@ ModuleInfo parse_verilator_xml(const std::string& xml, const std::string& where)
     const size_t close = xml.find("</module>", top);
     if (open == std::string::npos || close == std::string::npos)
         throw std::runtime_error(where + ": Verilator's XML has no complete top module");
-    m.top = attributes(xml.substr(open, xml.find('>', open) - open)).at("name");
+    const auto module = attributes(xml.substr(open, xml.find('>', open) - open));
+    m.top = module.at("name");
+    // loc="<file id>,<line>,...": the file from the <files> table.
+    const std::string loc = module.count("loc") ? module.at("loc") : "";
+    const std::string id = loc.substr(0, loc.find(','));
+    static const std::regex file(R"re(<file [^>]*>)re");
+    for (std::sregex_iterator it(xml.begin(), xml.end(), file), end; it != end; ++it) {
+        const auto a = attributes(it->str());
+        if (a.count("id") && a.at("id") == id && a.count("filename")) m.file = a.at("filename");
+    }
+    if (const size_t line = loc.find(',') + 1; line > 0) {
+        m.file.push_back(':');
+        m.file.append(loc, line, loc.find(',', line) - line);
+    }
 
     // Widths of the basic types: <basicdtype id=".." left=".." right=".."/> (no left: one bit).
     std::map<std::string, int> widths;
@@ -111,14 +124,14 @@ std::string param_problem(const std::string& name, int64_t v, int64_t lanes) {
         const bool ok =
             v >= r.lo && v <= hi && (!r.power_of_two || std::has_single_bit(static_cast<uint64_t>(v)));
         if (ok) return "";
-        return "parameter " + name + ": expected " + r.meaning +
+        return std::string("expected ") + r.meaning +
                (name == "LOG_NMIN" && lanes > 0 ? " = [0, " + std::to_string(hi) + "]" : "") + ", found " +
                std::to_string(v);
     }
     const auto f = fixed_width_params().find(name);
     if (f != fixed_width_params().end() && v != f->second)
-        return "parameter " + name + ": expected " + std::to_string(f->second) +
-               " (a width the interface fixes), found " + std::to_string(v);
+        return "expected " + std::to_string(f->second) + " (a width the interface fixes), found " +
+               std::to_string(v);
     return "";
 }
 
@@ -135,7 +148,10 @@ UnitParams unit_params(const ModuleInfo& m, std::string& problem) {
                  static_cast<int>(m.params.at("SLOTS")), static_cast<int>(m.params.at("TABLE_DEPTH"))};
     for (const auto& [name, v] : m.params) {
         problem = param_problem(name, v, m.params.at("LANES"));
-        if (!problem.empty()) return {};
+        if (!problem.empty()) {
+            problem = "parameter " + name + " of module " + m.top + ": " + problem;
+            return {};
+        }
     }
     return p;
 }

@@ -18,6 +18,7 @@ struct PortInfo {
 
 struct ModuleInfo {
     std::string top;
+    std::string file;                       // where the top module is declared: "<file>:<line>"
     std::map<std::string, int64_t> params;  // integer parameters with their resolved values
     std::vector<PortInfo> ports;
 };
@@ -37,7 +38,8 @@ const std::vector<ParamRange>& interface_params();
 // Widths fixed by the contract: a parameter of these names, if the module has one, must have this value.
 const std::map<std::string, int64_t>& fixed_width_params();
 
-// Why a value of parameter `name` is out of range ("" if it is fine); LOG_NMIN is checked against `lanes`.
+// Why a value of parameter `name` is out of range, as "expected ..., found ..." ("" if it is fine); LOG_NMIN
+// is checked against `lanes`.
 std::string param_problem(const std::string& name, int64_t value, int64_t lanes);
 
 // The unit's parameters from the resolved values; the first problem (a missing parameter, a value out of

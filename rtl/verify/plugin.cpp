@@ -42,7 +42,7 @@ std::string first_error(const fs::path& log) {
 std::vector<std::string> verilator_args(const Design& d) {
     std::vector<std::string> a{"--top-module", d.top};
     for (const auto& [k, v] : d.params) a.push_back("-G" + k + "=" + v);
-    for (const auto& s : d.sources) a.push_back(fs::absolute(s).string());
+    for (const auto& s : d.sources) a.push_back(s.string());  // as given: messages name them so
     return a;
 }
 
