@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -235,38 +236,53 @@ bool check_timing(const ScanPlugin& plugin, const UnitParams& p, const SuiteResu
     return true;
 }
 
-// The plugin as the systolic model's scan engine.
+// What the engines of one co-simulation saw.
+struct CosimStatus {
+    std::string error;  // the first chunk the design could not run, or its exception
+    uint64_t cycle_mismatches = 0;
+};
+
+// The plugin as the systolic model's scan engine. It never throws: an exception unwinding through the
+// model's SystemC thread aborts the process, so the first problem is recorded, later chunks are skipped and
+// the outputs then differ; the caller reports the problem.
 class PluginScanEngine : public systolic::ScanEngine {
 public:
-    PluginScanEngine(std::unique_ptr<ScanUnitModel> unit, Fit fit) : unit_(std::move(unit)), fit_(fit) {}
+    PluginScanEngine(std::unique_ptr<ScanUnitModel> unit, Fit fit, CosimStatus& status)
+        : unit_(std::move(unit)), fit_(fit), status_(status) {}
     std::string name() const override { return "rtl"; }
     void run(const systolic::ScanOperands& op, const systolic::ScanChunk& ck, uint64_t& sat) override {
-        if (const std::string why = unit_->unsupported(op, ck); !why.empty())
-            throw std::invalid_argument("the design under test: expected " + why);
-        const uint64_t got = unit_->run(op, ck, sat);
-        const auto want = static_cast<uint64_t>(systolic::scan_chunk_cycles(
-            {unit_->params().lanes, fit_.depth, fit_.latency}, (ck.ch1 - ck.ch0) * op.states, ck.steps));
-        if (got != want) ++cycle_mismatches;
-        cycles_ += got;
+        if (!status_.error.empty()) return;
+        try {
+            if (const std::string why = unit_->unsupported(op, ck); !why.empty()) {
+                status_.error = "the design cannot run a chunk of this workload: expected " + why;
+                return;
+            }
+            const uint64_t got = unit_->run(op, ck, sat);
+            const auto want = static_cast<uint64_t>(systolic::scan_chunk_cycles(
+                {unit_->params().lanes, fit_.depth, fit_.latency}, (ck.ch1 - ck.ch0) * op.states, ck.steps));
+            if (got != want) ++status_.cycle_mismatches;
+            cycles_ += got;
+        } catch (const std::exception& e) {
+            status_.error = e.what();
+        }
     }
     uint64_t measured_cycles() const override { return cycles_; }
-    static inline uint64_t cycle_mismatches = 0;
 
 private:
     std::unique_ptr<ScanUnitModel> unit_;
     Fit fit_;
+    CosimStatus& status_;
     uint64_t cycles_ = 0;
 };
 
 // (b) the design inside the systolic model on a workload: output bytes equal to the reference's.
-bool cosimulate(const ScanPlugin& plugin, const UnitParams& p, const Fit& fit, const RtlVerifyArgs& a) {
-    WorkloadOptions wo;
-    wo.seq_len = a.seq_len;
-    const ResolvedWorkload w = resolve_workload(a.workload, wo, true);
+bool cosimulate(const ScanPlugin& plugin, const UnitParams& p, const Fit& fit, const RtlVerifyArgs& a,
+                const ResolvedWorkload& w) {
     const reference::Execution ref = reference::execute(w.trace, *w.data);
-    systolic::set_rtl_scan_override({p.lanes, fit.depth, fit.latency, [&] {
-                                         return std::make_unique<PluginScanEngine>(plugin.make(p), fit);
-                                     }});
+    CosimStatus status;
+    systolic::set_rtl_scan_override(
+        {p.lanes, fit.depth, fit.latency,
+         [&] { return std::make_unique<PluginScanEngine>(plugin.make(p), fit, status); }});
     struct Clear {
         ~Clear() { systolic::clear_rtl_scan_override(); }
     } clear;
@@ -283,6 +299,10 @@ bool cosimulate(const ScanPlugin& plugin, const UnitParams& p, const Fit& fit, c
         fmt::print("FAIL co-simulation on {}: {}\n", w.name, e.what());
         return false;
     }
+    if (!status.error.empty()) {
+        fmt::print("FAIL co-simulation on {}: {}\n", w.name, status.error);
+        return false;
+    }
     for (const auto& name : w.trace.outputs) {
         const Tensor &ref_out = ref.outputs.at(name), &rtl_out = r.outputs.at(name);
         const auto want = ref_out.bytes(), got = rtl_out.bytes();
@@ -294,7 +314,7 @@ bool cosimulate(const ScanPlugin& plugin, const UnitParams& p, const Fit& fit, c
         }
     }
     if (r.report.value("saturations", uint64_t{0}) != ref.saturations) {
-        fmt::print("FAIL co-simulation on {}: saturations {} , reference {}\n", w.name,
+        fmt::print("FAIL co-simulation on {}: saturations {}, reference {}\n", w.name,
                    r.report.value("saturations", uint64_t{0}), ref.saturations);
         return false;
     }
@@ -302,15 +322,15 @@ bool cosimulate(const ScanPlugin& plugin, const UnitParams& p, const Fit& fit, c
         "co-simulation: {} (seq-len {}) in the systolic model: outputs and saturations equal the "
         "reference's; {} cycles{}\n",
         w.name, a.seq_len, r.report.value("cycles", 0.0),
-        PluginScanEngine::cycle_mismatches
-            ? fmt::format(", {} chunks off the closed form", PluginScanEngine::cycle_mismatches)
-            : "");
-    return PluginScanEngine::cycle_mismatches == 0;
+        status.cycle_mismatches ? fmt::format(", {} chunks off the closed form", status.cycle_mismatches)
+                                : "");
+    return status.cycle_mismatches == 0;
 }
 
 }  // namespace
 
 int cmd_rtl_verify(const RtlVerifyArgs& a) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each step's line shows as soon as it is done
     Design d;
     for (const auto& f : a.rtl) {
         if (!fs::is_regular_file(f)) throw InputError("--rtl " + f, "a SystemVerilog file", "no such file");
@@ -318,6 +338,9 @@ int cmd_rtl_verify(const RtlVerifyArgs& a) {
     }
     d.top = a.top;
     d.params = parse_params(a.params);
+    WorkloadOptions wo;  // the co-simulation's workload, checked before anything is built
+    wo.seq_len = a.seq_len;
+    const ResolvedWorkload w = resolve_workload(a.workload, wo, true);
     const Toolchain tc = default_toolchain(SSMSIM_VERSION);
     const fs::path cache = a.cache.empty() ? default_cache() : fs::path(a.cache);
     fs::create_directories(cache);
@@ -357,7 +380,7 @@ int cmd_rtl_verify(const RtlVerifyArgs& a) {
     fmt::print("suite: every corner and random case matches the reference (outputs and saturations)\n");
     Fit fit;
     const bool timing_ok = check_timing(plugin, p, s, fit);
-    const bool cosim_ok = timing_ok && cosimulate(plugin, p, fit, a);
+    const bool cosim_ok = timing_ok && cosimulate(plugin, p, fit, a, w);
     fmt::print("{}\n", timing_ok && cosim_ok ? "PASS" : "FAIL");
     return timing_ok && cosim_ok ? kPass : kFail;
 }
