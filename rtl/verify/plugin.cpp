@@ -62,7 +62,15 @@ void hash_text(Sha256& h, const std::string& s) {
 }  // namespace
 
 Toolchain default_toolchain(const std::string& ssmsim_version) {
-    return {SSMSIM_VERILATOR, SSMSIM_CXX, SSMSIM_RTL_INCLUDE_DIR, SSMSIM_RTL_GENERATED_DIR, ssmsim_version};
+    Toolchain tc{SSMSIM_VERILATOR, SSMSIM_CXX, SSMSIM_RTL_INCLUDE_DIR, SSMSIM_RTL_GENERATED_DIR,
+                 ssmsim_version};
+    if (fs::exists(tc.include_dir / adapter_files().front())) return tc;  // a build-tree ssmsim
+    // An installed ssmsim: `cmake --install` puts the adapter's sources in <prefix>/share/ssmsim/rtl-include.
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "ssmsim" / "rtl-include";
+    if (!ec && fs::exists(installed / adapter_files().front())) tc.include_dir = tc.generated_dir = installed;
+    return tc;
 }
 
 int run_logged(const std::vector<std::string>& argv, const fs::path& log) {
