@@ -54,6 +54,13 @@ const std::vector<std::string>& adapter_files() {
     return f;
 }
 
+// How every plugin is built (part of the cache key).
+constexpr const char* kVerilatorFlags[] = {"--trace-fst", "-Wno-fatal",  "--x-assign",
+                                           "fast",        "--x-initial", "fast"};
+constexpr const char* kCxxFlags = "-fPIC -std=c++20 -DSSMSIM_RTL_COVERAGE=0";
+constexpr const char* kLdFlags = "-shared -Wl,-Bsymbolic";
+constexpr const char* kOptFlags = "OPT_FAST=-O1 OPT_SLOW=-O1 OPT_GLOBAL=-O1";
+
 void hash_text(Sha256& h, const std::string& s) {
     const std::string framed = std::to_string(s.size()) + ":" + s;  // lengths keep fields apart
     h.update(std::as_bytes(std::span(framed)));
@@ -114,6 +121,8 @@ BuiltPlugin build_plugin(const Design& d, const Toolchain& tc, const fs::path& c
     hash_text(h, std::to_string(kScanPluginAbi));
     hash_text(h, tc.cxx);
     hash_text(h, tc.verilator);
+    for (const char* a : kVerilatorFlags) hash_text(h, a);
+    for (const char* a : {kCxxFlags, kLdFlags, kOptFlags}) hash_text(h, a);
     hash_text(h, d.top);
     for (const auto& [k, v] : d.params) hash_text(h, k + "=" + v);
     for (const auto& s : d.sources) {
@@ -133,20 +142,21 @@ BuiltPlugin build_plugin(const Design& d, const Toolchain& tc, const fs::path& c
     }
     // Built in a folder of its own, renamed into place when complete: a failed or concurrent build never
     // leaves a half-written plugin under the key.
-    const fs::path tmp = cache / (b.key + ".build-" + std::to_string(::getpid()));
+    // Absolute: make runs in the object folder, where a relative -o would point elsewhere.
+    const fs::path tmp = fs::absolute(cache) / (b.key + ".build-" + std::to_string(::getpid()));
     fs::remove_all(tmp);
     fs::create_directories(tmp);
     const fs::path log = tmp / "build.log";
     const std::string includes = "-I" + tc.include_dir.string() + " -I" + tc.generated_dir.string();
-    std::vector<std::string> argv{tc.verilator,  "--cc",       "--build",    "-j",    "2",
-                                  "--trace-fst", "-Wno-fatal", "--x-assign", "fast",  "--x-initial",
-                                  "fast",        "--prefix",   "Vuser_scan", "-Mdir", (tmp / "obj").string()};
+    std::vector<std::string> argv{tc.verilator, "--cc", "--build", "-j", "2"};
+    for (const char* a : kVerilatorFlags) argv.push_back(a);
+    for (std::string a : std::vector<std::string>{"--prefix", "Vuser_scan", "-Mdir", (tmp / "obj").string()})
+        argv.push_back(std::move(a));
     for (auto& a : verilator_args(d)) argv.push_back(std::move(a));
     for (std::string a : std::vector<std::string>{
              "--exe", (tc.include_dir / "rtl/verify/plugin_adapter.cpp").string(), "-o",
-             (tmp / "scan_plugin.so").string(), "-CFLAGS",
-             "-fPIC -std=c++20 -DSSMSIM_RTL_COVERAGE=0 " + includes, "-LDFLAGS", "-shared -Wl,-Bsymbolic",
-             "-MAKEFLAGS", "CXX=" + tc.cxx + " LINK=" + tc.cxx + " OPT_FAST=-O1 OPT_SLOW=-O1 OPT_GLOBAL=-O1"})
+             (tmp / "scan_plugin.so").string(), "-CFLAGS", std::string(kCxxFlags) + " " + includes,
+             "-LDFLAGS", kLdFlags, "-MAKEFLAGS", "CXX=" + tc.cxx + " LINK=" + tc.cxx + " " + kOptFlags})
         argv.push_back(std::move(a));
     const int rc = run_logged(argv, log);
     if (rc != 0 || !fs::exists(tmp / "scan_plugin.so")) {
