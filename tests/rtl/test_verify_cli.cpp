@@ -101,6 +101,19 @@ TEST(RtlVerify, ASymmetricOutputSaturationFailsOnItsFirstMismatch) {
     fs::remove_all(out);
 }
 
+TEST(RtlVerify, AUnitThatIssuesAtHalfRateFailsTheTimingCheck) {
+    // Right results, but a beat only every other cycle: no depth and latency make the closed form fit.
+    const auto r = run_ssmsim(verify_args("tests/rtl/designs/half_rate_issue.sv", "half_rate_issue",
+                                          "--param LANES=8 --cases 5 --cache " + shared_cache()));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_TRUE(has(r, "suite: every corner and random case matches the reference")) << r.output;
+    EXPECT_TRUE(
+        has(r,
+            "FAIL timing: a chunk of 128 pairs x 20 steps took 649 cycles; the closed form with depth 4 "
+            "and output latency 7 (fitted on one-slot chunks) gives 330"))
+        << r.output;
+}
+
 TEST(RtlVerify, AUnitTooSmallForTheWorkloadFailsTheCoSimulationWithTheReason) {
     // 4 lanes x 8 slots hold 32 (channel, state) pairs; lra:image:s4d has 64 states per channel.
     const auto r = run_ssmsim(verify_args(
