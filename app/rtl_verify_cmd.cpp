@@ -35,6 +35,15 @@ fs::path default_cache() {
     return fs::temp_directory_path() / "ssmsim-rtl-cache";
 }
 
+// A folder the command writes to, made now so that one that cannot be is refused before any work.
+void make_folder(const std::string& option, const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+        throw InputError(option + " " + dir.string(), "a folder that can be written",
+                         ec ? ec.message() : "a file of that name");
+}
+
 // --param NAME=VALUE; the interface's own parameters are range-checked before Verilator runs.
 std::vector<std::pair<std::string, std::string>> parse_params(const std::vector<std::string>& given) {
     static const std::regex form(R"re(^([A-Za-z_][A-Za-z0-9_]*)=(.+)$)re");
@@ -249,7 +258,8 @@ int cmd_rtl_verify(const RtlVerifyArgs& a) {
     const ResolvedWorkload w = resolve_workload(a.workload, wo, true);
     const Toolchain tc = default_toolchain(SSMSIM_VERSION);
     const fs::path cache = a.cache.empty() ? default_cache() : fs::path(a.cache);
-    fs::create_directories(cache);
+    make_folder("--cache", cache);
+    if (!a.out.empty()) make_folder("--out", a.out);
 
     // The interface, before anything is compiled.
     const fs::path xml_dir = cache / ("xml-" + std::to_string(::getpid()));

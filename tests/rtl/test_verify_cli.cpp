@@ -153,6 +153,12 @@ TEST(RtlVerify, DesignsThatDoNotBuildOrDoNotMatchTheInterfaceExitTwo) {
             r, "--param LANES=" + lanes + ": expected lanes P, a power of two in [2, 1024], found " + lanes))
             << r.output;
     }
+    const auto file_as_cache =
+        run_ssmsim(verify_args("", "scan_unit", "--param LANES=8 --cache " + src("README.md")));
+    EXPECT_EQ(file_as_cache.exit_code, 2) << file_as_cache.output;
+    EXPECT_TRUE(has(file_as_cache, "README.md: expected a folder that can be written"))
+        << file_as_cache.output;
+
     const auto nmin = run_ssmsim(verify_args("", "scan_unit", "--param LANES=8 --param LOG_NMIN=4" + cache));
     EXPECT_EQ(nmin.exit_code, 2) << nmin.output;
     EXPECT_TRUE(has(
