@@ -4,7 +4,6 @@
 // would need its own sc_start inside a running simulation. Every chunk's measured cycles must equal the
 // TLM closed form (scan_timing.h) for the unit's lanes, depth and output latency: a mismatch is a bug.
 #include <cstdlib>
-#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -17,17 +16,6 @@
 #endif
 
 namespace ssmsim::systolic {
-
-namespace {
-std::optional<RtlScanOverride>& override_slot() {
-    static std::optional<RtlScanOverride> o;
-    return o;
-}
-}  // namespace
-
-void set_rtl_scan_override(RtlScanOverride o) { override_slot() = std::move(o); }
-void clear_rtl_scan_override() { override_slot().reset(); }
-const RtlScanOverride* rtl_scan_override() { return override_slot() ? &*override_slot() : nullptr; }
 
 #if SSMSIM_HAVE_RTL
 
@@ -67,16 +55,12 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ScanEngine> make_rtl_scan_engine() {
-    if (const RtlScanOverride* o = rtl_scan_override()) return o->make();
-    return std::make_unique<RtlScanEngine>();
-}
+std::unique_ptr<ScanEngine> make_rtl_scan_engine() { return std::make_unique<RtlScanEngine>(); }
 bool have_rtl_scan_engine() { return true; }
 
 #else
 
 std::unique_ptr<ScanEngine> make_rtl_scan_engine() {
-    if (const RtlScanOverride* o = rtl_scan_override()) return o->make();
     throw std::invalid_argument(
         "scan.unit: this ssmsim was built without Verilator, so there is no \"rtl\" engine");
 }
