@@ -185,8 +185,9 @@ int main(int argc, char** argv) {
     verify_cmd->add_option(
         "--cache", verify.cache,
         "folder of built plugins (default: $XDG_CACHE_HOME/ssmsim/rtl or ~/.cache/ssmsim/rtl)");
-    verify_cmd->add_option("--out", verify.out,
-                           "folder for the FST waves of a failing case (default: the plugin's cache folder)");
+    verify_cmd->add_option(
+        "--out", verify.out,
+        "folder for the FST waves of a failing case (default: waves/ in the plugin's cache folder)");
 
     try {
         app.parse(argc, argv);

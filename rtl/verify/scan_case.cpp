@@ -187,10 +187,10 @@ std::vector<int64_t> supported_states(int lanes, int log_nmin, int slots) {
 
 std::vector<Corner> corner_cases(int lanes, int log_nmin, int slots, int table_depth) {
     const int64_t nmin = int64_t{1} << log_nmin;
-    const int64_t n4 = std::max<int64_t>(nmin, 4);  // a small N that fills whole channels into the lanes
-    const int64_t cap = int64_t{lanes} * slots;     // pairs per chunk
+    const int64_t cap = int64_t{lanes} * slots;  // pairs per chunk (>= lanes >= nmin)
+    // A small N that fills whole channels into the lanes: 4, or what the unit allows.
+    const int64_t n4 = std::min(std::max<int64_t>(nmin, 4), cap);
     std::vector<Corner> v;
-    if (n4 > cap) return v;
     const int64_t fill = std::max<int64_t>(1, lanes / n4);  // channels that occupy every lane once
     // The state saturates both ways on every lane: Abar = 1.0 and the largest B.x every step (h reaches
     // 2^31 - 1 in step 517).
