@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/compare_cmd.h"
 #include "app/int_arg.h"
+#include "app/rtl_verify_cmd.h"
 #include "app/sweep_cmd.h"
 #include "models/gpu/backend.h"
 #include "models/neuromorphic/backend.h"
@@ -160,6 +161,34 @@ int main(int argc, char** argv) {
         ->required();
     compare_cmd->add_flag("-q,--quiet", compare.quiet, "no progress bar");
 
+    RtlVerifyArgs verify;
+    auto* rtl_cmd = app.add_subcommand("rtl", "the scan unit in RTL (docs/rtl.md)");
+    rtl_cmd->require_subcommand(1);
+    auto* verify_cmd = rtl_cmd->add_subcommand(
+        "verify",
+        "check a scan unit in SystemVerilog against the interface, the reference and the timing; "
+        "exit 0 PASS, 1 FAIL, 2 a design that does not build or match the interface");
+    verify_cmd->add_option("--rtl", verify.rtl, "SystemVerilog source (repeatable)")->required();
+    verify_cmd->add_option("--top", verify.top, "the top module")->required();
+    verify_cmd->add_option("--param", verify.params, "NAME=VALUE, a parameter of the top (repeatable)");
+    verify_cmd->add_option("--cases", verify.cases, "random cases, besides the corner cases")
+        ->check(integer_arg<int>(0, 100000, "cases"))
+        ->capture_default_str();
+    verify_cmd->add_option("--seed", verify.seed, "seed of the random cases")
+        ->check(integer_arg<uint64_t>(0, std::numeric_limits<uint64_t>::max()))
+        ->capture_default_str();
+    verify_cmd->add_option("--workload", verify.workload, "the co-simulation's workload, lra:<task>:<arch>")
+        ->capture_default_str();
+    verify_cmd->add_option("--seq-len", verify.seq_len, "sequence length of the co-simulation's workload")
+        ->check(integer_arg<int64_t>(1, kMaxSeqLen, "time steps"))
+        ->capture_default_str();
+    verify_cmd->add_option(
+        "--cache", verify.cache,
+        "folder of built plugins (default: $XDG_CACHE_HOME/ssmsim/rtl or ~/.cache/ssmsim/rtl)");
+    verify_cmd->add_option(
+        "--out", verify.out,
+        "folder for the FST waves of a failing case (default: waves/ in the plugin's cache folder)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -187,6 +216,14 @@ int main(int argc, char** argv) {
         if (*list_cmd) return cmd_list();
         if (*sweep_cmd) return cmd_sweep(sweep);
         if (*report_cmd) return cmd_report(report_dir);
+        if (*verify_cmd) {
+#if SSMSIM_HAVE_RTL_VERIFY
+            return cmd_rtl_verify(verify);
+#else
+            throw ssmsim::InputError("ssmsim rtl verify", "an ssmsim built with Verilator",
+                                     "one built without it");
+#endif
+        }
         if (*compare_cmd) {
             compare.batches_given = compare_cmd->count("--batch") > 0;
             compare.command_line.assign(argv, argv + argc);

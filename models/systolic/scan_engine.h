@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -56,5 +57,16 @@ std::unique_ptr<ScanEngine> make_scan_engine(const std::string& kind);
 std::unique_ptr<ScanEngine> make_rtl_scan_engine();
 // Whether this build has the "rtl" engine.
 bool have_rtl_scan_engine();
+
+// A user's scan unit standing in for the built-in Verilated one (`ssmsim rtl verify`, docs/rtl.md): while
+// set, scan.unit "rtl" makes its engines with `make`, and the config must give its lanes, pipeline depth
+// and output latency instead of the built-in unit's.
+struct RtlScanOverride {
+    int64_t lanes = 0, depth = 0, output_latency = 0;
+    std::function<std::unique_ptr<ScanEngine>()> make;
+};
+void set_rtl_scan_override(RtlScanOverride o);
+void clear_rtl_scan_override();
+const RtlScanOverride* rtl_scan_override();  // nullptr when none is set
 
 }  // namespace ssmsim::systolic

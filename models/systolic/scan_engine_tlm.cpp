@@ -1,6 +1,7 @@
 // The C++ scan engine: the contract's recurrence (docs/numerics.md, selective_scan and s4d_scan) for one
 // channel group over one chunk. Steps run outermost, as in the hardware, where every lane advances one
 // step per issue slot.
+#include <optional>
 #include <stdexcept>
 
 #include "models/systolic/scan_engine.h"
@@ -78,11 +79,23 @@ private:
     }
 };
 
+std::optional<RtlScanOverride>& override_slot() {
+    static std::optional<RtlScanOverride> o;
+    return o;
+}
+
 }  // namespace
+
+void set_rtl_scan_override(RtlScanOverride o) { override_slot() = std::move(o); }
+void clear_rtl_scan_override() { override_slot().reset(); }
+const RtlScanOverride* rtl_scan_override() { return override_slot() ? &*override_slot() : nullptr; }
 
 std::unique_ptr<ScanEngine> make_scan_engine(const std::string& kind) {
     if (kind == "tlm") return std::make_unique<TlmScanEngine>();
-    if (kind == "rtl") return make_rtl_scan_engine();
+    if (kind == "rtl") {
+        if (const RtlScanOverride* o = rtl_scan_override()) return o->make();  // ssmsim rtl verify's design
+        return make_rtl_scan_engine();
+    }
     throw std::invalid_argument("scan.unit: no scan engine '" + kind + "'");
 }
 

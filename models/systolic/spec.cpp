@@ -29,6 +29,18 @@ SramSpec parse_sram(const HwConfig& c, const std::string& which) {
 // The Verilated unit is one fixed design: the config must describe it, so that the model's timing
 // (scan_timing.h) is the RTL's; the RTL engine checks every chunk's cycles against that timing.
 void check_rtl_scan_unit(const HwConfig& c) {
+    if (const RtlScanOverride* o = rtl_scan_override()) {  // a user's unit (ssmsim rtl verify)
+        try {
+            c.integer("scan.lanes", o->lanes, o->lanes);
+            c.integer("scan.pipeline_depth", o->depth, o->depth);
+            c.integer("scan.output_latency", o->output_latency, o->output_latency);
+        } catch (const InputError& e) {
+            throw InputError(std::string(e.what()) + " (scan.unit \"rtl\" is the design under test: " +
+                             std::to_string(o->lanes) + " lanes, pipeline depth " + std::to_string(o->depth) +
+                             ", output latency " + std::to_string(o->output_latency) + ")");
+        }
+        return;
+    }
 #if SSMSIM_HAVE_RTL
     using namespace rtl;
     try {

@@ -15,46 +15,9 @@ using namespace ssmsim::testing;
 
 namespace {
 
-template <typename T>
-T pick(Rng& rng, std::initializer_list<T> v) {
-    return *(v.begin() + rng.below(v.size()));
-}
-
-int64_t between(Rng& rng, int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(rng.below(hi - lo + 1));
-}
-
 // A random case within what the unit supports (N a power of two >= 2^log_nmin, q <= slots).
 ScanCase random_case(Rng& rng, const rtl::ScanUnitParams& p, std::initializer_list<int64_t> states, int i) {
-    ScanCase c;
-    c.name = "random" + std::to_string(i);
-    c.seed = rng.next_u64();
-    c.selective = rng.below(2) == 0;
-    c.gated = c.selective && rng.below(2) == 0;
-    c.reverse = rng.below(3) == 0;
-    c.states = pick(rng, states);
-    c.batch = between(rng, 1, 2);
-    c.len = between(rng, 1, 24);
-    c.channels = between(rng, 1, 24);
-    const int64_t max_group = std::max<int64_t>(1, p.lanes * p.slots / c.states);
-    c.group = between(rng, 1, std::min(c.channels, max_group));
-    c.chunk_len = between(rng, 1, c.len);
-    c.table_size = static_cast<int>(between(rng, 1, p.table_depth));
-    c.table_step = 4.0 / c.table_size;
-    c.exp_shift = static_cast<int>(between(rng, 0, 8));
-    c.y_shift = static_cast<int>(between(rng, 0, c.selective ? 14 : 30));
-    c.mult = between(rng, 1, (int64_t{1} << 31) - 1);
-    c.shift = static_cast<int>(between(rng, 20, 46));
-    c.gate_mult = between(rng, 1, (int64_t{1} << 16));
-    c.gate_shift = static_cast<int>(between(rng, 4, 16));
-    c.a_lo = -between(rng, 1, 32768);
-    c.dt_lo = rng.below(4) == 0 ? -128 : 0;
-    c.abar_lo = between(rng, 0, 32768);
-    c.bbar_lo = -between(rng, 0, 32767);
-    c.bbar_hi = between(rng, 0, 32767);
-    c.d_lo = -between(rng, 0, int64_t{1} << 20);
-    c.d_hi = between(rng, 0, int64_t{1} << 20);
-    return c;
+    return rtl::random_case(rng, p.lanes, p.slots, p.table_depth, states, i);
 }
 
 constexpr auto kBig = rtl::kScanUnit;
@@ -206,22 +169,22 @@ TEST(RtlScanUnit, TablesLoadedByReadmemhFromTheGenerator) {
     ScanCase c{.name = "readmemh", .selective = true, .gated = true, .len = 12, .channels = 8, .states = 16};
     c.table_size = 1000;
     c.table_step = 0.004;
-    const TraceBuilder tb = build_scan(c);
+    const rtl::ScanOp tb = build_scan(c);
     const auto dir =
         std::filesystem::temp_directory_path() / ("ssmsim_rtl_memh_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string exp_file = (dir / "exp.hex").string(), silu_file = (dir / "silu.hex").string();
-    rtl::write_memh(exp_file, tb.data().at("exp_table").as<int32_t>(), 4);
-    rtl::write_memh(silu_file, tb.data().at("silu").as<int8_t>(), 2);
+    rtl::write_memh(exp_file, tb.data.at("exp_table").as<int32_t>(), 4);
+    rtl::write_memh(silu_file, tb.data.at("silu").as<int8_t>(), 2);
 
     rtl::DriverOptions o;
     o.plusargs = {"+scan_exp_table=" + exp_file, "+scan_silu_lut=" + silu_file};
     rtl::ScanUnitDriver<Vscan_unit> unit(kBig, o);
-    unit.assume_exp_table(tb.data().at("exp_table").as<int32_t>());
-    unit.assume_silu_lut(tb.data().at("silu").as<int8_t>());
-    const RtlRun got = run_rtl(unit, c, tb.data());
-    const OpResult ref = tb.run();
-    EXPECT_EQ(first_mismatch(c, tb.data(), ref.out, got.out, kBig.lanes, kBig.slots), "");
+    unit.assume_exp_table(tb.data.at("exp_table").as<int32_t>());
+    unit.assume_silu_lut(tb.data.at("silu").as<int8_t>());
+    const RtlRun got = run_rtl(unit, c, tb.data);
+    const rtl::ReferenceResult ref = run_reference(tb);
+    EXPECT_EQ(first_mismatch(c, tb.data, ref.out, got.out, kBig.lanes, kBig.slots), "");
     EXPECT_EQ(got.saturations, ref.saturations);
     std::filesystem::remove_all(dir);
 }
@@ -241,22 +204,22 @@ TEST(RtlScanUnit, AMismatchNamesTheFirstDifferenceWithItsLanesAndInputs) {
     // What a failing comparison prints: two outputs changed, the earlier one (t 5, channel 3) is named, with
     // the lanes and slot that held channel 3's 16 states (pairs 48..63) and that step's inputs.
     const ScanCase c{.name = "report", .selective = true, .len = 12, .channels = 8, .states = 16};
-    const TraceBuilder tb = build_scan(c);
-    const OpResult ref = tb.run();
+    const rtl::ScanOp tb = build_scan(c);
+    const rtl::ReferenceResult ref = run_reference(tb);
     Tensor bad = ref.out;
     const size_t i = 5 * 8 + 3;
     bad.as<int8_t>()[i + 1] ^= 1;
     bad.as<int8_t>()[i] ^= 4;
-    const std::string m = first_mismatch(c, tb.data(), ref.out, bad, kBig.lanes, kBig.slots);
+    const std::string m = first_mismatch(c, tb.data, ref.out, bad, kBig.lanes, kBig.slots);
     const int want = ref.out.as<int8_t>()[i];
     const std::string head =
         "first difference at batch 0, t 5, channel 3 (lanes 48..63, slots 0..0): reference " +
         std::to_string(want) + ", RTL " + std::to_string(want ^ 4) + "; inputs u " +
-        std::to_string(tb.data().at("u").as<int8_t>()[i]) + ", D " +
-        std::to_string(tb.data().at("D").as<int32_t>()[3]) + ", delta " +
-        std::to_string(tb.data().at("delta").as<int8_t>()[i]);
+        std::to_string(tb.data.at("u").as<int8_t>()[i]) + ", D " +
+        std::to_string(tb.data.at("D").as<int32_t>()[3]) + ", delta " +
+        std::to_string(tb.data.at("delta").as<int8_t>()[i]);
     EXPECT_EQ(m.substr(0, head.size()), head) << m;
-    EXPECT_EQ(first_mismatch(c, tb.data(), ref.out, ref.out, kBig.lanes, kBig.slots), "");
+    EXPECT_EQ(first_mismatch(c, tb.data, ref.out, ref.out, kBig.lanes, kBig.slots), "");
 
     // The waves a failure writes under SSMSIM_RTL_WAVES_DIR: the case rerun with an FST dump.
     const auto dir =
@@ -269,10 +232,10 @@ TEST(RtlScanUnit, AMismatchNamesTheFirstDifferenceWithItsLanesAndInputs) {
 }
 
 TEST(RtlScanUnit, RefusesWhatTheUnitCannotRun) {
-    const TraceBuilder tb = build_scan({.name = "n3", .states = 3});
+    const rtl::ScanOp tb = build_scan({.name = "n3", .states = 3});
     Tensor out(DType::int8, {1, 12, 8});
     const ScanCase c{.name = "n3", .states = 3};
-    const systolic::ScanOperands op = operands(c, tb.data(), out);
+    const systolic::ScanOperands op = operands(c, tb.data, out);
     std::vector<int32_t> state(8 * 3);
     rtl::ScanUnitDriver<Vscan_unit> unit(kBig);
     uint64_t sat = 0;
@@ -281,6 +244,25 @@ TEST(RtlScanUnit, RefusesWhatTheUnitCannotRun) {
         FAIL() << "N = 3 ran";
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("power of two"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(RtlScanUnit, TheVerifyCommandsCornersPassOnFourLanes) {
+    // The corner list `ssmsim rtl verify` runs (rtl/verify/scan_case.cpp), sized for the 4-lane model.
+    for (const rtl::Corner& k :
+         rtl::corner_cases(kSmall.lanes, kSmall.log_nmin, kSmall.slots, kSmall.table_depth)) {
+        Rng rng(k.c.seed);
+        rtl::DriverOptions o;
+        if (k.back_pressure) {
+            o.output_ready = [&](uint64_t) { return rng.below(3) != 0; };
+            o.input_valid = [&](uint64_t) { return rng.below(4) != 0; };
+        }
+        expect_bit_exact<Vscan_unit_small>(k.c, kSmall, o, !k.back_pressure);
+        if (HasFailure()) return;
     }
 }
 
