@@ -91,7 +91,7 @@ ojson simulated_row(const CompareModel& m, const ojson& rep, int64_t batch, bool
     return f;
 }
 
-// A measured source's row: its latency and nothing it did not measure.
+// A measured source's row: its latency, its board power where that was measured, and nothing else.
 ojson measured_row(const CompareModel& m, const CompareWorkload& w, int64_t batch, int64_t seq_len) {
     const MeasuredSource* src = find_measured_source(m.model);
     ojson f;
@@ -107,6 +107,12 @@ ojson measured_row(const CompareModel& m, const CompareWorkload& w, int64_t batc
     for (const char* k : {"energy_mj", "power_w", "dram_bytes", "utilisation", "utilisation_unit", "bound",
                           "bound_cycle_share"})
         f[k] = nullptr;
+    // Energy per inference from the board power of the same kernels run back to back, over this latency.
+    if (fig && fig->power_w) {
+        f["power_w"] = *fig->power_w;
+        f["energy_mj"] = *fig->power_w * fig->latency_ms / static_cast<double>(batch);
+        f["source"] = f["source"].get<std::string>() + "; board power: " + fig->power_provenance;
+    }
     return f;
 }
 

@@ -9,6 +9,8 @@
 namespace ssmsim::cli {
 
 extern const char* const kH200LraE2eCsv;  // reference/gpu-timings/h200-lra-e2e.csv, embedded at build time
+extern const char* const
+    kH200LraPowerCsv;  // reference/gpu-timings/h200-lra-power.csv, embedded at build time
 
 namespace {
 
@@ -43,6 +45,32 @@ std::string provenance_of(const std::string& gpu, const std::string& line) {
     const std::string d = match(line, date);
     if (!d.empty()) out += ", " + d;
     return out;
+}
+
+// Board power of our kernels by "task,arch,seq_len,batch", with the provenance of its file's first line.
+std::map<std::string, double> load_power(std::string& provenance) {
+    std::map<std::string, double> watts;
+    std::vector<std::string> columns;
+    std::istringstream in(kH200LraPowerCsv);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty()) continue;
+        if (line[0] == '#') {
+            static const std::regex gpu(R"(^# GPU: (NVIDIA [^,]+),)");
+            std::smatch m;
+            if (provenance.empty() && std::regex_search(line, m, gpu)) provenance = provenance_of(m[1], line);
+            continue;
+        }
+        if (columns.empty()) {
+            columns = split(line, ',');
+            continue;
+        }
+        const auto cells = split(line, ',');
+        std::map<std::string, std::string> row;
+        for (size_t i = 0; i < columns.size() && i < cells.size(); ++i) row[columns[i]] = cells[i];
+        if (const auto w = number(row["board_w"]))
+            watts[row["task"] + "," + row["arch"] + "," + row["seq_len"] + "," + row["batch"]] = *w;
+    }
+    return watts;
 }
 
 // Both sources from the one CSV. Its '#' lines carry the provenance: the first names the GPU, driver, commit
@@ -88,6 +116,8 @@ std::map<std::string, MeasuredSource> load() {
             if (columns[i] == name) return row[i];
         return "";
     };
+    std::string power_prov;
+    const std::map<std::string, double> power = load_power(power_prov);
     const std::string torch_prov =
         torch_gpu + ", PyTorch " + torch_version + ", commit " + torch_commit + ", " + torch_date;
 
@@ -113,13 +143,20 @@ std::map<std::string, MeasuredSource> load() {
         MeasuredSource::Row o = base;
         if (const auto ms = number(col(row, "ours_graph_ms"))) {
             const auto it = ours_override.find(base.task + "," + base.arch);
-            o.figure =
-                MeasuredFigure{*ms, "CUDA Graph, int8", it != ours_override.end() ? it->second : ours_prov};
+            o.figure = MeasuredFigure{*ms, "CUDA Graph, int8",
+                                      it != ours_override.end() ? it->second : ours_prov, std::nullopt, ""};
+            const auto w =
+                power.find(base.task + "," + base.arch + "," + col(row, "seq_len") + "," + col(row, "batch"));
+            if (w != power.end()) {
+                o.figure->power_w = w->second;
+                o.figure->power_provenance = power_prov;
+            }
         }
         ours.rows.push_back(o);
         MeasuredSource::Row t = base;
         if (const auto ms = number(col(row, "torch_best_ms")))
-            t.figure = MeasuredFigure{*ms, "PyTorch " + col(row, "torch_method") + ", float", torch_prov};
+            t.figure = MeasuredFigure{*ms, "PyTorch " + col(row, "torch_method") + ", float", torch_prov,
+                                      std::nullopt, ""};
         torch.rows.push_back(t);
         for (auto* s : {&ours, &torch}) {
             if (std::find(s->batches.begin(), s->batches.end(), base.batch) == s->batches.end())

@@ -1,5 +1,6 @@
 // Measured rows of `ssmsim compare`: end-to-end times taken on a real GPU, read from the committed CSV
-// reference/gpu-timings/h200-lra-e2e.csv (compiled into the binary, so the CLI needs no install path).
+// reference/gpu-timings/h200-lra-e2e.csv (compiled into the binary, so the CLI needs no install path), and
+// for our kernels the board power of the same passes from reference/gpu-timings/h200-lra-power.csv.
 // Two sources share that file: our CUDA kernels (`measured-gpu`, column ours_graph_ms) and the PyTorch float
 // baseline (`pytorch`, column torch_best_ms). A figure exists only for a full-length lra: workload at a batch
 // the CSV holds; anything else has none, and the caller prints n/a rather than scale or guess one.
@@ -16,6 +17,10 @@ struct MeasuredFigure {
     double latency_ms;       // one forward pass of the whole batch
     std::string method;      // how it ran ("CUDA Graph, int8", "PyTorch graph, float")
     std::string provenance;  // GPU, date, commit of this row's measurement
+    // Board power while the pass ran back to back (measured-gpu only: reference/gpu-timings/
+    // h200-lra-power.csv, NVML's energy counter); none where it was not measured.
+    std::optional<double> power_w;
+    std::string power_provenance;
 };
 
 struct MeasuredSource {

@@ -53,7 +53,8 @@ def main():
                 "energy_per_inference_mj": round(p["energy_per_inference_mj"], 4), "date_utc": r["date_utc"]}
     path = out / "h200-lra-power.csv"
     with path.open("w", newline="") as f:
-        f.write(f"# GPU: {gpu}, driver {a.driver}; commit {a.commit}\n")
+        first = min(r["date_utc"] for r in rows.values())
+        f.write(f"# GPU: {gpu}, driver {a.driver}; commit {a.commit}; {first}\n")
         f.write("# command: kernels/tools/device_run.sh power (POWER_S=0.75), then kernels/tools/power_set.py\n")
         f.write("# ssmsim-cuda run --workload lra:<task>:<arch> --seq-len L [--batch B] --no-op-hashes --graph "
                 "--repeat 3 --warmup 1 --power 0.75; board_w: the board energy NVML counts while the graph "

@@ -209,10 +209,26 @@ TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
             const json& row = by.at({w, 8, label});
             EXPECT_TRUE(row.at("latency_ms").is_null()) << w << " " << label;
             EXPECT_TRUE(row.at("latency_ratio").is_null());
-            // Energy, power, DRAM and utilisation were never measured: n/a at every batch.
-            EXPECT_TRUE(by.at({w, 1, label}).at("energy_mj").is_null());
-            EXPECT_TRUE(by.at({w, 1, label}).at("power_w").is_null());
+            EXPECT_TRUE(row.at("energy_mj").is_null());
+            EXPECT_TRUE(row.at("power_w").is_null());
         }
+        // DRAM and utilisation were never measured: n/a at every batch.
+        EXPECT_TRUE(by.at({"lra:image:s4d", 1, label}).at("dram_bytes").is_null());
+    }
+    // Board power: our kernels' only (reference/gpu-timings/h200-lra-power.csv, board_w); energy per
+    // inference is that power over this row's latency, per sample of the batch. PyTorch's power was not
+    // measured.
+    for (const auto& [w, b, watts] :
+         {std::tuple{"lra:image:s4d", 1, 332.97}, std::tuple{"lra:image:s4d", 32, 466.63},
+          std::tuple{"lra:pathx:mamba", 1, 178.97}}) {
+        const json& ours = by.at({w, b, "measured-gpu"});
+        EXPECT_EQ(ours.at("power_w"), watts) << w << " b" << b;
+        EXPECT_DOUBLE_EQ(ours.at("energy_mj").get<double>(), watts * ours.at("latency_ms").get<double>() / b)
+            << w << " b" << b;
+        EXPECT_NE(ours.at("source").get<std::string>().find("board power: NVIDIA H200, commit 8366ed4"),
+                  std::string::npos);
+        EXPECT_TRUE(by.at({w, b, "pytorch"}).at("energy_mj").is_null());
+        EXPECT_TRUE(by.at({w, b, "pytorch"}).at("power_w").is_null());
     }
     EXPECT_EQ(by.at({"lra:image:s4d", 32, "pytorch"}).at("latency_ratio").get<double>(), 13.4402 / 9.9117);
 }
