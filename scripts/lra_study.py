@@ -179,13 +179,13 @@ def render(k, trade_rows):
     w(f"- **systolic-epochcore vs our kernels on the H200** (measured): S4D speed-up {sp('systolic@epochcore', 'measured-gpu', 's4d', 1)}x at")
     w(f"  batch 1 and {sp('systolic@epochcore', 'measured-gpu', 's4d', 32)}x at batch 32; Mamba {sp('systolic@epochcore', 'measured-gpu', 'mamba', 1)}x and")
     w(f"  {sp('systolic@epochcore', 'measured-gpu', 'mamba', 32)}x; transformers {sp('systolic@epochcore', 'measured-gpu', 'transformer', 1)}x (batch 1). Its energy per")
-    w(f"  inference is {sp('systolic@epochcore', 'gpu@h200', 's4d', 1, 'energy_mj')}x (S4D) and {sp('systolic@epochcore', 'gpu@h200', 'mamba', 1, 'energy_mj')}x (Mamba) below the GPU")
-    w("  model's at batch 1 (energy efficiency).")
+    w(f"  inference is {sp('systolic@epochcore', 'measured-gpu', 's4d', 1, 'energy_mj')}x (S4D) and {sp('systolic@epochcore', 'measured-gpu', 'mamba', 1, 'energy_mj')}x (Mamba) below the measured")
+    w("  H200's at batch 1 (energy efficiency; the H200's energy from its board power, docs/models/gpu.md \"Energy\").")
     w(f"- **The GPU model against the measured H200**: latency ratio {rng([cell(ix, wl, b, 'gpu@h200', 'latency_ratio') for wl in wls for b in (1, 32)])}")
-    w("  over all 36 rows (1 = exact).")
+    w(f"  over all 36 rows (1 = exact); energy ratio {rng([ratio(cell(ix, wl, b, 'gpu@h200', 'energy_mj'), cell(ix, wl, b, 'measured-gpu', 'energy_mj')) for wl in wls for b in (1, 32)])}.")
     w(f"- **Neuromorphic** (timing only, dense activity, an upper bound): speed-up vs our H200 kernels")
     w(f"  {rng([ratio(cell(ix, wl, 1, 'measured-gpu', 'latency_ms'), cell(ix, wl, 1, 'neuromorphic@t0', 'latency_ms')) for wl in wls])}x at batch 1 (below 1: slower);")
-    w(f"  energy efficiency vs the GPU model {rng([ratio(cell(ix, wl, 1, 'gpu@h200', 'energy_mj'), cell(ix, wl, 1, 'neuromorphic@t0', 'energy_mj')) for wl in wls])}x.")
+    w(f"  energy efficiency vs the measured H200 {rng([ratio(cell(ix, wl, 1, 'measured-gpu', 'energy_mj'), cell(ix, wl, 1, 'neuromorphic@t0', 'energy_mj')) for wl in wls])}x.")
     w(f"  On data ({SHORT_LEN} tokens) the knee threshold {k} uses {rng([ratio(cell(dix, wl, 1, 'neuromorphic@knee', 'energy_mj'), cell(dix, wl, 1, 'neuromorphic@t0', 'energy_mj')) for wl in wls])}x")
     w("  the energy of threshold 0.")
     short = lambda v: {"no": "not reproduced", "within range": "within our range",
@@ -247,9 +247,10 @@ def render(k, trade_rows):
     w("   output, the transformers' attention at up to 16,384 tokens) was not run for this page. The measured GPU rows")
     w("   exist only at full length, so they are not in this run.")
     w("")
-    w("Baselines: **latency** against the measured H200 running our CUDA kernels (`measured-gpu`, int8, whole")
-    w("trace as one CUDA Graph); **energy** against the GPU model `gpu@h200`, because the measured rows have no")
-    w("energy (no power was measured). Energy ratios are this script's quotient of two compare.csv cells; latency")
+    w("Baselines: the measured H200 running our CUDA kernels (`measured-gpu`, int8, whole trace as one CUDA Graph),")
+    w("for latency and for energy: its energy per inference is the board power measured while the same kernels ran")
+    w("back to back (NVML's energy counter, reference/gpu-timings/h200-lra-power.csv) times its latency. `pytorch`")
+    w("has no power measurement. Energy ratios are this script's quotient of two compare.csv cells; latency")
     w("ratios are compare's own `latency_ratio` column.")
     w("")
     for b in (1, 32):
@@ -273,29 +274,31 @@ def render(k, trade_rows):
             cells = [rng([cell(ix, f"lra:{t}:{a}", b, lab, "latency_ratio") for t in TASKS]) for a in ARCHS]
             w(f"| `{lab}` | {b} | " + " | ".join(cells) + " |")
     w("")
-    elabels = [l for l in LABELS if l not in ("measured-gpu", "pytorch")]
+    elabels = [l for l in LABELS if l != "pytorch"]
     for b in (1, 32):
         w(f"## Energy per inference, batch {b} (mJ; full length; timing only)")
         w("")
-        w("Neuromorphic: dense-activity upper bound (see above). The measured rows have no energy.")
+        w("Neuromorphic: dense-activity upper bound (see above). `measured-gpu`: measured board power x latency;")
+        w("`pytorch` has no power measurement.")
         w("")
         w("| workload | " + " | ".join(f"`{l}`" for l in elabels) + " |")
         w("|---|" + "---|" * len(elabels))
         for wl in wls:
             w(f"| {wl[4:]} | " + " | ".join(fmt(cell(ix, wl, b, l, "energy_mj")) for l in elabels) + " |")
         w("")
-    w("## Energy ratio against the GPU model (gpu@h200), min–max over the tasks")
+    w("## Energy ratio against the measured H200 (our kernels), min–max over the tasks")
     w("")
-    w("Below 1: less energy per inference than the modelled H200. energy_mj / gpu@h200's energy_mj, same workload and batch.")
+    w("Below 1: less energy per inference than our kernels on the H200. energy_mj / measured-gpu's energy_mj, same")
+    w("workload and batch (the gpu@h200 row is the power model's error on these runs).")
     w("")
     w("| label | batch | s4d | mamba | transformer |")
     w("|---|---|---|---|---|")
     for lab in elabels:
-        if lab == "gpu@h200":
+        if lab == "measured-gpu":
             continue
         for b in (1, 32):
             cells = [rng([ratio(cell(ix, f"lra:{t}:{a}", b, lab, "energy_mj"),
-                                cell(ix, f"lra:{t}:{a}", b, "gpu@h200", "energy_mj")) for t in TASKS]) for a in ARCHS]
+                                cell(ix, f"lra:{t}:{a}", b, "measured-gpu", "energy_mj")) for t in TASKS]) for a in ARCHS]
             w(f"| `{lab}` | {b} | " + " | ".join(cells) + " |")
     w("")
     dl = ["gpu@h200", "systolic@edge", "systolic@epochcore", "neuromorphic@t0", "neuromorphic@knee"]
@@ -376,7 +379,8 @@ def render(k, trade_rows):
     w("config. What the study does show is the part of the claim the model can check: the neuromorphic chip's")
     w("energy per inference against a GPU on the same trace, and how much the sigma-delta threshold saves on data")
     w("(last table). Loihi 1 per-event energies are used (docs/models/neuromorphic.md), so the model's energy is an")
-    w("upper bound for Loihi 2; the GPU model's energy is an uncalibrated estimate (docs/models/gpu.md).")
+    w("upper bound for Loihi 2; the GPU model's energy is fitted on measured H200 board power (docs/models/gpu.md,")
+    w("\"Energy\"), and no power was measured at 256 tokens.")
     w("")
     w("### MARCA (Li et al., \"MARCA: Mamba Accelerator with ReConfigurable Architecture\", arXiv 2409.11440, 2024)")
     w("")
@@ -408,7 +412,9 @@ def render(k, trade_rows):
     w("- Precision: every simulated row runs the int8 trace (the numerics contract); `measured-gpu` ran the same int8")
     w("  trace with our CUDA kernels; `pytorch` ran float (docs/compare.md).")
     w("- Technology: systolic-edge 28 nm-class and systolic-epochcore 45 nm energy tables (docs/models/systolic.md);")
-    w("  the GPU models' energy is an uncalibrated estimate (per-op energies plus 100 W static, docs/models/gpu.md), and")
+    w("  gpu-h200's energy model is fitted on measured H200 board power (docs/models/gpu.md, \"Energy\"), gpu-a100's is an")
+    w("  uncalibrated estimate (per-op energies plus 100 W static), and `measured-gpu`'s energy is measured board power;")
+    w("  the GPU models'")
     w("  their latency is validated for the H100/H200 kernel generations only (gpu-a100 is unvalidated); neuromorphic uses")
     w("  Loihi 1 per-event energies")
     w("  (an upper bound for Loihi 2). The comparisons mix nodes; no scaling to a common node is applied.")
