@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -23,6 +24,7 @@ using namespace ssmsim;
 
 namespace {
 
+using json = nlohmann::json;
 using Key = std::tuple<std::string, std::string, int64_t, int64_t>;  // task, arch, seq_len, batch
 
 Key key_of(const std::map<std::string, std::string>& r) {
@@ -31,27 +33,42 @@ Key key_of(const std::map<std::string, std::string>& r) {
 
 const std::string kSource = SSMSIM_SOURCE_DIR;
 
-TEST(GpuLraValidation, PredictionsCoverEveryMeasuredRun) {
+// The committed predictions (docs/models/<committed>) hold one row per measured run (reference/gpu-timings/
+// <measured>), with the measured figure copied to within `tolerance` (the CSV's rounding).
+void expect_every_run_covered(const std::string& measured_csv, const char* measured_col,
+                              const std::string& committed_csv, const char* committed_col, double tolerance) {
     std::map<Key, double> measured;
-    for (const auto& r : read_csv_rows(kSource + "/reference/gpu-timings/h200-lra-validation.csv"))
-        measured[key_of(r)] = std::stod(r.at("graph_ms"));
-    const auto predicted = read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv");
+    for (const auto& r : read_csv_rows(kSource + "/reference/gpu-timings/" + measured_csv))
+        measured[key_of(r)] = std::stod(r.at(measured_col));
+    const auto predicted = read_csv_rows(kSource + "/docs/models/" + committed_csv);
     ASSERT_EQ(predicted.size(), measured.size());
     for (const auto& r : predicted) {
         const auto it = measured.find(key_of(r));
         ASSERT_NE(it, measured.end()) << r.at("task") << " " << r.at("arch");
-        EXPECT_NEAR(std::stod(r.at("measured_graph_ms")), it->second, 5.1e-5);  // written to 4 decimals
+        EXPECT_NEAR(std::stod(r.at(committed_col)), it->second, tolerance);
     }
 }
 
-TEST(GpuLraValidation, ThePageStatesTheCommittedError) {
+// Mean and largest absolute value of a percentage column of a committed predictions CSV.
+std::pair<double, double> mape_and_worst(const std::string& committed_csv, const char* column) {
     double sum = 0, worst = 0;
-    const auto rows = read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv");
+    const auto rows = read_csv_rows(kSource + "/docs/models/" + committed_csv);
     for (const auto& r : rows) {
-        const double e = std::fabs(std::stod(r.at("error_pct")));
+        const double e = std::fabs(std::stod(r.at(column)));
         sum += e;
         worst = std::max(worst, e);
     }
+    return {sum / static_cast<double>(rows.size()), worst};
+}
+
+TEST(GpuLraValidation, PredictionsCoverEveryMeasuredRun) {
+    expect_every_run_covered("h200-lra-validation.csv", "graph_ms", "gpu_lra_validation.csv",
+                             "measured_graph_ms",
+                             5.1e-5);  // written to 4 decimals
+}
+
+TEST(GpuLraValidation, ThePageStatesTheCommittedError) {
+    const auto [mape, worst] = mape_and_worst("gpu_lra_validation.csv", "error_pct");
     std::ifstream f(kSource + "/docs/models/gpu.md");
     std::stringstream page;
     page << f.rdbuf();
@@ -59,7 +76,7 @@ TEST(GpuLraValidation, ThePageStatesTheCommittedError) {
     std::smatch m;
     ASSERT_TRUE(std::regex_search(text, m, std::regex(R"(whole-workload MAPE ([0-9.]+)%, worst ([0-9.]+)%)")))
         << "docs/models/gpu.md must state 'whole-workload MAPE X%, worst Y%'";
-    EXPECT_NEAR(std::stod(m[1]), sum / static_cast<double>(rows.size()), 0.05);
+    EXPECT_NEAR(std::stod(m[1]), mape, 0.05);
     EXPECT_NEAR(std::stod(m[2]), worst, 0.05);
 }
 
@@ -109,26 +126,12 @@ TEST(GpuLraValidation, TheConfigsStatementsQuoteThePage) {
 // measured power, the page and the H200 config state the MAPE and worst error those rows give, and the model
 // still gives the committed power on the short runs.
 TEST(GpuLraValidation, PowerPredictionsCoverEveryMeasuredRun) {
-    std::map<Key, double> measured;
-    for (const auto& r : read_csv_rows(kSource + "/reference/gpu-timings/h200-lra-power.csv"))
-        measured[key_of(r)] = std::stod(r.at("board_w"));
-    const auto predicted = read_csv_rows(kSource + "/docs/models/gpu_lra_power.csv");
-    ASSERT_EQ(predicted.size(), measured.size());
-    for (const auto& r : predicted) {
-        const auto it = measured.find(key_of(r));
-        ASSERT_NE(it, measured.end()) << r.at("task") << " " << r.at("arch");
-        EXPECT_NEAR(std::stod(r.at("measured_w")), it->second, 5.1e-3);  // written to 2 decimals
-    }
+    expect_every_run_covered("h200-lra-power.csv", "board_w", "gpu_lra_power.csv", "measured_w",
+                             5.1e-3);  // written to 2 decimals
 }
 
 TEST(GpuLraValidation, ThePageStatesTheCommittedPowerError) {
-    double sum = 0, worst = 0;
-    const auto rows = read_csv_rows(kSource + "/docs/models/gpu_lra_power.csv");
-    for (const auto& r : rows) {
-        const double e = std::fabs(std::stod(r.at("power_error_pct")));
-        sum += e;
-        worst = std::max(worst, e);
-    }
+    const auto [mape, worst] = mape_and_worst("gpu_lra_power.csv", "power_error_pct");
     const std::regex stated(R"(power MAPE ([0-9.]+)%, worst ([0-9.]+)%)");
     for (const std::string& path : {kSource + "/docs/models/gpu.md", kSource + "/configs/gpu-h200.json"}) {
         std::ifstream f(path);
@@ -137,48 +140,49 @@ TEST(GpuLraValidation, ThePageStatesTheCommittedPowerError) {
         const std::string t = text.str();
         std::smatch m;
         ASSERT_TRUE(std::regex_search(t, m, stated)) << path << " must state 'power MAPE X%, worst Y%'";
-        EXPECT_NEAR(std::stod(m[1]), sum / static_cast<double>(rows.size()), 0.05) << path;
+        EXPECT_NEAR(std::stod(m[1]), mape, 0.05) << path;
         EXPECT_NEAR(std::stod(m[2]), worst, 0.05) << path;
     }
 }
 
-TEST(GpuLraValidation, TheModelStillGivesTheCommittedPower) {
+// Runs the H200 model on the short runs (L <= 256, batch 1: seconds, not minutes) of a committed predictions
+// CSV and hands each row and report to `check`; returns how many ran.
+int for_each_short_run(
+    const std::string& committed_csv,
+    const std::function<void(const std::map<std::string, std::string>&, const json&)>& check) {
     int checked = 0;
-    for (const auto& r : read_csv_rows(kSource + "/docs/models/gpu_lra_power.csv")) {
+    for (const auto& r : read_csv_rows(kSource + "/docs/models/" + committed_csv)) {
         const auto [task, arch, len, batch] = key_of(r);
-        if (len > 256 || batch != 1) continue;  // the short runs: seconds, not minutes
+        if (len > 256 || batch != 1) continue;
         workloads::WorkloadSpec spec = workloads::parse_workload_spec("lra:" + task + ":" + arch);
         spec.seq_len = len;
         const workloads::Workload w = workloads::build_lra(spec);
         const Trace trace = workloads::widen_declarations(w.trace, batch);
-        const RunResult result = ssmsim::testing::run_gpu(trace, nullptr, nlohmann::json::object(),
-                                                          kSource + "/configs/gpu-h200.json");
-        const double watts =
-            1e-12 * result.report.at("energy_pj").get<double>() / result.report.at("seconds").get<double>();
-        const double committed = std::stod(r.at("predicted_w"));
-        EXPECT_NEAR(watts, committed, 6e-3) << task << ":" << arch << " L=" << len;  // 2 decimals
+        check(r, ssmsim::testing::run_gpu(trace, nullptr, nlohmann::json::object(),
+                                          kSource + "/configs/gpu-h200.json")
+                     .report);
         ++checked;
     }
-    EXPECT_EQ(checked, 6);  // image and pathfinder at L = 256, three architectures
+    return checked;
+}
+
+TEST(GpuLraValidation, TheModelStillGivesTheCommittedPower) {
+    const int n = for_each_short_run("gpu_lra_power.csv", [](const auto& r, const json& report) {
+        const double watts =
+            1e-12 * report.at("energy_pj").get<double>() / report.at("seconds").get<double>();
+        EXPECT_NEAR(watts, std::stod(r.at("predicted_w")), 6e-3)
+            << r.at("task") << ":" << r.at("arch");  // 2 decimals
+    });
+    EXPECT_EQ(n, 6);  // image and pathfinder at L = 256, three architectures
 }
 
 TEST(GpuLraValidation, TheModelStillGivesTheCommittedPredictions) {
-    int checked = 0;
-    for (const auto& r : read_csv_rows(kSource + "/docs/models/gpu_lra_validation.csv")) {
-        const auto [task, arch, len, batch] = key_of(r);
-        if (len > 256 || batch != 1) continue;  // the short runs: seconds, not minutes
-        workloads::WorkloadSpec spec = workloads::parse_workload_spec("lra:" + task + ":" + arch);
-        spec.seq_len = len;
-        const workloads::Workload w = workloads::build_lra(spec);
-        const Trace trace = workloads::widen_declarations(w.trace, batch);
-        const RunResult result = ssmsim::testing::run_gpu(trace, nullptr, nlohmann::json::object(),
-                                                          kSource + "/configs/gpu-h200.json");
-        const double ms = 1e3 * result.report.at("seconds").get<double>();
+    const int n = for_each_short_run("gpu_lra_validation.csv", [](const auto& r, const json& report) {
+        const double ms = 1e3 * report.at("seconds").get<double>();
         const double committed = std::stod(r.at("predicted_ms"));
-        EXPECT_NEAR(ms, committed, 1e-3 * committed) << task << ":" << arch << " L=" << len;
-        ++checked;
-    }
-    EXPECT_EQ(checked, 6);  // image and pathfinder at L = 256, three architectures
+        EXPECT_NEAR(ms, committed, 1e-3 * committed) << r.at("task") << ":" << r.at("arch");
+    });
+    EXPECT_EQ(n, 6);  // image and pathfinder at L = 256, three architectures
 }
 
 }  // namespace
