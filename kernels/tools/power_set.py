@@ -60,7 +60,7 @@ def main():
                 "--repeat 3 --warmup 1 --power 0.75; board_w: the board energy NVML counts while the graph "
                 "replays back to back / the window (report.json 'power'); validation only\n")
         keys = sorted(rows, key=lambda k: (k[3], list(FULL).index(k[0]), k[1], -k[2]))
-        w = csv.DictWriter(f, fieldnames=list(rows[keys[0]]))
+        w = csv.DictWriter(f, fieldnames=list(rows[keys[0]]), lineterminator="\n")
         w.writeheader()
         for k in keys:
             w.writerow(rows[k])

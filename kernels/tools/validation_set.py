@@ -78,13 +78,13 @@ def main():
     key = lambda r: (list(FULL).index(r["task"]), r["arch"], r["seq_len"], r["batch"])
     with open(out / f"{tag}-lra-validation.csv", "w", newline="") as f:
         f.write("\n".join(head) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(next(iter(rows.values())).keys()))
+        w = csv.DictWriter(f, fieldnames=list(next(iter(rows.values())).keys()), lineterminator="\n")
         w.writeheader()
         for r in sorted(rows.values(), key=key):
             w.writerow(r)
     with open(out / f"{tag}-lra-validation-ops.csv", "w", newline="") as f:
         f.write("\n".join(head) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(ops[0].keys()))
+        w = csv.DictWriter(f, fieldnames=list(ops[0].keys()), lineterminator="\n")
         w.writeheader()
         for o in ops:
             w.writerow(o)

@@ -19,6 +19,7 @@ inline std::vector<std::map<std::string, std::string>> read_csv_rows(const std::
     std::vector<std::string> columns;
     std::vector<std::map<std::string, std::string>> rows;
     for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();  // Python's csv module ends rows with CRLF
         if (line.empty() || line[0] == '#') continue;
         std::vector<std::string> cells;
         std::stringstream ss(line);

@@ -145,6 +145,34 @@ TEST(GpuLraValidation, ThePageStatesTheCommittedPowerError) {
     }
 }
 
+// The per-op evaluation (docs/models/gpu_lra_ops_validation.csv, ops of 10 us or more of the validation
+// runs): every op is one the runs measured, and the page states the MAPE and worst error the CSV gives.
+TEST(GpuLraValidation, ThePageStatesThePerOpError) {
+    std::map<std::tuple<std::string, std::string, int64_t, int64_t, std::string>, double> measured;
+    for (const auto& r : read_csv_rows(kSource + "/reference/gpu-timings/h200-lra-validation-ops.csv")) {
+        const auto [t, a, l, b] = key_of(r);
+        measured[{t, a, l, b, r.at("op")}] = std::stod(r.at("gpu_ms_median"));
+    }
+    const auto rows = read_csv_rows(kSource + "/docs/models/gpu_lra_ops_validation.csv");
+    ASSERT_GT(rows.size(), 1000u);
+    for (const auto& r : rows) {
+        const auto [t, a, l, b] = key_of(r);
+        const auto it = measured.find({t, a, l, b, r.at("op")});
+        ASSERT_NE(it, measured.end()) << t << ":" << a << " " << r.at("op");
+        EXPECT_GE(it->second, 0.010);
+        EXPECT_NEAR(std::stod(r.at("measured_ms")), it->second, 5.1e-5);
+    }
+    const auto [mape, worst] = mape_and_worst("gpu_lra_ops_validation.csv", "error_pct");
+    std::ifstream f(kSource + "/docs/models/gpu.md");
+    std::stringstream page;
+    page << f.rdbuf();
+    const std::string text = page.str();
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(text, m, std::regex(R"(per-op MAPE ([0-9.]+)%, worst ([0-9.]+)%)")));
+    EXPECT_NEAR(std::stod(m[1]), mape, 0.05);
+    EXPECT_NEAR(std::stod(m[2]), worst, 0.05);
+}
+
 // Runs the H200 model on the short runs (L <= 256, batch 1: seconds, not minutes) of a committed predictions
 // CSV and hands each row and report to `check`; returns how many ran.
 int for_each_short_run(

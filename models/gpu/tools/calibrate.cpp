@@ -2,7 +2,8 @@
 //   eval [--config C] [--csv F] [--out predictions.csv]   errors per op class on both halves
 //   fit  [--config C] [--csv F] [--kernel K] [--all-rows]  fits the kernel costs on the calibration half, or
 //                                                         on every row (a grid that is all calibration: H200)
-//   workloads [--config C] [--csv F] [--out F] [--max-len N]  whole LRA workloads (the validation family,
+//   workloads [--config C] [--csv F] [--out F] [--max-len N] [--ops-csv F --ops-out F]
+//                                                         whole LRA workloads (the validation family,
 //                                                         reference/gpu-timings/h200-lra-validation.csv; with
 //                                                         h200-lra-power.csv also their board power)
 //   fit-power [--config C] [--csv F] [--out F]            the energy.* keys on the grid's board power
@@ -100,7 +101,7 @@ int run(int argc, char** argv) {
         return 2;
     }
     const std::string mode = argv[1];
-    std::string config, csv, out, only;
+    std::string config, csv, out, only, ops_csv, ops_out;
     int64_t max_len = 0;
     bool all_rows = false;
     for (int i = 2; i < argc; i += 2) {
@@ -117,17 +118,23 @@ int run(int argc, char** argv) {
             csv = argv[i + 1];
         else if (a == "--out")
             out = argv[i + 1];
+        else if (a == "--ops-csv")
+            ops_csv = argv[i + 1];
+        else if (a == "--ops-out")
+            ops_out = argv[i + 1];
         else if (a == "--kernel")
             only = argv[i + 1];
         else if (a == "--max-len")
             max_len = std::stoll(argv[i + 1]);
         else
-            throw InputError("ssmsim-gpu-calibrate", "--config, --csv, --out, --kernel or --max-len", a);
+            throw InputError("ssmsim-gpu-calibrate",
+                             "--config, --csv, --out, --kernel, --max-len, --ops-csv or --ops-out", a);
     }
     register_backend();
     if (mode == "workloads")
-        return run_workload_validation(
-            config, csv.empty() ? "reference/gpu-timings/h200-lra-validation.csv" : csv, out, max_len);
+        return run_workload_validation(config,
+                                       csv.empty() ? "reference/gpu-timings/h200-lra-validation.csv" : csv,
+                                       out, max_len, ops_csv, ops_out);
     if (mode == "fit-power")
         return run_power_fit(config, csv.empty() ? "reference/gpu-timings/h200-power.csv" : csv, out);
     if (csv.empty()) csv = "reference/gpu-timings/h100.csv";

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "sim/backend/backend.h"
+#include "sim/util/atomic_file.h"
 #include "sim/util/csv_rows.h"
 #include "sim/util/error.h"
 #include "workloads/lra/batch.h"
@@ -68,11 +69,56 @@ Stats stats(const std::vector<const Row*>& rows, bool power = false) {
     return s;
 }
 
+// Per-op validation: the measured ops of every run (per-op CUDA events, median), and the pairs kept.
+using RunKey = std::tuple<std::string, std::string, int64_t, int64_t>;  // task, arch, seq_len, batch
+struct MeasuredOp {
+    std::string name, kind;
+    double ms = 0;
+};
+struct OpPair {
+    RunKey run;
+    std::string name, kind;
+    double measured_ms = 0, predicted_ms = 0;
+    double error_pct() const { return 100.0 * (predicted_ms - measured_ms) / measured_ms; }
+};
+constexpr double kMinOpMs = 0.010;  // the floor: ops of 10 us or more
+
+std::map<RunKey, std::vector<MeasuredOp>> load_ops(const std::string& path) {
+    std::map<RunKey, std::vector<MeasuredOp>> ops;
+    for (const auto& m : read_csv_rows(path)) {
+        try {
+            ops[{m.at("task"), m.at("arch"), std::stoll(m.at("seq_len")), std::stoll(m.at("batch"))}]
+                .push_back({m.at("op"), m.at("kind"), std::stod(m.at("gpu_ms_median"))});
+        } catch (const std::exception& e) {
+            throw InputError(path, "task, arch, seq_len, batch, op, kind and gpu_ms_median in every row",
+                             std::string("a row without them (") + e.what() + ")");
+        }
+    }
+    return ops;
+}
+
+// The model's time of every measured op of one run, matched by op name (the trace's names are unique).
+void pair_ops(const RunKey& run, const std::vector<MeasuredOp>& measured, const nlohmann::json& report,
+              std::vector<OpPair>& pairs) {
+    std::map<std::string, double> model_ms;
+    for (const auto& op : report.at("ops")) model_ms[op.at("name")] = 1e3 * op.at("seconds").get<double>();
+    for (const MeasuredOp& m : measured) {
+        if (m.ms < kMinOpMs) continue;
+        const auto it = model_ms.find(m.name);
+        if (it == model_ms.end())
+            throw InputError("per-op CSV", "op '" + m.name + "' in the model's report", "no such op");
+        pairs.push_back({run, m.name, m.kind, m.ms, it->second});
+    }
+}
+
 }  // namespace
 
 int run_workload_validation(const std::string& config, const std::string& csv, const std::string& out,
-                            int64_t max_len) {
+                            int64_t max_len, const std::string& ops_csv, const std::string& ops_out) {
     std::vector<Row> rows = load_rows(csv);
+    const auto measured_ops =
+        ops_csv.empty() ? std::map<RunKey, std::vector<MeasuredOp>>{} : load_ops(ops_csv);
+    std::vector<OpPair> op_pairs;
     const BackendInfo* gpu = BackendRegistry::find("gpu");
     if (!gpu) throw std::logic_error("the gpu model is not registered");
     std::map<std::tuple<std::string, std::string, int64_t>, workloads::Workload> built;
@@ -89,6 +135,11 @@ int run_workload_validation(const std::string& config, const std::string& csv, c
         const RunRequest request{trace, nullptr, nlohmann::json::object(), config, false};
         const RunResult result = gpu->make()->run(request);
         const double seconds = result.report.at("seconds").get<double>();
+        if (!ops_csv.empty()) {
+            const RunKey run{r.task, r.arch, r.seq_len, r.batch};
+            const auto m = measured_ops.find(run);
+            if (m != measured_ops.end()) pair_ops(run, m->second, result.report, op_pairs);
+        }
         r.predicted_ms = 1e3 * seconds;
         r.predicted_w = 1e-12 * result.report.at("energy_pj").get<double>() / seconds;
         fmt::print(stderr, "lra:{}:{} L={} b={}: measured {:.3f} ms, model {:.3f} ms ({:+.1f}%){}\n", r.task,
@@ -131,6 +182,27 @@ int run_workload_validation(const std::string& config, const std::string& csv, c
     for (size_t i = 0; i < std::min<size_t>(5, worst.size()); ++i)
         fmt::print("worst: lra:{}:{} L={} b={}: {:+.1f}%\n", worst[i]->task, worst[i]->arch,
                    worst[i]->seq_len, worst[i]->batch, worst[i]->error_pct());
+    if (!op_pairs.empty()) {
+        std::map<std::string, std::vector<double>> by_kind;
+        for (const OpPair& p : op_pairs) {
+            by_kind[p.kind].push_back(std::fabs(p.error_pct()));
+            by_kind["overall"].push_back(std::fabs(p.error_pct()));
+        }
+        for (const auto& [kind, e] : by_kind) {
+            double sum = 0;
+            for (double x : e) sum += x;
+            fmt::print("ops {:16} n={:5}  MAPE {:6.1f}%  worst {:6.1f}%\n", kind, e.size(), sum / e.size(),
+                       *std::max_element(e.begin(), e.end()));
+        }
+        if (!ops_out.empty()) {
+            std::string text = "task,arch,seq_len,batch,op,kind,measured_ms,predicted_ms,error_pct\n";
+            for (const OpPair& p : op_pairs)
+                text += fmt::format("{},{},{},{},{},{},{:.4f},{:.4f},{:.1f}\n", std::get<0>(p.run),
+                                    std::get<1>(p.run), std::get<2>(p.run), std::get<3>(p.run), p.name,
+                                    p.kind, p.measured_ms, p.predicted_ms, p.error_pct());
+            write_file_atomic(ops_out, text);
+        }
+    }
     if (!out.empty()) {
         std::ofstream f(out);
         if (!f) throw InputError(out, "a writable file", "cannot open it");
