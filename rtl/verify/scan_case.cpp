@@ -229,6 +229,38 @@ std::vector<Corner> corner_cases(int lanes, int log_nmin, int slots, int table_d
         c.shift = 20;
         v.push_back({"rounding of the state update", c});
     }
+    {  // ys and the output stay small, so one LSB of y_shift's or the requantization's rounding shows
+        ScanCase c{.name = "rounding_out", .selective = false, .len = 16, .channels = 2 * fill, .states = n4};
+        c.abar_lo = 16384;
+        c.abar_hi = 30000;
+        c.bbar_lo = -20;
+        c.bbar_hi = 20;
+        c.u_lo = -3;
+        c.u_hi = 3;
+        c.c_lo = -2;
+        c.c_hi = 2;
+        c.d_lo = c.d_hi = 0;
+        c.y_shift = 3;
+        c.mult = int64_t{1} << 19;  // requant = round(ws / 2)
+        c.shift = 20;
+        v.push_back({"rounding of y_shift and the requantization", c});
+    }
+    // ys saturates at exactly -2^31 or 2^31 - 1 and D * x brings with_skip back to -1: a bound off by one
+    // changes the output (the corners above clip it to int8 and hide it).
+    for (const bool low : {true, false}) {
+        ScanCase c{.name = low ? "sat_bound_low" : "sat_bound_high", .selective = false, .len = 8};
+        c.channels = fill;
+        c.states = n4;
+        c.abar_lo = c.abar_hi = 32768;
+        c.bbar_lo = c.bbar_hi = low ? -32768 : 32767;
+        c.c_lo = c.c_hi = 32767;
+        c.u_lo = c.u_hi = 1;
+        c.d_lo = c.d_hi = low ? (int64_t{1} << 31) - 1 : -(int64_t{1} << 31);
+        c.y_shift = 0;
+        c.mult = int64_t{1} << 20;
+        c.shift = 20;
+        v.push_back({"saturation: exact int32 bounds", c});
+    }
     for (int exp_shift : {0, 40}) {
         for (int table_size : {1, table_depth}) {
             ScanCase c{.name = "extreme_dt_" + std::to_string(exp_shift) + "_" + std::to_string(table_size),
