@@ -256,7 +256,9 @@ int cmd_list() {
         const auto doc = nlohmann::json::parse(c.text);
         std::string about = doc.value("description", "");
         about = about.substr(0, about.find(": "));  // its first clause
-        fmt::print("  {:<22} model {:<13} {}\n", c.name, doc.value("model", "?"), about);
+        const std::string derived = doc.contains("validation") ? doc["validation"].value("derived", "") : "";
+        fmt::print("  {:<22} model {:<13} {}{}\n", c.name, doc.value("model", "?"), about,
+                   derived.empty() ? "" : " [derived: " + derived + "]");
     }
     fmt::print("LRA tasks (lra:<task>[:<arch>]):\n");
     for (const auto& t : workloads::lra_tasks()) {

@@ -37,6 +37,9 @@ inline void put_validation(nlohmann::ordered_json& r, const HwConfig& config, co
     out["time"] = v.at("time");
     out["energy"] = v.at("energy");
     out["energy_node_nm"] = config.number("energy.node_nm", 1, 1000);
+    // A config whose figures come from another (measured) config says so ("" or absent: its own).
+    const std::string derived = v.value("derived", "");
+    if (!derived.empty()) out["derived"] = derived;
     const bool changed =
         !overrides.empty() || (!config_file.empty() && find_shipped_config(config_file) == nullptr);
     out["config_changed"] = changed;

@@ -142,6 +142,32 @@ TEST(CliRunAll, ReferenceRowIsNaAndSummaryCsvIsDeterministic) {
     fs::remove_all(dir);
 }
 
+// Configs whose figures come from another (measured) config are marked as derived, in `ssmsim list` and in
+// report.json's validation; the measured GPU (gpu-h200) is not (issue 18).
+TEST(CliRunAll, DerivedGpuConfigsAreMarkedInListAndReport) {
+    const auto list = run_ssmsim("list");
+    ASSERT_EQ(list.exit_code, 0) << list.output;
+    const auto line_of = [&](const std::string& name) {
+        const auto at = list.output.find("  " + name + " ");
+        return at == std::string::npos ? std::string()
+                                       : list.output.substr(at, list.output.find('\n', at) - at);
+    };
+    EXPECT_NE(line_of("gpu-h100-sxm").find("[derived: energy.* from gpu-h200"), std::string::npos)
+        << list.output;
+    EXPECT_NE(line_of("gpu-a100").find("[derived: kernel costs from gpu-h100-sxm"), std::string::npos);
+    EXPECT_EQ(line_of("gpu-h200").find("derived"), std::string::npos) << line_of("gpu-h200");
+    const fs::path dir = scratch_dir("cli_run_all_derived");
+    for (const std::string cfg : {"gpu-h100-sxm", "gpu-h200"}) {
+        const auto r =
+            run_ssmsim("run -q --model gpu --config " + cfg +
+                       " --workload lra:image:s4d --seq-len 16 --timing-only --out " + (dir / cfg).string());
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        const json v = read_json(dir / cfg / "report.json").at("validation");
+        EXPECT_EQ(v.contains("derived"), cfg != "gpu-h200") << cfg << v;
+    }
+    fs::remove_all(dir);
+}
+
 // Every model's report.json says what its figures are validated against, and its energy table's node.
 TEST(CliRunAll, EveryReportHasAValidationStatement) {
     const fs::path dir = scratch_dir("cli_run_all_validation");
