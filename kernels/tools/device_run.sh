@@ -65,6 +65,13 @@ torch_check() {
   step torch
   PYTHONUNBUFFERED=1 python3 kernels/tools/check_scan_torch.py --bin $BIN --work /tmp/scan-torch \
     --json "$OUT/device/torch_scan.json" || echo "FAILED: torch check"
+  sdpa
+}
+
+sdpa() {  # PyTorch's SDPA alone at the transformer workloads' attention shapes (bf16, fp16; each backend)
+  step "torch sdpa"
+  PYTHONUNBUFFERED=1 python3 kernels/tools/torch_baseline.py --batch ${BASE_BATCH:-1,32} \
+    --sdpa-out "$OUT/device/torch-sdpa.csv" || echo "FAILED: sdpa"
 }
 
 sanitize() {
@@ -216,7 +223,7 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
 for phase in "$@"; do
   case $phase in
     env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
-    selftest) selftest ;; chain) chain ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; profile) profile ;;
+    selftest) selftest ;; chain) chain ;; sdpa) sdpa ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; profile) profile ;;
     full) full ;; bench) bench ;; ceilings) ceilings ;; power) power ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done

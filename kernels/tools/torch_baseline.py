@@ -23,10 +23,13 @@ Timing: warm-up, then CUDA events around the forward pass under torch.inference_
 repeats ("eager"); then the same forward captured as a torch.cuda.CUDAGraph and its replays timed the same
 way ("graph"); best = the faster. --compile adds torch.compile'd variants (optional; failures are logged).
 --gemm-out times torch._int_mm (int8 x int8 -> int32, cuBLASLt) at the workloads' linear shapes.
+--sdpa-out times F.scaled_dot_product_attention alone at each transformer workload's attention shape, in bf16
+and fp16, with PyTorch's default dispatch (the backend it ran recorded) and with each backend forced alone.
 
 Usage:
   torch_baseline.py --out $OUT/torch-baseline.csv [--batch 1,32] [--tasks ...] [--archs ...]
-                    [--gemm-out $OUT/torch-int8-gemm.csv] [--compile] [--tf32]
+                    [--gemm-out $OUT/torch-int8-gemm.csv] [--sdpa-out $OUT/torch-sdpa.csv] [--compile] [--tf32]
+  torch_baseline.py --sdpa-out $OUT/torch-sdpa.csv [--batch 1,32]     # the attention op alone (no models)
   torch_baseline.py --self-test [--device cpu]       # numerical checks (float64), CPU or GPU
   torch_baseline.py --shapes                         # prints the per-workload shapes and exits
   torch_baseline.py --device cpu --tasks image --batch 1 --seq-len 64 --out /tmp/x.csv   # smoke run
@@ -737,6 +740,16 @@ def time_int_mm(m, n, k, device, reps):
     def launch(i):
         torch._int_mm(a[i % sets], w[i % sets].t(), out=o[i % sets])
 
+    med, mn, inner = time_grouped(launch, device, reps)
+    return med, mn, inner, sets
+
+
+def time_grouped(launch, device, reps):
+    """Median / min microseconds of one launch(i) (i rotates the caller's input sets), and the group size.
+
+    3 warm-up launches; CUDA: groups of back-to-back launches (~2 ms, sized from a first GPU-timed group)
+    queued behind a GPU-side wait (torch.cuda._sleep), CUDA events around each group, time = group / launches,
+    median of reps groups. CPU: the host clock around single launches."""
     for i in range(3):
         launch(i)
     sync(device)
@@ -750,7 +763,7 @@ def time_int_mm(m, n, k, device, reps):
             t = time.perf_counter()
             launch(i)
             times.append((time.perf_counter() - t) * 1e6)
-        return statistics.median(times), min(times), 1, sets
+        return statistics.median(times), min(times), 1
     # Size a group to ~2 ms of GPU time using a first timed group.
     inner = int(min(500, max(1, 2e-3 / est)))
     sleep_ok = hasattr(torch.cuda, "_sleep")
@@ -769,7 +782,7 @@ def time_int_mm(m, n, k, device, reps):
             inner = int(min(500, max(1, 2.0 / max(per, 1e-4))))
             continue
         times.append(s.elapsed_time(e) * 1e3 / inner)
-    return statistics.median(times), min(times), inner, sets
+    return statistics.median(times), min(times), inner
 
 
 def run_gemms(args, device, tasks, archs, batches):
@@ -794,6 +807,148 @@ def run_gemms(args, device, tasks, archs, batches):
                                      tops_run=round(2 * mr * nr * kr / med / 1e6, 3) if ok else "",
                                      inner=inner, buffer_sets=sets, notes=note))
     return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# scaled_dot_product_attention alone at the transformer workloads' attention shapes
+# ---------------------------------------------------------------------------------------------------------
+
+SDPA_BACKENDS = ("flash", "efficient", "cudnn", "math")
+SDPA_DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def sdpa_shapes(task, batch, seq_len=None):
+    """The attention op of lra:<task>:transformer as (sequences, heads, L, head_dim, causal, ops per forward).
+
+    Retrieval runs both documents through the encoder, so its attention batch is 2 * batch (as run_row's
+    tokens and the trace's batch dimension); the LRA encoder's attention is bidirectional (transformer.cpp:
+    causal false), scale 1/sqrt(head_dim)."""
+    s = shape_info(task, "transformer", seq_len)
+    return s["rows"] * batch, s["heads"], s["seq_len"], s["qkv_dim"] // s["heads"], False, s["layers"]
+
+
+def sdpa_backend_context(name):
+    """A context manager that allows only backend `name`, or None where this torch cannot force it."""
+    try:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+        enum = {"flash": "FLASH_ATTENTION", "efficient": "EFFICIENT_ATTENTION", "cudnn": "CUDNN_ATTENTION",
+                "math": "MATH"}[name]
+        if not hasattr(SDPBackend, enum):
+            return None
+        return sdpa_kernel([getattr(SDPBackend, enum)])
+    except ImportError:
+        if name == "cudnn" or not hasattr(torch.backends.cuda, "sdp_kernel"):
+            return None
+        return torch.backends.cuda.sdp_kernel(enable_flash=name == "flash", enable_math=name == "math",
+                                              enable_mem_efficient=name == "efficient")
+
+
+def sdpa_dispatched(fn):
+    """Which backend PyTorch's default dispatch ran for fn(): the aten op it called, seen by the profiler
+    (flash / efficient / cudnn / math / overrideable), or 'default' where no such op shows."""
+    try:
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            fn()
+        keys = [k.key for k in prof.key_averages()]
+    except Exception:  # noqa: BLE001 -- the profiler is optional
+        return "default"
+    for k in keys:
+        if "_scaled_dot_product_" not in k:
+            continue
+        for tag, name in (("cudnn", "cudnn"), ("efficient", "efficient"), ("flash", "flash"), ("math", "math"),
+                          ("overrideable", "overrideable")):
+            if tag in k:
+                return name
+    return "default"
+
+
+def time_sdpa(sequences, heads, L, dh, causal, dtype, device, reps, backend=None):
+    """(median us, min us, group size, input sets, backend that ran) of one F.scaled_dot_product_attention.
+
+    q, k, v are views of one packed [S, L, 3, H, dh] tensor permuted to [S, H, L, dh] (the layout
+    TransformerBlock passes: last dim contiguous), random N(0, 1); sets of them rotated so together they
+    exceed 4x L2 (as time_int_mm); backend None = PyTorch's default dispatch, else only that backend."""
+    esize = torch.empty(0, dtype=dtype).element_size()
+    per_set = 4 * sequences * L * heads * dh * esize  # q, k, v and the output
+    if device.type == "cuda":
+        l2 = getattr(torch.cuda.get_device_properties(device), "L2_cache_size", 50 * 2 ** 20)
+        sets = int(min(32, max(1, math.ceil(4 * l2 / per_set))))
+    else:
+        sets = 1
+    qkv = []
+    for _ in range(sets):
+        packed = torch.randn(sequences, L, 3, heads, dh, device=device, dtype=dtype)
+        qkv.append(packed.permute(2, 0, 3, 1, 4).unbind(0))
+
+    def launch(i):
+        q, k, v = qkv[i % sets]
+        return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+
+    ctx = None if backend is None else sdpa_backend_context(backend)
+    if backend is not None and ctx is None:
+        raise NotImplementedError(f"this torch cannot force the {backend} backend")
+    import contextlib
+    with torch.inference_mode(), (ctx if ctx is not None else contextlib.nullcontext()):
+        ran = backend or sdpa_dispatched(lambda: launch(0))
+        med, mn, inner = time_grouped(launch, device, reps)
+    return med, mn, inner, sets, ran
+
+
+def sdpa_error(exc):
+    """'oom', 'unsupported' (no kernel of the forced backend takes this shape/dtype/device) or 'fail'."""
+    if is_oom(exc):
+        return "oom"
+    msg = str(exc).lower()
+    if (isinstance(exc, NotImplementedError) or "no available kernel" in msg or "no viable backend" in msg
+            or "not supported" in msg):
+        return "unsupported"
+    return "fail"
+
+
+def run_sdpa(args, device, tasks, batches):
+    """One row per (transformer workload, batch, dtype): the default dispatch's time and backend, and each
+    backend forced alone (columns <backend>_us: median, or oom / unsupported / fail)."""
+    backends = [b for b in args.sdpa_backends.split(",") if b]
+    rows = []
+    for task in tasks:
+        for batch in batches:
+            S, H, L, dh, causal, count = sdpa_shapes(task, batch, args.seq_len)
+            for dname in args.sdpa_dtypes.split(","):
+                dtype = SDPA_DTYPES[dname]
+                row = dict(workload=f"lra:{task}:transformer", batch=batch, sequences=S, heads=H, seq_len=L,
+                           head_dim=dh, causal=int(causal), count=count, dtype=dname, backend="",
+                           sdpa_us_median="", sdpa_us_min="", inner="", buffer_sets="", tflops="",
+                           best_backend="", best_us_median="", notes="")
+                notes = []
+                try:
+                    med, mn, inner, sets, ran = time_sdpa(S, H, L, dh, causal, dtype, device, args.gemm_repeats)
+                    row.update(backend=ran, sdpa_us_median=med, sdpa_us_min=mn, inner=inner, buffer_sets=sets,
+                               tflops=round(4 * S * H * L * L * dh / med / 1e6, 3))
+                except Exception as exc:  # noqa: BLE001 -- one row's failure must not stop the others
+                    row.update(sdpa_us_median=sdpa_error(exc), sdpa_us_min="")
+                    notes.append("default " + short_error(exc))
+                free(device)
+                best = None
+                for b in backends:
+                    try:
+                        med, _, _, _, _ = time_sdpa(S, H, L, dh, causal, dtype, device, args.gemm_repeats, b)
+                        row[f"{b}_us"] = med
+                        if best is None or med < best[1]:
+                            best = (b, med)
+                    except Exception as exc:  # noqa: BLE001
+                        row[f"{b}_us"] = sdpa_error(exc)
+                        if row[f"{b}_us"] != "unsupported":
+                            notes.append(f"{b} " + short_error(exc))
+                    free(device)
+                if best:
+                    row.update(best_backend=best[0], best_us_median=best[1])
+                row["notes"] = "; ".join(notes)
+                rows.append(row)
+                print(f"sdpa {task:>10} B={batch:<3} S={S:<3} H={H} L={L:<6} dh={dh:<3} {dname:>8}: "
+                      f"{fmt_short(row['sdpa_us_median'])} us ({row['backend']}); "
+                      + ", ".join(f"{b} {fmt_short(row.get(b + '_us', ''))}" for b in backends), flush=True)
+    return rows, backends
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -867,7 +1022,7 @@ def write_csv(path, header_lines, rows, columns):
     with open(path, "w", newline="") as f:
         for line in header_lines:
             f.write("# " + line + "\n")
-        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for r in rows:
             w.writerow({k: fmt_ms(v) if isinstance(v, float) else v for k, v in r.items()})
@@ -877,6 +1032,9 @@ MODEL_COLUMNS = ["task", "arch", "batch", "sequences", "seq_len", "d_model", "la
                  "dt_rank", "heads", "qkv_dim", "mlp_dim", "vocab", "classes", "prenorm", "bidirectional",
                  "dtype", "params", "chunk", "eager_ms", "eager_min_ms", "graph_ms", "graph_min_ms", "compile_ms",
                  "compile_graph_ms", "best_ms", "best_method", "reps", "peak_mem_gib", "notes"]
+SDPA_COLUMNS = ["workload", "batch", "sequences", "heads", "seq_len", "head_dim", "causal", "count", "dtype",
+                "backend", "sdpa_us_median", "sdpa_us_min", "inner", "buffer_sets", "tflops"]
+SDPA_TAIL = ["best_backend", "best_us_median", "notes"]
 GEMM_COLUMNS = ["task", "arch", "batch", "op", "kind", "count", "m", "n", "k", "m_run", "n_run", "k_run",
                 "time_us_median", "time_us_min", "tops", "tops_run", "inner", "buffer_sets", "notes"]
 
@@ -1015,6 +1173,21 @@ def self_test(device):
         ok = (blk.in_proj.weight.shape == (2 * s["d_inner"], s["d_model"])
               and blk.x_proj.weight.shape == (s["dt_rank"] + 2 * s["d_state"], s["d_inner"]))
         check(f"mamba {task} layer shapes", 0.0 if ok else 1.0, 0.5, "mismatches")
+    # 7. SDPA timing shapes: the attention op's (sequences, heads, L, head_dim) and count agree with the
+    # model (retrieval: both documents) and with linear_shapes' q projection; one tiny timed call runs.
+    for task in TASKS:
+        S, H, L, dh, causal, count = sdpa_shapes(task, 3, 40)
+        q = next(x for x in linear_shapes(task, "transformer", 3, 40) if x[0] == "q")
+        ok = (S * L == q[3] and H * dh == q[4] and count == q[2] and not causal
+              and S == TASKS[task][3] * 3 and L == 40)
+        check(f"sdpa shape {task}: S={S} H={H} L={L} dh={dh}", 0.0 if ok else 1.0, 0.5, "mismatches")
+    try:
+        med, _, _, _, ran = time_sdpa(2, 2, 16, 8, False, torch.float32, device, 3)
+        ok = math.isfinite(med) and med > 0 and ran in ("flash", "efficient", "cudnn", "math", "overrideable",
+                                                        "default")
+        check(f"sdpa timed alone ({ran}, {med:.1f} us)", 0.0 if ok else 1.0, 0.5, "failures")
+    except Exception as exc:  # noqa: BLE001
+        check(f"sdpa timed alone: {short_error(exc)}", 1.0, 0.5, "failures")
     failed = results.count(False)
     print(f"\n{results.count(True)} passed, {failed} failed")
     return 1 if failed else 0
@@ -1087,6 +1260,11 @@ def main():
     p.add_argument("--out", help="CSV of model timings")
     p.add_argument("--gemm-out", help="CSV of torch._int_mm (cuBLASLt int8) timings at the linear shapes")
     p.add_argument("--gemm-only", action="store_true", help="time the GEMMs only (needs --gemm-out)")
+    p.add_argument("--sdpa-out", help="CSV of F.scaled_dot_product_attention alone at the transformer workloads' "
+                                      "attention shapes (default dispatch and each backend forced)")
+    p.add_argument("--sdpa-dtypes", default="bfloat16,float16")
+    p.add_argument("--sdpa-backends", default=",".join(SDPA_BACKENDS),
+                   help="backends also timed forced alone (empty: only the default dispatch)")
     p.add_argument("--batch", default="1,32", help="comma-separated batch sizes (samples)")
     p.add_argument("--tasks", default=",".join(TASKS))
     p.add_argument("--archs", default=",".join(ARCHS))
@@ -1121,8 +1299,14 @@ def main():
         bench_scan(args, device, parse_list(args.tasks, list(TASKS), "tasks"),
                    [int(x) for x in args.batch.split(",") if x.strip()])
         return 0
-    if not args.out and not args.gemm_out:
-        p.error("give --out and/or --gemm-out (or --self-test / --shapes)")
+    if not args.out and not args.gemm_out and not args.sdpa_out:
+        p.error("give --out, --gemm-out and/or --sdpa-out (or --self-test / --shapes)")
+    for x in args.sdpa_dtypes.split(","):
+        if x not in SDPA_DTYPES:
+            p.error(f"--sdpa-dtypes: '{x}' is not one of {', '.join(SDPA_DTYPES)}")
+    for x in args.sdpa_backends.split(","):
+        if x and x not in SDPA_BACKENDS:
+            p.error(f"--sdpa-backends: '{x}' is not one of {', '.join(SDPA_BACKENDS)}")
     tasks = parse_list(args.tasks, list(TASKS), "tasks")
     archs = parse_list(args.archs, list(ARCHS), "archs")
     batches = [int(x) for x in args.batch.split(",") if x.strip()]
@@ -1166,6 +1350,27 @@ def main():
                 uniq.append(r)
         print_table(uniq, ["task", "arch", "batch", "op", "m", "n", "k", "time_us_median", "tops"],
                     "torch._int_mm int8 GEMM, us (median), each shape once (first op that has it)")
+    if args.sdpa_out:
+        srows, backends = run_sdpa(args, device, tasks, batches)
+        write_csv(args.sdpa_out, [
+            "F.scaled_dot_product_attention alone at the attention op of each LRA transformer workload "
+            "(kernels/tools/torch_baseline.py --sdpa-out)"] + head + [
+            "shapes: q, k, v [sequences, heads, seq_len, head_dim] (sequences = batch, retrieval 2 * batch: both "
+            "documents), not causal (workloads/lra/transformer.cpp), scale 1/sqrt(head_dim); count = attention ops "
+            "per forward; q, k, v views of one packed [S, L, 3, H, dh] tensor (the layout TransformerBlock passes), "
+            "N(0, 1), rotated over buffer_sets copies (at most 32; together >= 4x L2 where 32 suffice)",
+            f"method: 3 warm-up launches; groups of back-to-back launches (~2 ms; inner = launches per group) queued "
+            f"behind a GPU-side wait (torch.cuda._sleep), CUDA events around each group, time = group / launches; "
+            f"median (and min) of {args.gemm_repeats} groups; under torch.inference_mode()",
+            "backend: the one PyTorch's default dispatch ran (the aten op seen by torch.profiler; 'default' if none "
+            "shows); sdpa_us_* its time; <backend>_us: the same call with only that backend allowed "
+            "(torch.nn.attention.sdpa_kernel), 'unsupported' if it takes no such shape, dtype or device; best_*: "
+            "the fastest of those; tflops = 4 * sequences * heads * seq_len^2 * head_dim / sdpa time; 'oom' = out "
+            "of memory"],
+            srows, SDPA_COLUMNS + [f"{b}_us" for b in backends] + SDPA_TAIL)
+        print_table(srows, ["workload", "batch", "sequences", "heads", "seq_len", "head_dim", "dtype", "backend",
+                            "sdpa_us_median"] + [f"{b}_us" for b in backends] + ["best_backend"],
+                    "F.scaled_dot_product_attention alone, us (median)")
     if args.out and not args.gemm_only:  # last, so the end of the output shows it
         print_table(rows, ["task", "arch", "batch", "seq_len", "dtype", "params", "eager_ms", "graph_ms",
                            "compile_ms", "best_ms", "peak_mem_gib"], "PyTorch forward pass, ms (median)")
