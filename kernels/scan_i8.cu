@@ -469,11 +469,13 @@ void launch_selective(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, C
     selective_scan_i8_fast<G><<<grid_of(s, G), kBlock, smem>>>(p, s, y, clips);
 }
 
-// Chains per thread for s4d_scan. One (S = 1) gives the shortest step while the chip has room for every
-// chain; when there are many more chains than the chip runs at once (large batches), the scan is bound by
-// issue slots and by the shared-memory traffic of the C·h partials (8 bytes per chain and step), and four
-// chains per thread (summed before they are stored) cut both; that variant also runs its steps
-// speculatively (scan_step_unchecked), which cuts the issue slots of a step from about 15 to 10.
+// Chains per thread for s4d_scan. One (S = 1) gives the shortest step while few chains share each SM;
+// with more chains (larger batches) the scan is bound by issue slots and by the shared-memory traffic of
+// the C·h partials (8 bytes per chain and step), and four chains per thread (summed before they are stored)
+// cut both; that variant also runs its steps speculatively (scan_step_unchecked), which cuts the issue
+// slots of a step from about 15 to 10. The crossover, measured on an H200 (docs/gpu-kernels.md, "Chains
+// per thread"), lies at about 512 chains per SM: lra:text:s4d at batch 4 (65,536 chains) ran alike both
+// ways, at batch 6 (98,304) four per thread took 0.87 of the time, at batch 8 (131,072) 0.70.
 // SSMSIM_SCAN_STATES=1|2|4 forces a choice, so that a test can run every variant on any shape.
 int s4d_states_per_thread(const ScanShape& s) {
     static const int forced = [] {
@@ -483,7 +485,7 @@ int s4d_states_per_thread(const ScanShape& s) {
     if (s.state > 256) return 4;
     if (s.state > 128) return forced == 4 ? 4 : 2;
     if (forced == 1 || forced == 2 || forced == 4) return forced;
-    constexpr int64_t kManyChains = int64_t{132} * 2048;  // far more than the SMs hold at once
+    constexpr int64_t kManyChains = int64_t{132} * 512;  // 512 chains per SM of an H200
     return s.batch * s.ch * s.state >= kManyChains && s.state >= 16 ? 4 : 1;
 }
 

@@ -28,7 +28,7 @@ int64_t round16(int64_t n) { return (n + 15) / 16 * 16; }
 int64_t s4d_chains_per_thread(const KernelShape& sh) {
     if (sh.state > 256) return 4;
     if (sh.state > 128) return 2;
-    constexpr int64_t kManyChains = int64_t{132} * 2048;
+    constexpr int64_t kManyChains = int64_t{132} * 512;
     return sh.batch * sh.ch * sh.state >= kManyChains && sh.state >= 16 ? 4 : 1;
 }
 
