@@ -207,12 +207,38 @@ module scan_unit #(
     // loads them. Verilator then evaluates it once per clock edge, instead of also in every eval's input
     // region (it reads the cfg_* inputs), and needs no per-element delayed-assignment flags for arrays.
 
+    // ---- the stream operands, one beat-wide register per stage ----
+    // Each stage holds the whole beat (all lanes) of the operands it passes on, and a lane reads its field
+    // where it needs it: for Verilator one wide copy per stage instead of a field extraction and a copy per
+    // lane (docs/rtl.md, "Speed"). u and C go to R5 (C * h, the D skip), z to the output stages' gate.
+    logic [LANES*ACT_W-1:0] xv1, xv2, xv3, xv4, dtv1, bv1, cv1, cv2, cv3, cv4, zv1, zv2, zv3, zv4;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [LANES*ACT_W-1:0] xv5, zv5;  // the output stages read the first lane of each channel
+    /* verilator lint_on UNUSEDSIGNAL */
+    always_ff @(posedge clk) begin
+        if (en) begin
+            xv1 <= s_x;
+            {xv2, xv3, xv4, xv5} <= {xv1, xv2, xv3, xv4};
+            if (cfg_selective) begin
+                dtv1 <= s_dt;
+                bv1 <= s_b;
+                cv1 <= s_c;
+                {cv2, cv3, cv4} <= {cv1, cv2, cv3};
+            end
+            if (cfg_gated) begin
+                zv1 <= s_z;
+                {zv2, zv3, zv4, zv5} <= {zv1, zv2, zv3, zv4};
+            end
+        end
+    end
+
     // ---- lanes: R1 .. R5 ----
     logic [LANES-1:0] clip3;
 
     for (genvar l = 0; l < LANES; l++) begin : g_lane
         logic act1, act2, act3, act4;  // the lane holds a pair (the last slot may be partial)
-        logic signed [ACT_W-1:0] x1, dt1, b1, c1, z1, x2, c2, z2, x3, c3, z3, x4, c4, z4;
+        wire logic signed [ACT_W-1:0] x1 = xv1[l*ACT_W+:ACT_W], dt1 = dtv1[l*ACT_W+:ACT_W];
+        wire logic signed [ACT_W-1:0] b1 = bv1[l*ACT_W+:ACT_W], c4 = cv4[l*ACT_W+:ACT_W];
         logic signed [STATE_W-1:0] h1, h2, hn4;
         logic signed [PAR_W:0] a1;
         logic signed [PAR_W-1:0] bbar1, cp4;
@@ -220,31 +246,23 @@ module scan_unit #(
         /* verilator lint_off UNUSEDSIGNAL */
         // Only the first lane of each channel is read by the output stages.
         logic act5;
-        logic signed [ACT_W-1:0] x5, z5;
         logic signed [SKIP_W-1:0] d5;
         /* verilator lint_on UNUSEDSIGNAL */
         logic [DECAY_W-1:0] abar2;
         logic signed [ACC_W-1:0] bx2, bx3, prod3, sum3, pc5;  // pc5: C * h, 0 for idle lanes
         logic signed [STATE_W-1:0] hs3;  // the new state, saturated once for the write and R4
 
-        // R1: stream operands, and the slot's state and parameters (registered memory reads). The pair
-        // index slot * LANES + l decides whether the lane is busy. Registers that only one scan (or only
-        // the gate) reads are loaded only in that mode: cfg_* are stable from `start` until the chunk has
-        // drained, so every value that reaches an output is the same, and the simulation does less per cycle.
+        // R1: the slot's state and parameters (registered memory reads; the stream operands are in the beat
+        // registers above). The pair index slot * LANES + l decides whether the lane is busy. Registers that
+        // only one scan (or only the gate) reads are loaded only in that mode: cfg_* are stable from `start`
+        // until the chunk has drained, so every value that reaches an output is the same, and the simulation
+        // does less per cycle.
         always_ff @(posedge clk) begin
             if (en) begin
                 act1 <= (PAIR_W'(slot) << L) + PAIR_W'(l) < cfg_pairs;
-                x1 <= s_x[l*ACT_W+:ACT_W];
                 h1 <= state_mem[l][slot];
                 a1 <= a_mem[slot][l*(PAR_W+1)+:PAR_W+1];
-                if (cfg_selective) begin
-                    dt1 <= s_dt[l*ACT_W+:ACT_W];
-                    b1 <= s_b[l*ACT_W+:ACT_W];
-                    c1 <= s_c[l*ACT_W+:ACT_W];
-                end else begin
-                    bbar1 <= bbar_mem[slot][l*PAR_W+:PAR_W];
-                end
-                if (cfg_gated) z1 <= s_z[l*ACT_W+:ACT_W];
+                if (!cfg_selective) bbar1 <= bbar_mem[slot][l*PAR_W+:PAR_W];
             end
         end
 
@@ -267,9 +285,6 @@ module scan_unit #(
                     bx2 <= ACC_W'(bbar1) * ACC_W'(x1);
                 end
                 h2 <= h1;
-                x2 <= x1;
-                if (cfg_selective) c2 <= c1;
-                if (cfg_gated) z2 <= z1;
             end
         end
 
@@ -279,9 +294,6 @@ module scan_unit #(
                 act3 <= act2;
                 prod3 <= $signed(ACC_W'(abar2)) * ACC_W'(h2);
                 bx3 <= bx2;
-                x3 <= x2;
-                if (cfg_selective) c3 <= c2;
-                if (cfg_gated) z3 <= z2;
             end
         end
 
@@ -304,10 +316,7 @@ module scan_unit #(
                 act4 <= act3;
                 hn4 <= hs3;
                 d4 <= d_mem[slot3][l*SKIP_W+:SKIP_W];
-                x4 <= x3;
-                if (cfg_selective) c4 <= c3;
-                else cp4 <= c_mem[slot3][l*PAR_W+:PAR_W];
-                if (cfg_gated) z4 <= z3;
+                if (!cfg_selective) cp4 <= c_mem[slot3][l*PAR_W+:PAR_W];
             end
         end
 
@@ -316,8 +325,6 @@ module scan_unit #(
             if (en) begin
                 act5 <= act4;
                 pc5 <= act4 ? (cfg_selective ? ACC_W'(c4) : ACC_W'(cp4)) * ACC_W'(hn4) : '0;
-                x5 <= x4;
-                if (cfg_gated) z5 <= z4;
                 d5 <= d4;
             end
         end
@@ -356,8 +363,8 @@ module scan_unit #(
         for (genvar v = 0; v <= L; v++) begin : g_v
             if (v >= LOG_NMIN && o < (LANES >> v)) begin : g_on
                 assign cand_y[v] = g_lvl[v].g_node[o].s;
-                assign cand_x[v] = g_lane[o<<v].x5;
-                assign cand_z[v] = g_lane[o<<v].z5;
+                assign cand_x[v] = xv5[(o<<v)*ACT_W+:ACT_W];
+                assign cand_z[v] = zv5[(o<<v)*ACT_W+:ACT_W];
                 assign cand_d[v] = g_lane[o<<v].d5;
                 assign cand_act[v] = g_lane[o<<v].act5;
             end else begin : g_off
