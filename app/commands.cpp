@@ -13,6 +13,7 @@
 #include "sim/backend/backend.h"
 #include "sim/config/hw_config.h"
 #include "sim/ops/op_schema.h"
+#include "sim/report/ops_csv.h"
 #include "sim/report/report.h"
 #include "sim/trace/trace_io.h"
 #include "sim/util/atomic_file.h"
@@ -163,7 +164,11 @@ int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
         if (w.trace.meta.contains("weights")) report["weights"] = w.trace.meta["weights"];  // --weights
         for (auto& [k, v] : result.report.items()) report[k] = v;
         put_op_hashes(report, result.op_sha256);
-        if (!a.out.empty()) write_run_output(out_dir(b), report, result.outputs, result.files);
+        if (!a.out.empty()) {
+            auto files = result.files;
+            files["ops.csv"] = ops_csv(w.trace, report);
+            write_run_output(out_dir(b), report, result.outputs, files);
+        }
         runs.push_back({b->name, setup.sets, report});
         rows.push_back({b->name, std::move(report), wall});
     }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "sim/util/csv_rows.h"
+
 namespace ssmsim::cli {
 
 using ojson = nlohmann::ordered_json;
@@ -57,10 +59,7 @@ std::string csv_cell(const ojson& v) {
     } else {
         s = v.dump();
     }
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
+    return csv_quote(s);
 }
 
 std::string text_cell(const ojson& v, double scale) {

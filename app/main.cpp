@@ -8,6 +8,7 @@
 #include "app/compare_cmd.h"
 #include "app/int_arg.h"
 #include "app/rtl_verify_cmd.h"
+#include "app/runs_report.h"
 #include "app/sweep_cmd.h"
 #include "models/gpu/backend.h"
 #include "models/neuromorphic/backend.h"
@@ -123,10 +124,18 @@ int main(int argc, char** argv) {
     sweep_cmd->add_flag("--retry-failed", sweep.retry_failed, "run again the points recorded as failed");
     sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "no progress bar");
 
-    std::string report_dir;
-    auto* report_cmd =
-        app.add_subcommand("report", "plots (PNG, SVG), Pareto front and report.html of a sweep");
-    report_cmd->add_option("dir", report_dir, "a sweep's --out folder")->required();
+    ReportArgs report;
+    auto* report_cmd = app.add_subcommand(
+        "report",
+        "a sweep's plots, Pareto front and report.html; or runs side by side (docs/trace-format.md)");
+    report_cmd
+        ->add_option(
+            "dirs", report.dirs,
+            "a sweep's --out folder, or the --out folders of runs (`run --model all` folders expand)")
+        ->required();
+    report_cmd->add_option("--out", report.out, "runs: write runs.csv, one row per run");
+    report_cmd->add_option("--ops-out", report.ops_out,
+                           "runs: write their ops.csv merged, with a run column");
 
     CompareArgs compare;
     auto* compare_cmd = app.add_subcommand(
@@ -215,7 +224,7 @@ int main(int argc, char** argv) {
         if (*validate_cmd) return cmd_validate(validate_path, validate_opts);
         if (*list_cmd) return cmd_list();
         if (*sweep_cmd) return cmd_sweep(sweep);
-        if (*report_cmd) return cmd_report(report_dir);
+        if (*report_cmd) return cmd_report_any(report);
         if (*verify_cmd) {
 #if SSMSIM_HAVE_RTL_VERIFY
             return cmd_rtl_verify(verify);

@@ -112,7 +112,9 @@ void clear_previous_report(const fs::path& out_dir) {
     // report.json first: whatever else fails to go, nothing looks complete.
     std::error_code ec;
     fs::remove(out_dir / "report.json", ec);
-    remove_files(out_dir, [](const std::string& n) { return n == "timeline.json" || is_stale_temporary(n); });
+    remove_files(out_dir, [](const std::string& n) {
+        return n == "timeline.json" || n == "ops.csv" || is_stale_temporary(n);
+    });
     // Outputs of the earlier run: a new run's outputs/ holds only its own tensors.
     remove_files(out_dir / "outputs",
                  [](const std::string& n) { return n.ends_with(".npy") || is_stale_temporary(n); });

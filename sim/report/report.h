@@ -27,7 +27,7 @@ nlohmann::ordered_json common_report(const std::string& model, const std::string
                                      const Trace& trace, const TensorStore* outputs);
 
 // Removes what an earlier run left in `out_dir`: report.json (so that a failed run never leaves one looking
-// complete), timeline.json, outputs/*.npy (a new run's outputs/ holds only its own tensors) and the
+// complete), timeline.json, ops.csv, outputs/*.npy (a new run's outputs/ holds only its own tensors) and the
 // temporaries (<name>.tmp.<pid>) of a run killed while writing. Files of other names are left alone.
 void clear_previous_report(const std::filesystem::path& out_dir);
 

@@ -20,6 +20,7 @@
 #include "sim/sweep/runner.h"
 #include "sim/util/atomic_file.h"
 #include "sim/util/checked_int.h"
+#include "sim/util/csv_rows.h"
 #include "sim/util/error.h"
 #include "sim/util/interrupt.h"
 #include "sim/util/json_input.h"
@@ -140,13 +141,7 @@ struct RemoveOnExit {
 
 std::string csv_cell(const json& v) {
     if (v.is_null()) return "";
-    std::string s = v.is_string() ? v.get<std::string>() : v.dump();
-    if (s.find_first_of(",\"\n") != std::string::npos) {
-        std::string q = "\"";
-        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-    }
-    return s;
+    return csv_quote(v.is_string() ? v.get<std::string>() : v.dump());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Reading the project's own CSV files (reference/gpu-timings/, docs/models/): '#' lines are provenance, the
-// first other line names the columns, and no cell holds a comma. Each row comes back as column -> cell.
+// Writing a CSV cell, and reading the project's own CSV files (reference/gpu-timings/, docs/models/): '#'
+// lines are provenance, the first other line names the columns, and no cell holds a comma. Each row comes
+// back as column -> cell.
 #pragma once
 
 #include <filesystem>
@@ -12,6 +13,15 @@
 #include "sim/util/error.h"
 
 namespace ssmsim {
+
+// One CSV cell as RFC 4180 writes it: quoted (with quotes doubled) when it holds a comma, a quote or a line
+// break, as is otherwise.
+inline std::string csv_quote(const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
 
 inline std::vector<std::map<std::string, std::string>> read_csv_rows(const std::filesystem::path& path) {
     std::ifstream in(path);

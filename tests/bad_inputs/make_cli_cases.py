@@ -137,8 +137,8 @@ case("validate_trace_json_is_a_directory", "flags", "The same for validate.",
      ["validate", "{tmp}/t"], 2, ["trace.json", "a directory"], dirs=["t/trace.json"])
 case("gen_not_lra", "flags", "gen makes lra: workloads only.",
      ["gen", "{trace}", "--out", "{tmp}/g"], 2, ["gen: expected a workload of the form lra:"])
-case("report_without_results", "flags", "report on a folder that is no sweep.",
-     ["report", "{tmp}"], 2, ["results.json"])
+case("report_without_results", "flags", "report on a folder that is neither a sweep nor a run.",
+     ["report", "{tmp}"], 2, ["results.json", "report.json", "found none of them"])
 
 # budgets
 case("budget_longest_lra_before_generation", "budget", "4M steps used to be generated first and end in bad_alloc.",
