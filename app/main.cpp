@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/compare_cmd.h"
 #include "app/int_arg.h"
+#include "app/quantize_cmd.h"
 #include "app/rtl_verify_cmd.h"
 #include "app/runs_report.h"
 #include "app/sweep_cmd.h"
@@ -124,6 +125,15 @@ int main(int argc, char** argv) {
     sweep_cmd->add_flag("--retry-failed", sweep.retry_failed, "run again the points recorded as failed");
     sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "no progress bar");
 
+    QuantizeArgs quantize;
+    auto* quantize_cmd = app.add_subcommand(
+        "quantize", "a float32 trace into the int8 contract, as the LRA builder does (docs/workloads.md)");
+    quantize_cmd->add_option("trace", quantize.trace, "a float32 trace folder with data")->required();
+    quantize_cmd->add_option("--calibration", quantize.calibration,
+                             "folder of <graph input>.npy that replace those inputs for calibration");
+    quantize_cmd->add_option("--out", quantize.out, "folder for the int8 trace and quantize_report.csv")
+        ->required();
+
     ReportArgs report;
     auto* report_cmd = app.add_subcommand(
         "report",
@@ -225,6 +235,7 @@ int main(int argc, char** argv) {
         if (*list_cmd) return cmd_list();
         if (*sweep_cmd) return cmd_sweep(sweep);
         if (*report_cmd) return cmd_report_any(report);
+        if (*quantize_cmd) return cmd_quantize(quantize);
         if (*verify_cmd) {
 #if SSMSIM_HAVE_RTL_VERIFY
             return cmd_rtl_verify(verify);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <stdexcept>
 
 #include "reference/executor.h"
@@ -312,10 +313,40 @@ Multiplier quant_multiplier(double r, int64_t max_mult) {
 
 AbsMax calibrate(const Trace& ft, const TensorStore& fd) {
     AbsMax absmax;
+    // A float graph input may feed an op directly (a user's trace): its range is known without running.
+    for (const auto& [name, t] : fd)
+        if (t.dtype() == DType::float32) absmax[name] = absmax_of(t.as<float>());
     reference::execute(ft, fd, {}, false, [&](const OpDecl& op, const TensorStore& live) {
         for (const auto& o : op.outputs) absmax[o] = absmax_of(live.at(o).as<float>());
     });
     return absmax;
+}
+
+std::string unquantizable(const OpDecl& op) {
+    static const std::set<std::string> kinds = {"embedding",
+                                                "linear",
+                                                "conv1d_causal_depthwise",
+                                                "classifier",
+                                                "silu",
+                                                "softplus",
+                                                "exp",
+                                                "gelu",
+                                                "relu",
+                                                "sigmoid",
+                                                "mul",
+                                                "add",
+                                                "gate",
+                                                "rmsnorm",
+                                                "layernorm",
+                                                "selective_scan",
+                                                "s4d_scan",
+                                                "attention",
+                                                "pool",
+                                                "reshape"};
+    if (!kinds.contains(op.kind)) return "an op kind with a quantization rule, found '" + op.kind + "'";
+    if (op.kind == "selective_scan" && op.inputs.size() == 7)
+        return "a selective_scan without fused z gating (quantize it as a separate gate op), found 7 inputs";
+    return "";
 }
 
 QuantizedTrace quantize(const Trace& ft, const TensorStore& fd, const AbsMax& absmax) {

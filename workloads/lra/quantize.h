@@ -13,8 +13,12 @@ namespace ssmsim::workloads {
 // max |x| of every activation, from a float32 run (Calibration::observe fills it).
 using AbsMax = std::map<std::string, double>;
 
-// Runs the float32 trace on its data and records max |x| of every op output.
+// Runs the float32 trace on its data and records max |x| of every op output and float32 graph input.
 AbsMax calibrate(const Trace& float_trace, const TensorStore& float_data);
+
+// Why the quantizer cannot take `op` of a float32 trace, or "" when it can: `ssmsim quantize` names the op
+// before anything runs.
+std::string unquantizable(const OpDecl& op);
 
 struct QuantizedTrace {
     Trace trace;
