@@ -47,9 +47,16 @@ std::string provenance_of(const std::string& gpu, const std::string& line) {
     return out;
 }
 
-// Board power of our kernels by "task,arch,seq_len,batch", with the provenance of its file's first line.
-std::map<std::string, double> load_power(std::string& provenance) {
-    std::map<std::string, double> watts;
+// Board power of our kernels by "task,arch,seq_len,batch", each with its provenance: the GPU of the file's
+// first line, and the row's own commit and date (columns commit, date_utc) where the file has them, else the
+// first line's.
+struct BoardPower {
+    double watts;
+    std::string provenance;
+};
+std::map<std::string, BoardPower> load_power() {
+    std::map<std::string, BoardPower> watts;
+    std::string provenance, gpu_name;
     std::vector<std::string> columns;
     std::istringstream in(kH200LraPowerCsv);
     for (std::string line; std::getline(in, line);) {
@@ -57,7 +64,10 @@ std::map<std::string, double> load_power(std::string& provenance) {
         if (line[0] == '#') {
             static const std::regex gpu(R"(^# GPU: (NVIDIA [^,]+),)");
             std::smatch m;
-            if (provenance.empty() && std::regex_search(line, m, gpu)) provenance = provenance_of(m[1], line);
+            if (provenance.empty() && std::regex_search(line, m, gpu)) {
+                gpu_name = m[1];
+                provenance = provenance_of(m[1], line);
+            }
             continue;
         }
         if (columns.empty()) {
@@ -67,21 +77,26 @@ std::map<std::string, double> load_power(std::string& provenance) {
         const auto cells = split(line, ',');
         std::map<std::string, std::string> row;
         for (size_t i = 0; i < columns.size() && i < cells.size(); ++i) row[columns[i]] = cells[i];
+        const std::string& commit = row["commit"];
+        const std::string own = commit.empty() ? provenance
+                                               : gpu_name + ", commit " + commit.substr(0, 7) +
+                                                     (row["date_utc"].empty() ? "" : ", " + row["date_utc"]);
         if (const auto w = number(row["board_w"]))
-            watts[row["task"] + "," + row["arch"] + "," + row["seq_len"] + "," + row["batch"]] = *w;
+            watts[row["task"] + "," + row["arch"] + "," + row["seq_len"] + "," + row["batch"]] = {*w, own};
     }
     return watts;
 }
 
 // Both sources from the one CSV. Its '#' lines carry the provenance: the first names the GPU, driver, commit
 // and date of our kernels' run; a "# torch:" block gives PyTorch's (gpu:, torch:, date_utc:, commit:); a line
-// "# <task>,<arch> rows ... re-measured ...: <GPU>, ..., commit <c>, <date>" gives rows measured again later.
+// "# <task>,<arch> rows ... re-measured ...: <GPU>, ..., commit <c>, <date>" gives rows measured again later
+// (all batches of that workload, or only batch B where it reads "rows at batch B ...").
 std::map<std::string, MeasuredSource> load() {
     static const std::regex gpu_name(R"(^# (NVIDIA [^,]+),)");
     static const std::regex remeasured(
-        R"(^# ([a-z]+),([a-z]+) rows .*re-measured[^:]*: (NVIDIA [^,]+),(.*)$)");
+        R"(^# ([a-z]+),([a-z0-9]+) rows (at batch (\d+) )?.*re-measured[^:]*: (NVIDIA [^,]+),(.*)$)");
     std::string ours_prov, torch_gpu, torch_version, torch_date, torch_commit;
-    std::map<std::string, std::string> ours_override;  // "task,arch" -> provenance
+    std::map<std::string, std::string> ours_override;  // "task,arch" or "task,arch,batch" -> provenance
     std::vector<std::string> columns;
     std::vector<std::vector<std::string>> cells;
     std::istringstream in(kH200LraE2eCsv);
@@ -92,7 +107,8 @@ std::map<std::string, MeasuredSource> load() {
             if (ours_prov.empty() && std::regex_search(line, m, gpu_name))
                 ours_prov = provenance_of(m[1], line);
             if (std::regex_search(line, m, remeasured))
-                ours_override[m[1].str() + "," + m[2].str()] = provenance_of(m[3], m[4]);
+                ours_override[m[1].str() + "," + m[2].str() + (m[4].matched ? "," + m[4].str() : "")] =
+                    provenance_of(m[5], m[6]);
             const auto field = [&](const char* key) {
                 const auto at = line.find(key);
                 return at == std::string::npos ? "" : line.substr(at + std::string(key).size());
@@ -116,8 +132,7 @@ std::map<std::string, MeasuredSource> load() {
             if (columns[i] == name) return row[i];
         return "";
     };
-    std::string power_prov;
-    const std::map<std::string, double> power = load_power(power_prov);
+    const std::map<std::string, BoardPower> power = load_power();
     const std::string torch_prov =
         torch_gpu + ", PyTorch " + torch_version + ", commit " + torch_commit + ", " + torch_date;
 
@@ -142,14 +157,15 @@ std::map<std::string, MeasuredSource> load() {
         base.seq_len = std::stoll(col(row, "seq_len"));
         MeasuredSource::Row o = base;
         if (const auto ms = number(col(row, "ours_graph_ms"))) {
-            const auto it = ours_override.find(base.task + "," + base.arch);
+            auto it = ours_override.find(base.task + "," + base.arch + "," + col(row, "batch"));
+            if (it == ours_override.end()) it = ours_override.find(base.task + "," + base.arch);
             o.figure = MeasuredFigure{*ms, "CUDA Graph, int8",
                                       it != ours_override.end() ? it->second : ours_prov, std::nullopt, ""};
             const auto w =
                 power.find(base.task + "," + base.arch + "," + col(row, "seq_len") + "," + col(row, "batch"));
             if (w != power.end()) {
-                o.figure->power_w = w->second;
-                o.figure->power_provenance = power_prov;
+                o.figure->power_w = w->second.watts;
+                o.figure->power_provenance = w->second.provenance;
             }
         }
         ours.rows.push_back(o);

@@ -8,8 +8,13 @@ the committed comparison of our int8 CUDA kernels with the PyTorch float baselin
 
 and prints the Markdown tables of docs/gpu-kernels.md.
 
-Usage: gpu_comparison.py --run DIR --commit HASH --driver VERSION [--repo .]
+Usage: gpu_comparison.py --run DIR --commit HASH --driver VERSION [--repo .] [--merge [--note TEXT]]
 (DIR: an unpacked results.tar.gz holding device/e2e/*, device/torch_baseline.csv, device/cublaslt_gemm.csv)
+
+--merge: DIR holds only some e2e runs of our kernels (no PyTorch baseline): they replace the committed rows
+of the same workload and batch (and those runs' per-op rows), keeping the committed PyTorch and cuBLASLt
+figures of the row (same shapes, same GPU); runs whose workload and batch are not committed are skipped. A
+'#' line records which rows came from which commit and when.
 """
 import argparse
 import csv
@@ -45,6 +50,8 @@ def main():
     p.add_argument("--commit", required=True)
     p.add_argument("--driver", required=True)
     p.add_argument("--repo", default=".")
+    p.add_argument("--merge", action="store_true")
+    p.add_argument("--note", default="")
     args = p.parse_args()
     dev = pathlib.Path(args.run) / "device"
     torch_csv, gemm_csv = dev / "torch_baseline.csv", dev / "cublaslt_gemm.csv"
@@ -91,10 +98,17 @@ def main():
                      if ours_gemm_us and not lt_missing else "",
                      "torch_best_ms": best, "torch_method": t.get("best_method", ""),
                      "torch_over_ours": round(float(best) / ours, 3) if best not in ("", "oom", "fail") else "",
-                     "output_sha256": r["output_sha256"]})
+                     "output_sha256": r["output_sha256"], "_date": date})
     rows.sort(key=lambda x: (x["batch"], TASKS.index(x["task"]), ARCHS.index(x["arch"])))
+    if not args.merge:
+        for x in rows:
+            x.pop("_date")
     tag = gpu_tag(gpu)
     out_dir = pathlib.Path(args.repo) / "reference" / "gpu-timings"
+    if args.merge:
+        rows = merge(args, out_dir / f"{tag}-lra-e2e.csv", out_dir / f"{tag}-lra-ops.csv", rows, op_rows, gpu)
+        print_tables(rows, dev)
+        return
     prov = [f"# {gpu}, driver {args.driver}, CUDA 13.0, commit {args.commit}, {date}",
             "# ours: ssmsim-cuda run --workload lra:<task>:<arch> [--batch N] --graph --repeat 10 --warmup 2 (int8, "
             "seed 1, full length): the whole trace as one CUDA Graph, replays queued behind a GPU-side wait, CUDA "
@@ -121,6 +135,72 @@ def main():
         w.writeheader()
         w.writerows(op_rows)
     print(f"wrote {e2e} ({len(rows)} rows) and {ops} ({len(op_rows)} rows)")
+    print_tables(rows, dev)
+
+
+def merge(args, e2e, ops, rows, op_rows, gpu):
+    """Replaces committed rows by this run's, keeping their PyTorch and cuBLASLt columns; returns all rows."""
+    lines = e2e.read_text().splitlines()
+    head = [x for x in lines if x.startswith("#")]
+    old = list(csv.DictReader(x for x in lines if not x.startswith("#")))
+    ops_lines = ops.read_text().splitlines()
+    ops_head = [x for x in ops_lines if x.startswith("#")]
+    old_ops = list(csv.DictReader(x for x in ops_lines if not x.startswith("#")))
+    index = {(r["task"], r["arch"], int(r["batch"])): i for i, r in enumerate(old)}
+    done, dates = [], []
+    for n in rows:
+        i = index.get((n["task"], n["arch"], n["batch"]))
+        if i is None:
+            print(f"skipped lra:{n['task']}:{n['arch']} batch {n['batch']}: not a committed row")
+            continue
+        o = old[i]
+        for col in ("seq_len", "cublaslt_gemm_ms", "torch_best_ms", "torch_method"):
+            n[col] = o[col]
+        lt = float(o["cublaslt_gemm_ms"]) if o["cublaslt_gemm_ms"] else None
+        n["gemm_fraction_of_cublaslt"] = round(lt / n["gemm_ms"], 3) if lt and n["gemm_ms"] else ""
+        best = o["torch_best_ms"]
+        n["torch_over_ours"] = round(float(best) / n["ours_graph_ms"], 3) if best not in ("", "oom", "fail") else ""
+        old[i] = n
+        done.append((f"lra:{n['task']}:{n['arch']}", n["batch"]))
+        dates.append(n.pop("_date"))
+    for n in rows:
+        n.pop("_date", None)
+    if not done:
+        raise SystemExit("--merge: no committed row to replace")
+    # One line per row, in the form app/measured.cpp reads ("<task>,<arch> rows at batch B re-measured (...):
+    # <GPU>, ..., commit C, date"): `ssmsim compare` gives that row this provenance.
+    lines = [f"# {w.split(':')[1]},{w.split(':')[2]} rows at batch {b} re-measured"
+             f"{' (' + args.note.replace(':', ' ') + ')' if args.note else ''}: {gpu}, driver {args.driver}, CUDA 13.0, "
+             f"commit {args.commit}, {d}; ours and per-op columns, PyTorch and cuBLASLt columns as measured above, "
+             f"ratios recomputed (kernels/tools/gpu_comparison.py --merge)" for (w, b), d in zip(done, dates)]
+    names = ", ".join(f"{w} batch {b}" for w, b in done)
+    with e2e.open("w", newline="") as f:
+        f.write("\n".join(head + lines) + "\n")
+        w = csv.DictWriter(f, fieldnames=list(old[0].keys()), lineterminator="\n")
+        w.writeheader()
+        w.writerows(old)
+    new_ops = {}
+    for o in op_rows:
+        if (o["workload"], o["batch"]) in done:
+            new_ops.setdefault((o["workload"], o["batch"]), []).append(o)
+    seen = set()
+    with ops.open("w", newline="") as f:
+        f.write("\n".join(ops_head + lines) + "\n")
+        w = csv.DictWriter(f, fieldnames=list(old_ops[0].keys()), lineterminator="\n")
+        w.writeheader()
+        for o in old_ops:
+            k = (o["workload"], int(o["batch"]))
+            if k not in new_ops:
+                w.writerow(o)
+            elif k not in seen:
+                seen.add(k)
+                w.writerows(new_ops[k])
+    print(f"merged {names} into {e2e} and {ops}")
+    return [{**r, "batch": int(r["batch"]), **{c: float(r[c]) for c in ("ours_graph_ms", "scan_ms", "attention_ms",
+            "gemm_ms", "other_ms")}} for r in old]
+
+
+def print_tables(rows, dev):
     print("\n| workload | batch | ours int8 (graph) ms | PyTorch float ms | PyTorch / ours | scan | attention | GEMM "
           "| other | GEMM: cuBLASLt / ours |")
     print("|---|---|---|---|---|---|---|---|---|---|")

@@ -8,9 +8,16 @@
                                              (validation only: nothing in models/gpu is chosen from it)
 
 Sources: device/h200-power.csv (--grid-run) and device/power/<task>-<arch>-L<L>-b<B>/report.json (every
---run; L0 = full length). A later --run replaces an earlier one's row for the same workload.
+--run; L0 = full length). A later --run replaces an earlier one's row for the same workload. Every row of
+<gpu>-lra-power.csv names the commit of the binary that measured it (column commit).
+
+--merge (without --grid-run): the committed <gpu>-lra-power.csv is read first (rows without a commit column
+take the commit of its first '#' line); the runs found under --run are added or replace the committed row of
+the same workload, length and batch; a '#' line records which rows came from which commit and when (--note
+adds why).
 
 Usage: power_set.py --grid-run DIR --run DIR [--run DIR...] --commit HASH --driver VERSION [--repo .]
+       power_set.py --merge --run DIR [--run DIR...] --commit HASH --driver VERSION [--note TEXT] [--repo .]
 """
 import argparse
 import csv
@@ -23,13 +30,19 @@ FULL = {"listops": 2048, "text": 4096, "retrieval": 4000, "image": 1024, "pathfi
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--grid-run", required=True, help="an unpacked results.tar.gz holding device/h200-power.csv")
+    ap.add_argument("--grid-run", help="an unpacked results.tar.gz holding device/h200-power.csv")
     ap.add_argument("--run", action="append", default=[], help="an unpacked results.tar.gz (holds device/power)")
     ap.add_argument("--commit", required=True)
     ap.add_argument("--driver", required=True)
     ap.add_argument("--repo", default=".")
+    ap.add_argument("--merge", action="store_true", help="add to / replace rows of the committed lra-power CSV")
+    ap.add_argument("--note", default="")
     a = ap.parse_args()
     out = pathlib.Path(a.repo) / "reference" / "gpu-timings"
+    if a.merge == bool(a.grid_run):
+        raise SystemExit("give --grid-run (a new data set) or --merge (rows into the committed one), not both")
+    if a.merge:
+        return merge(a, out / "h200-lra-power.csv", read_runs(a.run, a.commit)[0])
 
     grid = (pathlib.Path(a.grid_run) / "device" / "h200-power.csv").read_text().splitlines(keepends=True)
     at = next(i for i, line in enumerate(grid) if line.startswith("# method"))
@@ -37,8 +50,58 @@ def main():
                     "CUDA 13.0\n")
     (out / "h200-power.csv").write_text("".join(grid))
 
+    rows, gpu = read_runs(a.run, a.commit)
+    path = out / "h200-lra-power.csv"
+    with path.open("w", newline="") as f:
+        first = min(r["date_utc"] for r in rows.values())
+        f.write(f"# GPU: {gpu}, driver {a.driver}; commit {a.commit}; {first}\n")
+        f.write("# command: kernels/tools/device_run.sh power (POWER_S=0.75), then kernels/tools/power_set.py\n")
+        f.write("# ssmsim-cuda run --workload lra:<task>:<arch> --seq-len L [--batch B] --no-op-hashes --graph "
+                "--repeat 3 --warmup 1 --power 0.75; board_w: the board energy NVML counts while the graph "
+                "replays back to back / the window (report.json 'power'); validation only\n")
+        write_rows(f, rows)
+    print(f"wrote {path} ({len(rows)} rows) and {out / 'h200-power.csv'}")
+
+
+def order(k):
+    return (k[3], list(FULL).index(k[0]), k[1], -k[2])
+
+
+def write_rows(f, rows):
+    keys = sorted(rows, key=order)
+    w = csv.DictWriter(f, fieldnames=list(rows[keys[0]]), lineterminator="\n")
+    w.writeheader()
+    for k in keys:
+        w.writerow(rows[k])
+
+
+def merge(a, path, new):
+    lines = path.read_text().splitlines()
+    head = [x for x in lines if x.startswith("#")]
+    first_commit = re.search(r"commit ([0-9a-f]{40})", head[0])[1]
+    rows = {}
+    for r in csv.DictReader(x for x in lines if not x.startswith("#")):
+        r.setdefault("commit", first_commit)
+        rows[(r["task"], r["arch"], int(r["seq_len"]), int(r["batch"]))] = r
+    replaced = [k for k in new if k in rows]
+    dates = sorted(r["date_utc"] for r in new.values())
+    name = lambda k: f"{k[0]}:{k[1]} L={k[2]} b={k[3]}"
+    line = (f"# {len(new)} runs with commit {a.commit} (driver {a.driver}), {dates[0]} to {dates[-1]}"
+            f"{'; ' + a.note if a.note else ''}: {len(new) - len(replaced)} added, {len(replaced)} replace the "
+            f"earlier row of the same run{' (' + ', '.join(name(k) for k in sorted(replaced, key=order)) + ')' if replaced else ''}"
+            f" (kernels/tools/power_set.py --merge)")
+    rows.update(new)
+    if "column commit" not in head[0]:
+        head[0] += " (the first runs; later runs below, each row's binary in column commit)"
+    with path.open("w", newline="") as f:
+        f.write("\n".join(head + [line]) + "\n")
+        write_rows(f, rows)
+    print(f"{path}: {len(new) - len(replaced)} rows added, {len(replaced)} replaced, {len(rows)} in all")
+
+
+def read_runs(runs, commit):
     rows, gpu = {}, None
-    for run in a.run:
+    for run in runs:
         for d in sorted((pathlib.Path(run) / "device" / "power").glob("*-L*-b*")):
             task, arch, length, b = re.fullmatch(r"(\w+)-(\w+)-L(\d+)-b(\d+)", d.name).groups()
             r = json.loads((d / "report.json").read_text())
@@ -50,21 +113,11 @@ def main():
                 "graph_ms": r["timing"]["graph_ms_median"], "replay_ms": round(p["replay_ms"], 4),
                 "board_w": round(p["board_w"], 2), "smi_power_w": round(p["smi_power_w"], 2),
                 "sm_mhz": round(p["sm_mhz"]), "window_s": round(p["window_s"], 3), "busy": round(p["busy"], 3),
-                "energy_per_inference_mj": round(p["energy_per_inference_mj"], 4), "date_utc": r["date_utc"]}
-    path = out / "h200-lra-power.csv"
-    with path.open("w", newline="") as f:
-        first = min(r["date_utc"] for r in rows.values())
-        f.write(f"# GPU: {gpu}, driver {a.driver}; commit {a.commit}; {first}\n")
-        f.write("# command: kernels/tools/device_run.sh power (POWER_S=0.75), then kernels/tools/power_set.py\n")
-        f.write("# ssmsim-cuda run --workload lra:<task>:<arch> --seq-len L [--batch B] --no-op-hashes --graph "
-                "--repeat 3 --warmup 1 --power 0.75; board_w: the board energy NVML counts while the graph "
-                "replays back to back / the window (report.json 'power'); validation only\n")
-        keys = sorted(rows, key=lambda k: (k[3], list(FULL).index(k[0]), k[1], -k[2]))
-        w = csv.DictWriter(f, fieldnames=list(rows[keys[0]]), lineterminator="\n")
-        w.writeheader()
-        for k in keys:
-            w.writerow(rows[k])
-    print(f"wrote {path} ({len(rows)} rows) and {out / 'h200-power.csv'}")
+                "energy_per_inference_mj": round(p["energy_per_inference_mj"], 4), "date_utc": r["date_utc"],
+                "commit": commit}
+    if not rows:
+        raise SystemExit("no device/power/*/report.json under the --run folders")
+    return rows, gpu
 
 
 if __name__ == "__main__":

@@ -11,7 +11,11 @@ Sources: device/e2e/<task>-<arch>-b<B>/report.json (full length), device/validat
 report.json, and, for runs whose report did not come back, the "graph N ms" line of a run log (--log, full
 length; the row's source says so and its ops are missing).
 
+With --merge the committed CSVs are read first and only the runs found under --run replace their rows (and
+all of those runs' ops); a '#' line records which rows came from which commit and when (--note adds why).
+
 Usage: validation_set.py --run DIR [--run DIR...] [--log LOG --log-batch B] --commit HASH --driver VERSION
+                         [--merge [--note TEXT]]
 """
 import argparse
 import csv
@@ -41,6 +45,8 @@ def main():
     ap.add_argument("--commit", required=True)
     ap.add_argument("--driver", required=True)
     ap.add_argument("--repo", default=".")
+    ap.add_argument("--merge", action="store_true", help="replace only these runs' rows of the committed CSVs")
+    ap.add_argument("--note", default="", help="with --merge: why these rows were re-measured")
     a = ap.parse_args()
 
     rows, ops, gpu = {}, [], None
@@ -69,6 +75,8 @@ def main():
 
     tag = "h200" if "H200" in gpu else gpu.lower().replace(" ", "-")
     out = pathlib.Path(a.repo) / "reference" / "gpu-timings"
+    if a.merge:
+        return merge(a, out / f"{tag}-lra-validation.csv", out / f"{tag}-lra-validation-ops.csv", rows, ops, tag)
     head = [f"# GPU: {gpu}, driver {a.driver}; commit {a.commit}",
             "# command: kernels/tools/device_run.sh e2e validate (E2E_BATCH / VAL_BATCH = 1 8 32), then "
             "kernels/tools/validation_set.py",
@@ -89,6 +97,54 @@ def main():
         for o in ops:
             w.writerow(o)
     print(f"wrote {tag}-lra-validation.csv ({len(rows)} rows) and {tag}-lra-validation-ops.csv ({len(ops)} ops)")
+
+
+def read_committed(path):
+    lines = path.read_text().splitlines()
+    head = [x for x in lines if x.startswith("#")]
+    return head, list(csv.DictReader(x for x in lines if not x.startswith("#")))
+
+
+def merge(a, val_path, ops_path, rows, ops, tag):
+    """Replaces the committed rows (and every op) of the runs in `rows`, keeping all others and their order."""
+    key = lambda r: (r["task"], r["arch"], int(r["seq_len"]), int(r["batch"]))
+    head, old = read_committed(val_path)
+    ops_head, old_ops = read_committed(ops_path)
+    missing = [k for k in rows if k not in {key(r) for r in old}]
+    if missing:
+        raise SystemExit(f"--merge: runs not in {val_path.name}: {missing}")
+    dates = sorted(r["date_utc"] for r in rows.values() if r["date_utc"])
+    names = ", ".join(f"{t}:{ar} L={n} b={b}" for t, ar, n, b in sorted(rows, key=lambda k: (k[3], k[0], k[1], k[2])))
+    line = (f"# {len(rows)} rows re-measured with commit {a.commit} (driver {a.driver}), {dates[0]} to {dates[-1]}"
+            f"{'; ' + a.note if a.note else ''}; they and their ops replace the earlier rows "
+            f"(kernels/tools/validation_set.py --merge): {names}")
+    fields = list(old[0].keys())
+    with open(val_path, "w", newline="") as f:
+        f.write("\n".join(head + [line]) + "\n")
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for r in old:
+            w.writerow(rows.get(key(r), r))
+    new_ops = {}
+    for o in ops:
+        new_ops.setdefault(key(o), []).append(o)
+    done = set()
+    with open(ops_path, "w", newline="") as f:
+        f.write("\n".join(ops_head + [line]) + "\n")
+        w = csv.DictWriter(f, fieldnames=list(old_ops[0].keys()), lineterminator="\n")
+        w.writeheader()
+        for o in old_ops:
+            k = key(o)
+            if k not in new_ops:
+                w.writerow(o)
+            elif k not in done:
+                done.add(k)
+                w.writerows(new_ops[k])
+        for k, lst in new_ops.items():
+            if k not in done:
+                w.writerows(lst)
+    n_ops = sum(len(v) for v in new_ops.values())
+    print(f"merged {len(rows)} rows and {n_ops} ops into {tag}-lra-validation.csv and {tag}-lra-validation-ops.csv")
 
 
 if __name__ == "__main__":

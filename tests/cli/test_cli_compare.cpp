@@ -233,6 +233,28 @@ TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
     EXPECT_EQ(by.at({"lra:image:s4d", 32, "pytorch"}).at("latency_ratio").get<double>(), 13.4402 / 9.9117);
 }
 
+// A row measured again later (h200-lra-e2e.csv: "# listops,s4d rows at batch 32 re-measured ...") carries that
+// run's provenance, and only that batch; board power names each row's own commit (h200-lra-power.csv, column
+// commit).
+TEST_F(CliCompare, ARowMeasuredAgainCarriesItsOwnRunsProvenance) {
+    const fs::path out = dir_ / "r";
+    const auto r = run_ssmsim("compare -q --workloads lra:listops:s4d --models measured-gpu --batch 1,32 --out " +
+                              out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const json doc = read_json(out / "compare.json");
+    std::map<int, json> by;
+    for (const auto& row : doc.at("rows")) by[row.at("batch").get<int>()] = row;
+    ASSERT_EQ(by.size(), 2u);
+    EXPECT_EQ(by.at(32).at("latency_ms"), 7.2881);
+    EXPECT_EQ(by.at(32).at("power_w"), 433.18);
+    const std::string b32 = by.at(32).at("source");
+    EXPECT_NE(b32.find("NVIDIA H200, commit 9310e5d, 2026-11-29T18:07:39Z"), std::string::npos) << b32;
+    EXPECT_NE(b32.find("board power: NVIDIA H200, commit 9310e5d, 2026-11-29T18:08:29Z"), std::string::npos) << b32;
+    const std::string b1 = by.at(1).at("source");
+    EXPECT_NE(b1.find("NVIDIA H200, commit f734275"), std::string::npos) << b1;
+    EXPECT_NE(b1.find("board power: NVIDIA H200, commit 8366ed4, 2026-11-29T14:30:52Z"), std::string::npos) << b1;
+}
+
 TEST_F(CliCompare, SameInputsGiveByteIdenticalCsvAndJson) {
     ASSERT_EQ(first_.exit_code, 0) << first_.output;
     const std::string csv = read_text(dir_ / "a" / "compare.csv");
