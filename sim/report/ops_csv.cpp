@@ -73,8 +73,9 @@ std::string ops_csv(const Trace& trace, const ojson& report) {
     for (size_t i = 0; i < work.size(); ++i) {
         const ojson& w = work[i];
         // The model's entry of this op: same index and name (a model reports every op, in trace order).
-        const ojson& r =
-            ops && i < ops->size() && (*ops)[i].value("name", "") == w["name"] ? (*ops)[i] : none;
+        const ojson& r = ops && i < ops->size() && (*ops)[i].value("name", "") == w["name"].get<std::string>()
+                             ? (*ops)[i]
+                             : none;
         const auto field = [&](const char* key) { return r.contains(key) ? r[key] : ojson(); };
         ojson seconds = field("seconds");
         if (seconds.is_null() && r.contains("cycles") && r["cycles"].is_number() && clock_hz > 0)
