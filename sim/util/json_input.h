@@ -161,4 +161,12 @@ Json load_json_file(const std::filesystem::path& path, const std::string& where,
     return parse_json_input<Json>(read_input_file(path, where, expected, max_bytes), where, max_bytes);
 }
 
+// Instantiated once, in json_input.cpp, for both document types: nlohmann's SAX parser and the builder are
+// the bulk of the object code of every file that parses JSON, and would otherwise be compiled in each of
+// them.
+extern template nlohmann::json parse_json_input<nlohmann::json>(std::string_view, const std::string&,
+                                                                uint64_t);
+extern template nlohmann::ordered_json parse_json_input<nlohmann::ordered_json>(std::string_view,
+                                                                                const std::string&, uint64_t);
+
 }  // namespace ssmsim
