@@ -165,9 +165,8 @@ int run_models(const RunArgs& a, const std::vector<const BackendInfo*>& models,
         for (auto& [k, v] : result.report.items()) report[k] = v;
         put_op_hashes(report, result.op_sha256);
         if (!a.out.empty()) {
-            auto files = result.files;
-            files["ops.csv"] = ops_csv(w.trace, report);
-            write_run_output(out_dir(b), report, result.outputs, files);
+            result.files["ops.csv"] = ops_csv(w.trace, report);
+            write_run_output(out_dir(b), report, result.outputs, result.files);
         }
         runs.push_back({b->name, setup.sets, report});
         rows.push_back({b->name, std::move(report), wall});

@@ -20,12 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string shape_text(const Shape& s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
-}
-
 // The calibration inputs: the trace's own data, with each DIR/<input>.npy in place of that graph input.
 TensorStore calibration_data(const Trace& t, TensorStore data, const std::string& dir) {
     if (dir.empty()) return data;
@@ -44,10 +38,10 @@ TensorStore calibration_data(const Trace& t, TensorStore data, const std::string
         const TensorDecl& d = t.tensor(name);
         Tensor x = read_npy(f);
         if (x.dtype() != d.dtype || x.shape() != d.shape)
-            throw InputError(f.string(),
-                             fmt::format("{} {} (the declaration of '{}')", dtype_name(d.dtype),
-                                         shape_text(d.shape), name),
-                             fmt::format("{} {}", dtype_name(x.dtype()), shape_text(x.shape())));
+            throw InputError(
+                f.string(),
+                fmt::format("{} {} (the declaration of '{}')", dtype_name(d.dtype), shape_str(d.shape), name),
+                fmt::format("{} {}", dtype_name(x.dtype()), shape_str(x.shape())));
         data[name] = std::move(x);
     }
     return data;
@@ -79,10 +73,9 @@ int cmd_quantize(const QuantizeArgs& a) {
                          "'" + std::string(numerics_name(ft.numerics)) + "'");
     if (!ft.has_data) throw InputError(a.trace, "a trace with data (its weights)", "a shape-only trace");
     for (size_t i = 0; i < ft.ops.size(); ++i) {
-        const std::string why = workloads::unquantizable(ft.ops[i]);
-        if (!why.empty())
-            throw InputError(fmt::format("{}:/ops/{} (op '{}')", file, i, ft.ops[i].name),
-                             why.substr(0, why.find(", found ")), why.substr(why.find(", found ") + 8));
+        if (const auto refusal = workloads::unquantizable(ft.ops[i]))
+            throw InputError(fmt::format("{}:/ops/{} (op '{}')", file, i, ft.ops[i].name), refusal->expected,
+                             refusal->found);
     }
     const TensorStore data = load_tensor_data(ft);
     const TensorStore calib = calibration_data(ft, data, a.calibration);

@@ -101,7 +101,7 @@ std::string merged_ops_csv(const std::vector<Run>& runs) {
         std::string line;
         if (!std::getline(in, line) || line != kOpsCsvHeader)
             throw InputError(file.string(), std::string("the header ") + kOpsCsvHeader, "'" + line + "'");
-        // A row is complete when its quotes pair up (an op name may hold a quoted line break).
+        // A row is complete when its quotes pair up (a mapping value may hold a quoted line break).
         std::string row;
         while (std::getline(in, line)) {
             row += (row.empty() ? "" : "\n") + line;
@@ -117,16 +117,15 @@ std::string merged_ops_csv(const std::vector<Run>& runs) {
 void print_table(const std::vector<Run>& runs) {
     size_t w = 3;
     for (const auto& r : runs) w = std::max(w, r.label.size());
-    fmt::print("{:<{}}  {:<12} {:<26} {:<8} {:>12} {:>12} {:>10} {:>11} {:>11}  {}\n", "run", w, "model",
-               "workload", "numerics", "time ms", "energy mJ", "DRAM MiB", "SRAM KiB", "saturations",
-               "output");
+    constexpr auto kRow = "{:<{}}  {:<12} {:<26} {:<8} {:>12} {:>12} {:>10} {:>11} {:>11}  {}\n";
+    fmt::print(kRow, "run", w, "model", "workload", "numerics", "time ms", "energy mJ", "DRAM MiB",
+               "SRAM KiB", "saturations", "output");
     for (const auto& run : runs) {
         const ojson& r = run.report;
         const std::string sha = r.value("output_sha256", "");
-        fmt::print("{:<{}}  {:<12} {:<26} {:<8} {:>12} {:>12} {:>10} {:>11} {:>11}  {}\n", run.label, w,
-                   r["model"].get<std::string>(), r["workload"].get<std::string>(), r.value("numerics", ""),
-                   figure(r, "seconds", 1e3, "{:.4g}"), figure(r, "energy_pj", 1e-9, "{:.4g}"),
-                   figure(r, "dram_bytes", 1.0 / (1 << 20), "{:.4g}"),
+        fmt::print(kRow, run.label, w, r["model"].get<std::string>(), r["workload"].get<std::string>(),
+                   r.value("numerics", ""), figure(r, "seconds", 1e3, "{:.4g}"),
+                   figure(r, "energy_pj", 1e-9, "{:.4g}"), figure(r, "dram_bytes", 1.0 / (1 << 20), "{:.4g}"),
                    figure(r, "sram_peak_bytes", 1.0 / 1024, "{:.4g}"),
                    figure(r, "saturations", 1.0, "{:.0f}"), sha.substr(0, 16));
     }

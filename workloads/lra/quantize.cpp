@@ -322,7 +322,7 @@ AbsMax calibrate(const Trace& ft, const TensorStore& fd) {
     return absmax;
 }
 
-std::string unquantizable(const OpDecl& op) {
+std::optional<Refusal> unquantizable(const OpDecl& op) {
     static const std::set<std::string> kinds = {"embedding",
                                                 "linear",
                                                 "conv1d_causal_depthwise",
@@ -343,10 +343,11 @@ std::string unquantizable(const OpDecl& op) {
                                                 "attention",
                                                 "pool",
                                                 "reshape"};
-    if (!kinds.contains(op.kind)) return "an op kind with a quantization rule, found '" + op.kind + "'";
+    if (!kinds.contains(op.kind)) return Refusal{"an op kind with a quantization rule", "'" + op.kind + "'"};
     if (op.kind == "selective_scan" && op.inputs.size() == 7)
-        return "a selective_scan without fused z gating (quantize it as a separate gate op), found 7 inputs";
-    return "";
+        return Refusal{"a selective_scan without fused z gating (quantize it as a separate gate op)",
+                       "7 inputs"};
+    return std::nullopt;
 }
 
 QuantizedTrace quantize(const Trace& ft, const TensorStore& fd, const AbsMax& absmax) {

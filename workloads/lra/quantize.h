@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "sim/trace/trace.h"
@@ -16,9 +17,13 @@ using AbsMax = std::map<std::string, double>;
 // Runs the float32 trace on its data and records max |x| of every op output and float32 graph input.
 AbsMax calibrate(const Trace& float_trace, const TensorStore& float_data);
 
-// Why the quantizer cannot take `op` of a float32 trace, or "" when it can: `ssmsim quantize` names the op
-// before anything runs.
-std::string unquantizable(const OpDecl& op);
+// Why the quantizer cannot take `op` of a float32 trace (what it takes, what it found), or nothing when it
+// can: `ssmsim quantize` names the op before anything runs.
+struct Refusal {
+    std::string expected;
+    std::string found;
+};
+std::optional<Refusal> unquantizable(const OpDecl& op);
 
 struct QuantizedTrace {
     Trace trace;
