@@ -99,7 +99,17 @@ pid_t spawn(const std::string& program, const ChildTask& t) {
 
 }  // namespace
 
+namespace {
+std::string& executable_override() {
+    static std::string path;
+    return path;
+}
+}  // namespace
+
+void set_self_executable(const std::string& path) { executable_override() = path; }
+
 std::string self_executable() {
+    if (!executable_override().empty()) return executable_override();
     std::error_code ec;
     const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (ec) throw std::runtime_error("cannot find the ssmsim executable (/proc/self/exe)");

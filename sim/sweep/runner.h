@@ -27,7 +27,9 @@ struct ChildOutcome {
 void run_children(const std::string& program, const std::vector<ChildTask>& tasks, int jobs, double timeout_s,
                   const std::function<void(size_t, const ChildOutcome&)>& done);
 
-// The running executable's path (for spawning ssmsim itself).
+// The ssmsim executable that runs design points: the running one, or the one set_self_executable named
+// (the Python module, whose running executable is the interpreter, names the one installed beside it).
 std::string self_executable();
+void set_self_executable(const std::string& path);
 
 }  // namespace ssmsim
