@@ -171,12 +171,16 @@ def _lower_unary(lw, node, kind, problem):
 def _lower_binary(lw, node, kind):
 
     a, b = node.args[0], node.args[1] if len(node.args) > 1 else node.kwargs.get("other")
+    out = lw.out_shape(node)
     if kind == "mul":
         for act, other in ((b, a), (a, b)):
             fused = lw.env.get(act) if isinstance(act, fx.Node) else None
             if isinstance(fused, Fused):
-                return lw.emit(node, "gate", [lw.operand(node, other), fused.z], {"fn": fused.fn}, base="gate")
-    out = lw.out_shape(node)
+                x = lw.operand(node, other, out)
+                if lw.tb.shape(x) != out or lw.tb.shape(fused.z) != out:
+                    raise ExportError(f"{where(node)}: gate of shapes {lw.tb.shape(x)} and {lw.tb.shape(fused.z)}:"
+                                      " the trace's gate takes equal shapes")
+                return lw.emit(node, "gate", [x, fused.z], {"fn": fused.fn}, base="gate")
     ta, tb_ = lw.operand(node, a, out), lw.operand(node, b, out)
     for t, arg in ((ta, a), (tb_, b)):
         if lw.tb.shape(t) != out:

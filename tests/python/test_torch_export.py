@@ -1,0 +1,300 @@
+"""ssmsim.torch.export round trips through the ssmsim CLI.
+
+Run: SSMSIM_CLI=build/ssmsim PYTHONPATH=python python3 tests/python/test_torch_export.py
+(needs torch and numpy; skips everything that runs the CLI when SSMSIM_CLI is unset).
+
+Float32 outputs are compared by the relative max-norm error max|sim - torch| / max|torch|, per output.
+"""
+import csv
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ssmsim.torch import ExportError, blocks, export
+
+CLI = os.environ.get("SSMSIM_CLI")
+MODELS = ("reference", "systolic", "gpu", "neuromorphic")
+FLOAT_TOLERANCE = 1e-5  # relative max-norm; see docs/python-export.md for the measured values
+
+
+def cli(*args):
+    done = subprocess.run([CLI, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"ssmsim {' '.join(args)} exited {done.returncode}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def load_trace(folder):
+    with open(os.path.join(folder, "trace.json")) as f:
+        return json.load(f)
+
+
+def relative_error(sim, ref):
+    return float(np.max(np.abs(sim.astype(np.float64) - ref)) / max(np.max(np.abs(ref)), 1e-30))
+
+
+# --- models ---
+
+class TinyMamba(nn.Module):
+    """Token embedding, two Mamba blocks, final RMSNorm, mean pool, classifier: an LRA Mamba in small."""
+
+    def __init__(self, vocab=16, d_model=32, d_state=8, classes=10):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d_model)
+        self.layers = nn.ModuleList([blocks.MambaBlock(d_model, d_state) for _ in range(2)])
+        self.norm = blocks.RMSNorm(d_model)
+        self.pool = blocks.MeanPool()
+        self.head = blocks.Classifier(d_model, classes)
+
+    def forward(self, tokens):
+        x = self.embed(tokens)
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(self.pool(self.norm(x)))
+
+
+class TinyTransformer(nn.Module):
+    """Float features -> input linear + learned positions -> one pre-LN block (self-attention, GELU MLP)
+    -> LayerNorm -> mean pool -> classifier."""
+
+    def __init__(self, features=8, d_model=32, heads=4, length=64, classes=10):
+        super().__init__()
+        self.input = nn.Linear(features, d_model)
+        self.pos = nn.Parameter(0.02 * torch.randn(1, length, d_model))
+        self.ln1 = nn.LayerNorm(d_model)
+        self.attn = nn.MultiheadAttention(d_model, heads, batch_first=True)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.mlp1 = nn.Linear(d_model, 64)
+        self.act = nn.GELU(approximate="tanh")
+        self.mlp2 = nn.Linear(64, d_model)
+        self.norm = nn.LayerNorm(d_model)
+        self.head = blocks.Classifier(d_model, classes)
+
+    def forward(self, x):
+        x = self.input(x) + self.pos  # the position table is broadcast over the batch
+        h = self.ln1(x)
+        x = x + self.attn(h, h, h, need_weights=False)[0]
+        x = x + self.mlp2(self.act(self.mlp1(self.ln2(x))))
+        return self.head(self.norm(x).mean(dim=1))
+
+
+class TinyS4D(nn.Module):
+    def __init__(self, features=8, d_model=32, d_state=16, classes=10):
+        super().__init__()
+        self.input = nn.Linear(features, d_model)
+        self.layers = nn.Sequential(blocks.S4DBlock(d_model, d_state, bidirectional=True),
+                                    blocks.S4DBlock(d_model, d_state))
+        self.pool = blocks.MeanPool()
+        self.head = blocks.Classifier(d_model, classes)
+
+    def forward(self, x):
+        features = self.pool(self.layers(self.input(x)))
+        return self.head(features), features  # two outputs: both are checked
+
+
+class WithGRU(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 8)
+        self.layers = nn.ModuleList([nn.Identity(), nn.Sequential(nn.GRU(8, 8, batch_first=True))])
+
+    def forward(self, x):
+        return self.layers[1](self.proj(x))[0]
+
+
+class WithDenseConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mixer = blocks.CausalDepthwiseConv1d.from_conv1d(nn.Conv1d(8, 8, 4, padding=3))  # groups=1
+
+    def forward(self, x):
+        return self.mixer(x)
+
+
+class WithCumsum(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = nn.Sequential(nn.Linear(8, 8))
+        self.norm = blocks.RMSNorm(8)
+
+    def forward(self, x):
+        return self.norm(torch.cumsum(self.block(x), dim=1))
+
+
+class Mamba2(nn.Module):  # stands in for mamba_ssm's Mamba2: refused by name
+    def forward(self, x):
+        return x
+
+
+class WithMamba2(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mixer = Mamba2()
+
+    def forward(self, x):
+        return self.mixer(x) + x
+
+
+class WithErfGelu(nn.Module):
+    def forward(self, x):
+        return F.gelu(x)
+
+
+# --- tests ---
+
+@unittest.skipUnless(CLI, "set SSMSIM_CLI to the ssmsim binary")
+class RoundTrip(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="ssmsim-torch-")
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def export_and_run(self, model, example, label):
+        """Export, validate, run on the reference, and check every output against PyTorch."""
+        trace = os.path.join(self.tmp, label)
+        model.eval()  # export runs the module in eval mode; compare like with like
+        result = export(model, example, trace)
+        with torch.no_grad():
+            expected = model(example)
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        self.assertEqual(len(result.outputs), len(expected))
+        for got, want in zip(result.torch_outputs, expected):  # the export's own run is the module's
+            np.testing.assert_array_equal(got, want.numpy())
+        cli("validate", trace)
+        run = os.path.join(self.tmp, label + "-run")
+        cli("run", "--model", "reference", "--workload", trace, "--out", run, "--quiet")
+        for name, ref in zip(result.outputs, result.torch_outputs):
+            sim = np.load(os.path.join(run, "outputs", name + ".npy"))
+            self.assertEqual(sim.dtype, np.float32)
+            self.assertEqual(sim.shape, ref.shape)
+            err = relative_error(sim, ref)
+            print(f"\n  {label}: output '{name}' {list(ref.shape)}: max|sim - torch| / max|torch| = {err:.2e}",
+                  end="")
+            self.assertLessEqual(err, FLOAT_TOLERANCE, f"{label} output '{name}'")
+        return trace, result
+
+    def int8_on_every_model(self, trace, example, label):
+        """Quantize with the example input as calibration, run the int8 trace on every model, and check
+        that their output files are byte-identical (the models are bit-exact with the reference)."""
+        calibration = os.path.join(self.tmp, label + "-calibration")
+        os.makedirs(calibration)
+        for name, array in example.items():
+            np.save(os.path.join(calibration, name + ".npy"), array)
+        int8 = os.path.join(self.tmp, label + "-int8")
+        cli("quantize", trace, "--calibration", calibration, "--out", int8)
+        files = {}
+        for model_name in MODELS:
+            run = os.path.join(self.tmp, f"{label}-int8-{model_name}")
+            cli("run", "--model", model_name, "--workload", int8, "--out", run, "--quiet")
+            files[model_name] = {}
+            for name in load_trace(int8)["outputs"]:
+                with open(os.path.join(run, "outputs", name + ".npy"), "rb") as f:
+                    files[model_name][name] = f.read()
+        for model_name in MODELS[1:]:
+            self.assertEqual(files[model_name], files["reference"], f"{label}: {model_name} differs")
+        return int8
+
+    def test_mamba_float32_then_int8_on_every_model(self):
+        torch.manual_seed(0)
+        model = TinyMamba()
+        tokens = torch.randint(0, 16, (2, 64))
+        trace, result = self.export_and_run(model, tokens, "mamba")
+        kinds = [op["kind"] for op in load_trace(trace)["ops"]]
+        self.assertEqual(kinds.count("selective_scan"), 2)
+        self.assertEqual(kinds.count("gate"), 2)  # y * silu(z) became one gate op
+
+        int8 = self.int8_on_every_model(trace, {"tokens": tokens.numpy().astype(np.int32)}, "mamba")
+
+        # int32 logits are in units of s_pool * s_w (docs/numerics.md): dequantize and compare loosely.
+        logits = np.load(os.path.join(self.tmp, "mamba-int8-reference", "outputs", "head.npy"))
+        self.assertEqual(logits.dtype, np.int32)
+        with open(os.path.join(int8, "quantize_report.csv")) as f:
+            s_pool = next(float(r["scale"]) for r in csv.DictReader(f) if r["name"] == "pool")
+        s_w = float(np.max(np.abs(model.head.weight.detach().numpy()))) / 127
+        dequantized = logits * (s_pool * s_w)
+        ref = result.torch_outputs[0]
+        agree = int(np.sum(np.argmax(dequantized, 1) == np.argmax(ref, 1)))
+        print(f"\n  mamba int8: models byte-identical; argmax agrees on {agree}/{len(ref)} samples; "
+              f"max|int8 - float| / max|float| = {relative_error(dequantized, ref):.3f}", end="")
+        self.assertLess(relative_error(dequantized, ref), 0.5)  # sanity only: int8 is not float32
+
+    def test_transformer_float32_then_int8_on_every_model(self):
+        torch.manual_seed(1)
+        x = torch.randn(2, 64, 8)
+        trace, _ = self.export_and_run(TinyTransformer(), x, "transformer")
+        self.int8_on_every_model(trace, {"x": x.numpy()}, "transformer")
+        kinds = [op["kind"] for op in load_trace(trace)["ops"]]
+        self.assertIn("attention", kinds)
+
+    def test_s4d_float32_then_int8_on_every_model(self):
+        torch.manual_seed(2)
+        x = torch.randn(2, 64, 8)
+        trace, _ = self.export_and_run(TinyS4D(), x, "s4d")
+        self.int8_on_every_model(trace, {"x": x.numpy()}, "s4d")
+        ops = load_trace(trace)["ops"]
+        self.assertEqual([op["attrs"].get("reverse", False) for op in ops if op["kind"] == "s4d_scan"],
+                         [False, True, False])
+
+
+class Refusals(unittest.TestCase):
+    def assert_refused(self, model, example, *fragments):
+        with tempfile.TemporaryDirectory() as tmp:
+            with self.assertRaises(ExportError) as caught:
+                export(model, example, os.path.join(tmp, "t"))
+            self.assertFalse(os.path.exists(os.path.join(tmp, "t", "trace.json")))
+        message = str(caught.exception)
+        for fragment in fragments:
+            self.assertIn(fragment, message)
+        return message
+
+    def test_error_is_a_value_error(self):
+        self.assertTrue(issubclass(ExportError, ValueError))
+
+    def test_gru(self):
+        self.assert_refused(WithGRU(), torch.randn(2, 16, 8), "layers.1.0: torch.nn.GRU is not supported")
+
+    def test_dense_conv(self):
+        self.assert_refused(WithDenseConv(), torch.randn(2, 16, 8), "mixer.conv:", "not depthwise")
+
+    def test_bare_conv(self):
+        class Bare(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv1d(8, 8, 4, groups=8, padding=3)
+
+            def forward(self, x):
+                return self.conv(x)
+        self.assert_refused(Bare(), torch.randn(2, 8, 16), "conv:", "CausalDepthwiseConv1d")
+
+    def test_cumsum(self):
+        self.assert_refused(WithCumsum(), torch.randn(2, 16, 8), "fx node 'cumsum'", "torch.cumsum is not supported")
+
+    def test_mamba2(self):
+        self.assert_refused(WithMamba2(), torch.randn(2, 16, 8), "mixer:", "Mamba-2", "no SSD op")
+
+    def test_erf_gelu(self):
+        self.assert_refused(WithErfGelu(), torch.randn(2, 16, 8), "fx node 'gelu'", "approximate='tanh'")
+
+    def test_attention_mask(self):
+        class Masked(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(8, 2, batch_first=True)
+                self.register_buffer("mask", torch.zeros(16, 16, dtype=torch.bool))
+
+            def forward(self, x):
+                return self.attn(x, x, x, attn_mask=self.mask, need_weights=False)[0]
+        self.assert_refused(Masked(), torch.randn(2, 16, 8), "attn:", "attn_mask")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
