@@ -28,7 +28,11 @@ class _Recorder(fx.Interpreter):
         self.values = {}
 
     def run_node(self, n):
-        result = super().run_node(n)
+        try:
+            result = super().run_node(n)
+        except Exception as e:  # the module itself fails on this input: say where, in the same error type
+            raise ExportError(f"{where(n)}: running the module on the example input failed: "
+                              f"{type(e).__name__}: {e}") from e
         self.values[n] = result
         return result
 
@@ -149,8 +153,9 @@ class Lowering:
         for item in items:
             value = self.env.get(item) if isinstance(item, fx.Node) else None
             if not isinstance(value, str) or self.tb.is_graph_input(value):
-                raise ExportError(f"output {item!r}: expected a tensor computed by an op, found "
-                                  f"{'an input or parameter' if value is not None else type(item).__name__}")
+                what = "a model input or parameter" if value is not None else type(item).__name__
+                raise ExportError(f"output {item!r}: expected a tensor computed by an op (trace outputs are op "
+                                  f"results), found {what}")
             if value in self.outputs:
                 raise ExportError(f"output '{value}' appears twice; the trace lists each output once")
             self.outputs.append(value)
