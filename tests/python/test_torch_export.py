@@ -89,7 +89,7 @@ class TinyS4D(nn.Module):
     def __init__(self, features=8, d_model=32, d_state=16, classes=10):
         super().__init__()
         self.input = nn.Linear(features, d_model)
-        self.layers = nn.Sequential(blocks.S4DBlock(d_model, d_state, bidirectional=True),
+        self.layers = nn.Sequential(blocks.S4DBlock(d_model, d_state, bidirectional=True, prenorm=False),
                                     blocks.S4DBlock(d_model, d_state))
         self.pool = blocks.MeanPool()
         self.head = blocks.Classifier(d_model, classes)
@@ -243,6 +243,41 @@ class RoundTrip(unittest.TestCase):
         ops = load_trace(trace)["ops"]
         self.assertEqual([op["attrs"].get("reverse", False) for op in ops if op["kind"] == "s4d_scan"],
                          [False, True, False])
+
+
+def block_signature(trace, prefix):
+    """Each op of the block whose op names start with `prefix`: its kind and, per input, the kind of the op
+    in the block that writes it ("param" for a graph input, "in" for the block's input), so that two traces'
+    blocks can be compared regardless of names."""
+    block = [op for op in trace["ops"] if op["name"].startswith(prefix)]
+    inside = {op["outputs"][0]: op["kind"] for op in block}
+    produced = {op["outputs"][0] for op in trace["ops"]}
+    return [(op["kind"], tuple(inside.get(i, "in" if i in produced else "param") for i in op["inputs"]))
+            for op in block]
+
+
+@unittest.skipUnless(CLI, "set SSMSIM_CLI to the ssmsim binary")
+class SameGraphAsGen(unittest.TestCase):
+    def test_mamba_block_is_wired_as_mamba_cpp(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            cli("gen", "lra:image:mamba", "--seq-len", "64", "--numerics", "float32", "--shape-only",
+                "--out", os.path.join(tmp, "gen"))
+            gen = load_trace(os.path.join(tmp, "gen"))
+            torch.manual_seed(0)
+            result = export(TinyMamba(), torch.randint(0, 16, (2, 64)), os.path.join(tmp, "ours"))
+            ours = load_trace(result.path)
+        self.assertEqual(block_signature(ours, "layers.1."), block_signature(gen, "l1."))
+        self.assertEqual([op["kind"] for op in ours["ops"][-3:]], [op["kind"] for op in gen["ops"][-3:]])
+
+    def test_s4d_block_is_wired_as_s4d_cpp(self):  # the LRA configs: bidirectional, postnorm
+        with tempfile.TemporaryDirectory() as tmp:
+            cli("gen", "lra:image:s4d", "--seq-len", "64", "--numerics", "float32", "--shape-only",
+                "--out", os.path.join(tmp, "gen"))
+            gen = load_trace(os.path.join(tmp, "gen"))
+            torch.manual_seed(0)
+            result = export(TinyS4D(), torch.randn(2, 64, 8), os.path.join(tmp, "ours"))
+            ours = load_trace(result.path)
+        self.assertEqual(block_signature(ours, "layers.0."), block_signature(gen, "l1."))
 
 
 class Refusals(unittest.TestCase):

@@ -138,20 +138,27 @@ class MambaBlock(nn.Module):
         self.out = nn.Linear(d_inner, d_model, bias=False)
 
     def forward(self, x):
+        # Statement order is the op order of mamba.cpp, so the exported trace lists ops as `ssmsim gen` does.
         xn = self.norm(x)
+        xi = self.in_x(xn)
         z = self.in_z(xn)
-        xs = F.silu(self.conv(self.in_x(xn)))
-        delta = F.softplus(self.dt_proj(self.x_dt(xs)))
-        y = self.scan(xs, delta, self.x_B(xs), self.x_C(xs))
+        xs = F.silu(self.conv(xi))
+        dt_low = self.x_dt(xs)
+        b = self.x_B(xs)
+        c = self.x_C(xs)
+        delta = F.softplus(self.dt_proj(dt_low))
+        y = self.scan(xs, delta, b, c)
         return x + self.out(y * F.silu(z))
 
 
 class S4DBlock(nn.Module):
-    """One S4D block as workloads/lra/s4d.cpp (prenorm): layernorm -> s4d scan (plus a reversed scan
-    without skip when bidirectional) -> gelu (tanh form) -> glu_a * sigmoid(glu_b) -> residual."""
+    """One S4D block as workloads/lra/s4d.cpp: [layernorm if prenorm] -> s4d scan (plus a reversed scan
+    without skip when bidirectional) -> gelu (tanh form) -> glu_a * sigmoid(glu_b) -> residual
+    [-> layernorm if not prenorm, as the LRA configs]."""
 
-    def __init__(self, d_model, d_state=64, bidirectional=False, dt_min=1e-3, dt_max=1e-1):
+    def __init__(self, d_model, d_state=64, bidirectional=False, prenorm=True, dt_min=1e-3, dt_max=1e-1):
         super().__init__()
+        self.prenorm = prenorm
         self.norm = nn.LayerNorm(d_model)
         self.ssm_fwd = S4DScan(d_model, d_state, dt_min=dt_min, dt_max=dt_max)
         self.ssm_bwd = (S4DScan(d_model, d_state, reverse=True, skip=False, dt_min=dt_min, dt_max=dt_max)
@@ -161,9 +168,10 @@ class S4DBlock(nn.Module):
         self.glu_b = nn.Linear(d_model, d_model)
 
     def forward(self, x):
-        u = self.norm(x)
+        u = self.norm(x) if self.prenorm else x
         y = self.ssm_fwd(u)
         if self.ssm_bwd is not None:
             y = y + self.ssm_bwd(u)
         y = self.act(y)
-        return x + self.glu_a(y) * torch.sigmoid(self.glu_b(y))
+        x = x + self.glu_a(y) * torch.sigmoid(self.glu_b(y))
+        return x if self.prenorm else self.norm(x)
