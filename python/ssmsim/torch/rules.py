@@ -120,7 +120,6 @@ def _function_name(node):
 
 
 def lower_function(lw, node):
-
     kind, problem = unary_kind(node, lw.root)
     if kind is not None:
         return _lower_unary(lw, node, kind, problem)
@@ -147,6 +146,9 @@ def lower_function(lw, node):
                               "supported, not the attention weights")
         lw.env[node] = item
         return None
+    if fn is getattr:
+        raise ExportError(f"{where(node)}: reading a tensor's '{node.args[1]}' in forward is not supported: "
+                          "the trace has fixed shapes and no arithmetic on them")
     if fn is operator.getitem:
         raise ExportError(f"{where(node)}: indexing and slicing tensors are not supported "
                           "(the trace has no slice op)")
@@ -155,7 +157,6 @@ def lower_function(lw, node):
 
 
 def _lower_unary(lw, node, kind, problem):
-
     if problem:
         raise ExportError(f"{where(node)}: {problem}")
     x_node = node.args[0] if node.args else next(iter(node.kwargs.values()))
@@ -169,7 +170,6 @@ def _lower_unary(lw, node, kind, problem):
 
 
 def _lower_binary(lw, node, kind):
-
     a, b = node.args[0], node.args[1] if len(node.args) > 1 else node.kwargs.get("other")
     out = lw.out_shape(node)
     if kind == "mul":
@@ -182,15 +182,13 @@ def _lower_binary(lw, node, kind):
                                       " the trace's gate takes equal shapes")
                 return lw.emit(node, "gate", [x, fused.z], {"fn": fused.fn}, base="gate")
     ta, tb_ = lw.operand(node, a, out), lw.operand(node, b, out)
-    for t, arg in ((ta, a), (tb_, b)):
-        if lw.tb.shape(t) != out:
-            raise ExportError(f"{where(node)}: {kind} of shapes {lw.tb.shape(ta)} and {lw.tb.shape(tb_)}: the "
-                              f"trace's {kind} takes equal shapes (only a parameter operand is broadcast)")
+    if lw.tb.shape(ta) != out or lw.tb.shape(tb_) != out:
+        raise ExportError(f"{where(node)}: {kind} of shapes {lw.tb.shape(ta)} and {lw.tb.shape(tb_)}: the "
+                          f"trace's {kind} takes equal shapes (only a parameter operand is broadcast)")
     return lw.emit(node, kind, [ta, tb_], base=kind)
 
 
 def _lower_pool(lw, node, dim, keepdim):
-
     x = lw.operand(node, node.args[0])
     rank = len(lw.tb.shape(x))
     dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
@@ -218,7 +216,6 @@ def _supported_modules():
 
 
 def lower_module(lw, node, m):
-
     path = node.target
     kind, problem = unary_kind(node, lw.root)
     if kind is not None:

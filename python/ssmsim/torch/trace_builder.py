@@ -20,7 +20,6 @@ class TraceBuilder:
         self.tensors = {}  # name -> {"dtype", "shape"[, "file"]}
         self.data = {}  # graph input name -> np.ndarray
         self.ops = []
-        self._op_names = set()
         self._by_identity = {}  # id(torch tensor) -> name, so a shared parameter is written once
 
     def _unique(self, name, taken):
@@ -53,9 +52,8 @@ class TraceBuilder:
 
     def op(self, kind, name, inputs, out_shape, attrs=None):
         """Append an op; its output tensor takes the op's (unique) name. Returns the output name."""
-        name = self._unique(name, self._op_names | set(self.tensors))
+        name = self._unique(name, self.tensors)  # op names are output tensor names: one namespace
         self._check_shape(name, out_shape)
-        self._op_names.add(name)
         self.tensors[name] = {"dtype": "float32", "shape": [int(d) for d in out_shape]}
         self.ops.append({"name": name, "kind": kind, "inputs": list(inputs), "outputs": [name],
                          "attrs": attrs or {}})

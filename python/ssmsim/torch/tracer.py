@@ -53,4 +53,8 @@ def trace(module):
         raise
     except Exception as e:  # fx raises many types (TraceError, TypeError, ...)
         raise ExportError(f"torch.fx could not trace {type(module).__name__}: {type(e).__name__}: {e}") from e
-    return fx.GraphModule(module, graph)
+    gm = fx.GraphModule(module, graph)
+    # Results nothing reads (a leftover debug value) need no trace op, supported or not.
+    gm.graph.eliminate_dead_code()
+    gm.recompile()
+    return gm
