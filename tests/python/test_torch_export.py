@@ -67,7 +67,8 @@ class TinyTransformer(nn.Module):
     def __init__(self, features=8, d_model=32, heads=4, length=64, classes=10):
         super().__init__()
         self.input = nn.Linear(features, d_model)
-        self.pos = nn.Parameter(0.02 * torch.randn(1, length, d_model))
+        self.length = length
+        self.pos = nn.Parameter(0.02 * torch.randn(1, 2 * length, d_model))  # a longer table, sliced
         self.ln1 = nn.LayerNorm(d_model)
         self.attn = nn.MultiheadAttention(d_model, heads, batch_first=True)
         self.ln2 = nn.LayerNorm(d_model)
@@ -78,7 +79,8 @@ class TinyTransformer(nn.Module):
         self.head = blocks.Classifier(d_model, classes)
 
     def forward(self, x):
-        x = self.input(x) + self.pos  # the position table is broadcast over the batch
+        # pos[:, :L] is folded at export (a function of parameters only), then broadcast over the batch.
+        x = self.input(x) + self.pos[:, :self.length]
         h = self.ln1(x)
         x = x + self.attn(h, h, h, need_weights=False)[0]
         x = x + self.mlp2(self.act(self.mlp1(self.ln2(x))))

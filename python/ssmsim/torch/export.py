@@ -142,10 +142,25 @@ class Lowering:
         rules.lower_module(self, node, self.root.get_submodule(node.target))
 
     def _call_function(self, node):
-        rules.lower_function(self, node)
+        if not self._fold_constant(node):
+            rules.lower_function(self, node)
 
     def _call_method(self, node):
-        rules.lower_function(self, node)
+        if not self._fold_constant(node):
+            rules.lower_function(self, node)
+
+    def _fold_constant(self, node):
+        """A function of parameters only (A = -exp(A_log), pos[:, :L]) is computed here, once, and becomes
+        a parameter itself: the trace needs no op for weight preprocessing."""
+        operands = []
+        fx.node.map_arg((node.args, node.kwargs), operands.append)
+        if not operands or not all(isinstance(self.env.get(n), Param) for n in operands):
+            return False
+        if not torch.is_tensor(self.values[node]):
+            return False
+        # Named after its first operand and the function: pos.getitem, mixer.A_log.exp.neg.
+        self.env[node] = Param(sanitize(f"{self.env[operands[0]].name}.{node.name}"), self.values[node])
+        return True
 
     def _output(self, node):
         results = node.args[0]
