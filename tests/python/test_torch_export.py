@@ -282,6 +282,52 @@ class SameGraphAsGen(unittest.TestCase):
         self.assertEqual(block_signature(ours, "layers.0."), block_signature(gen, "l1."))
 
 
+def mamba_simple_reference(sd, hidden, norm_weight, eps=1e-5):
+    """state-spaces/mamba's Block(Mamba) forward on its slow path (mamba_simple.py without the fused kernels,
+    selective_scan_ref), written from those files in plain torch, [B, L, D] in and out."""
+    batch, length, _ = hidden.shape
+    e, n = sd["A_log"].shape
+    dt_rank = sd["dt_proj.weight"].shape[1]
+    h = hidden * torch.rsqrt(hidden.pow(2).mean(-1, keepdim=True) + eps) * norm_weight
+    xz = (h @ sd["in_proj.weight"].T).transpose(1, 2)  # b (2e) l
+    x, z = xz.chunk(2, dim=1)
+    width = sd["conv1d.weight"].shape[2]
+    u = F.silu(F.conv1d(x, sd["conv1d.weight"], sd["conv1d.bias"], padding=width - 1, groups=e)[..., :length])
+    x_dbl = u.transpose(1, 2).reshape(batch * length, e) @ sd["x_proj.weight"].T
+    dt, b, c = torch.split(x_dbl, [dt_rank, n, n], dim=-1)
+    dt = (sd["dt_proj.weight"] @ dt.T).reshape(e, batch, length).permute(1, 0, 2)  # b e l
+    b = b.reshape(batch, length, n)
+    c = c.reshape(batch, length, n)
+    delta = F.softplus(dt + sd["dt_proj.bias"][..., None])
+    a = -torch.exp(sd["A_log"])
+    delta_a = torch.exp(torch.einsum("bdl,dn->bdln", delta, a))
+    delta_b_u = torch.einsum("bdl,bln,bdl->bdln", delta, b, u)
+    state, ys = torch.zeros(batch, e, n), []
+    for i in range(length):
+        state = delta_a[:, :, i] * state + delta_b_u[:, :, i]
+        ys.append(torch.einsum("bdn,bn->bd", state, c[:, i]))
+    y = (torch.stack(ys, dim=2) + u * sd["D"][..., None]) * F.silu(z)
+    return y.transpose(1, 2) @ sd["out_proj.weight"].T + hidden
+
+
+class MambaSimpleWeights(unittest.TestCase):
+    def test_from_mamba_simple_matches_its_forward(self):
+        torch.manual_seed(3)
+        d, e, n, r, w = 32, 64, 8, 2, 4
+        sd = {"in_proj.weight": torch.randn(2 * e, d) / d**0.5, "conv1d.weight": torch.randn(e, 1, w) / 2,
+              "conv1d.bias": torch.randn(e) / 2, "x_proj.weight": torch.randn(r + 2 * n, e) / e**0.5,
+              "dt_proj.weight": torch.randn(e, r) / r**0.5, "dt_proj.bias": torch.rand(e) * -4 - 1,
+              "A_log": torch.log(torch.arange(1, n + 1, dtype=torch.float32)).repeat(e, 1) + 0.1 * torch.randn(e, n),
+              "D": torch.randn(e), "out_proj.weight": torch.randn(d, e) / e**0.5}
+        norm_weight = 1 + 0.1 * torch.randn(d)
+        block = blocks.MambaBlock.from_mamba_simple(sd, norm_weight)
+        x = torch.randn(2, 64, d)
+        with torch.no_grad():
+            err = relative_error(block(x).numpy(), mamba_simple_reference(sd, x, norm_weight).numpy())
+        print(f"\n  MambaBlock.from_mamba_simple vs mamba_simple.py's forward: {err:.2e}", end="")
+        self.assertLessEqual(err, FLOAT_TOLERANCE)
+
+
 class Refusals(unittest.TestCase):
     def assert_refused(self, model, example, *fragments):
         with tempfile.TemporaryDirectory() as tmp:

@@ -119,10 +119,10 @@ class MambaBlock(nn.Module):
     depthwise conv -> silu -> x_dt, x_B, x_C -> dt_proj -> softplus -> selective scan -> gate with silu(z)
     -> out -> residual. mamba_simple.py's fused in_proj/x_proj split row-wise into these linears."""
 
-    def __init__(self, d_model, d_state=16, d_conv=4, expand=2, dt_min=1e-3, dt_max=1e-1):
+    def __init__(self, d_model, d_state=16, d_conv=4, expand=2, dt_rank=None, dt_min=1e-3, dt_max=1e-1):
         super().__init__()
         d_inner = expand * d_model
-        dt_rank = (d_model + 15) // 16
+        dt_rank = dt_rank or (d_model + 15) // 16  # mamba_simple.py's "auto": ceil(d_model / 16)
         self.norm = RMSNorm(d_model)
         self.in_x = nn.Linear(d_model, d_inner, bias=False)
         self.in_z = nn.Linear(d_model, d_inner, bias=False)
@@ -136,6 +136,35 @@ class MambaBlock(nn.Module):
             self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
         self.scan = SelectiveScan(d_inner, d_state)
         self.out = nn.Linear(d_inner, d_model, bias=False)
+
+    @classmethod
+    def from_mamba_simple(cls, mixer_state, norm_weight=None, norm_eps=1e-5):
+        """A block holding the weights of a state-spaces/mamba `Mamba` mixer (mamba_simple.py, its
+        state_dict: in_proj, conv1d, x_proj, dt_proj, A_log, D, out_proj; no in/out biases) and optionally
+        the `norm.weight` of the `Block` around it. The fused projections split row-wise, A = -exp(A_log)."""
+        sd = {k: v.detach().float() for k, v in mixer_state.items()}
+        two_e, d_model = sd["in_proj.weight"].shape
+        e, n = sd["A_log"].shape
+        dt_rank = sd["dt_proj.weight"].shape[1]
+        if two_e != 2 * e or e % d_model or "in_proj.bias" in sd or "out_proj.bias" in sd:
+            raise ValueError("expected mamba_simple.py's Mamba layout (in_proj [2E, D] without bias, "
+                             "A_log [E, N], out_proj without bias)")
+        block = cls(d_model, n, sd["conv1d.weight"].shape[2], e // d_model, dt_rank)
+        block.norm.eps = norm_eps
+        with torch.no_grad():
+            in_x, in_z = sd["in_proj.weight"].split(e)
+            x_dt, x_b, x_c = sd["x_proj.weight"].split([dt_rank, n, n])
+            pairs = [(block.in_x.weight, in_x), (block.in_z.weight, in_z),
+                     (block.conv.conv.weight, sd["conv1d.weight"]), (block.conv.conv.bias, sd["conv1d.bias"]),
+                     (block.x_dt.weight, x_dt), (block.x_B.weight, x_b), (block.x_C.weight, x_c),
+                     (block.dt_proj.weight, sd["dt_proj.weight"]), (block.dt_proj.bias, sd["dt_proj.bias"]),
+                     (block.scan.A, -torch.exp(sd["A_log"])), (block.scan.D, sd["D"]),
+                     (block.out.weight, sd["out_proj.weight"])]
+            if norm_weight is not None:
+                pairs.append((block.norm.weight, norm_weight.detach().float()))
+            for target, value in pairs:
+                target.copy_(value)
+        return block
 
     def forward(self, x):
         # Statement order is the op order of mamba.cpp, so the exported trace lists ops as `ssmsim gen` does.
