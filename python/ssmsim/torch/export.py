@@ -118,6 +118,8 @@ class Lowering:
 
     def _placeholder(self, node):
         value = self.values[node]
+        if value is None and not node.users:  # an optional argument left at its default (mask=None)
+            return
         if not torch.is_tensor(value):
             raise ExportError(f"input '{node.target}': expected a tensor, found {type(value).__name__}")
         if value.dtype.is_floating_point:
@@ -183,8 +185,8 @@ def export(module, example_input, out, name=None):
     outputs are the module's outputs. The module runs in eval mode (restored afterwards). Raises
     ExportError for anything without a trace op."""
     inputs = tuple(example_input) if isinstance(example_input, (tuple, list)) else (example_input,)
-    was_training = module.training
-    module.eval()  # dropout off: the trace has no randomness
+    modes = {m: m.training for m in module.modules()}
+    module.eval()  # dropout off and attention's inference path: the trace has no randomness
     try:
         gm = trace(module)
         recorder = _Recorder(gm)
@@ -193,7 +195,8 @@ def export(module, example_input, out, name=None):
         lowering = Lowering(module, gm, recorder.values)
         lowering.run()
     finally:
-        module.train(was_training)
+        for m, training in modes.items():
+            m.training = training
     trace_name = name or type(module).__name__
     meta = {"generator": "ssmsim.torch.export", "torch": torch.__version__,
             "module": f"{type(module).__module__}.{type(module).__qualname__}"}
