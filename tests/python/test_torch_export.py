@@ -205,6 +205,21 @@ class RoundTrip(unittest.TestCase):
             self.assertEqual(files[model_name], files["reference"], f"{label}: {model_name} differs")
         return int8
 
+    def report_int8_logits(self, int8, label, head, ref):
+        """int32 logits are in units of s_pool * s_w (docs/numerics.md, classifier): dequantize them and
+        report their distance from the float logits. Only a sanity bound is asserted: int8 is not float32."""
+        logits = np.load(os.path.join(self.tmp, f"{label}-int8-reference", "outputs", "head.npy"))
+        self.assertEqual(logits.dtype, np.int32)
+        with open(os.path.join(int8, "quantize_report.csv")) as f:
+            s_pool = next(float(r["scale"]) for r in csv.DictReader(f) if r["name"] == "pool")
+        s_w = float(np.max(np.abs(head.weight.detach().numpy()))) / 127
+        dequantized = logits * (s_pool * s_w)
+        agree = int(np.sum(np.argmax(dequantized, 1) == np.argmax(ref, 1)))
+        err = relative_error(dequantized, ref)
+        print(f"\n  {label} int8: 4 models byte-identical; argmax agrees with float on {agree}/{len(ref)} samples; "
+              f"max|int8 - float| / max|float| = {err:.3f}", end="")
+        self.assertLess(err, 0.5)
+
     def test_mamba_float32_then_int8_on_every_model(self):
         torch.manual_seed(0)
         model = TinyMamba()
@@ -216,32 +231,25 @@ class RoundTrip(unittest.TestCase):
 
         int8 = self.int8_on_every_model(trace, {"tokens": tokens.numpy().astype(np.int32)}, "mamba")
 
-        # int32 logits are in units of s_pool * s_w (docs/numerics.md): dequantize and compare loosely.
-        logits = np.load(os.path.join(self.tmp, "mamba-int8-reference", "outputs", "head.npy"))
-        self.assertEqual(logits.dtype, np.int32)
-        with open(os.path.join(int8, "quantize_report.csv")) as f:
-            s_pool = next(float(r["scale"]) for r in csv.DictReader(f) if r["name"] == "pool")
-        s_w = float(np.max(np.abs(model.head.weight.detach().numpy()))) / 127
-        dequantized = logits * (s_pool * s_w)
-        ref = result.torch_outputs[0]
-        agree = int(np.sum(np.argmax(dequantized, 1) == np.argmax(ref, 1)))
-        print(f"\n  mamba int8: models byte-identical; argmax agrees on {agree}/{len(ref)} samples; "
-              f"max|int8 - float| / max|float| = {relative_error(dequantized, ref):.3f}", end="")
-        self.assertLess(relative_error(dequantized, ref), 0.5)  # sanity only: int8 is not float32
+        self.report_int8_logits(int8, "mamba", model.head, result.torch_outputs[0])
 
     def test_transformer_float32_then_int8_on_every_model(self):
         torch.manual_seed(1)
         x = torch.randn(2, 64, 8)
-        trace, _ = self.export_and_run(TinyTransformer(), x, "transformer")
-        self.int8_on_every_model(trace, {"x": x.numpy()}, "transformer")
+        model = TinyTransformer()
+        trace, result = self.export_and_run(model, x, "transformer")
+        int8 = self.int8_on_every_model(trace, {"x": x.numpy()}, "transformer")
+        self.report_int8_logits(int8, "transformer", model.head, result.torch_outputs[0])
         kinds = [op["kind"] for op in load_trace(trace)["ops"]]
         self.assertIn("attention", kinds)
 
     def test_s4d_float32_then_int8_on_every_model(self):
         torch.manual_seed(2)
         x = torch.randn(2, 64, 8)
-        trace, _ = self.export_and_run(TinyS4D(), x, "s4d")
-        self.int8_on_every_model(trace, {"x": x.numpy()}, "s4d")
+        model = TinyS4D()
+        trace, result = self.export_and_run(model, x, "s4d")
+        int8 = self.int8_on_every_model(trace, {"x": x.numpy()}, "s4d")
+        self.report_int8_logits(int8, "s4d", model.head, result.torch_outputs[0])
         ops = load_trace(trace)["ops"]
         self.assertEqual([op["attrs"].get("reverse", False) for op in ops if op["kind"] == "s4d_scan"],
                          [False, True, False])
