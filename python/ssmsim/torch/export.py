@@ -5,7 +5,7 @@ import numpy as np
 import torch
 import torch.fx as fx
 
-from . import rules
+from . import function_rules, module_rules
 from .errors import ExportError
 from .trace_builder import TraceBuilder, sanitize
 from .tracer import PATH_KEY, trace
@@ -38,14 +38,15 @@ class _Recorder(fx.Interpreter):
 
 
 class Lowering:
-    """Maps fx nodes to trace ops in graph order. The per-kind rules are in rules.py."""
+    """Maps fx nodes to trace ops in graph order; the per-kind rules are in function_rules.py and
+    module_rules.py."""
 
     def __init__(self, root, gm, values):
         self.root, self.gm, self.values = root, gm, values
         self.tb = TraceBuilder()
         self.env = {}
         self.inputs, self.outputs, self.output_nodes = [], [], []
-        self.fused_activations = rules.find_gates(gm, root)
+        self.fused_activations = function_rules.find_gates(gm, root)
 
     def run(self):
         for node in self.gm.graph.nodes:
@@ -141,15 +142,15 @@ class Lowering:
         self.env[node] = Param(sanitize(node.target), self.values[node])
 
     def _call_module(self, node):
-        rules.lower_module(self, node, self.root.get_submodule(node.target))
+        module_rules.lower_module(self, node, self.root.get_submodule(node.target))
 
     def _call_function(self, node):
         if not self._fold_constant(node):
-            rules.lower_function(self, node)
+            function_rules.lower_function(self, node)
 
     def _call_method(self, node):
         if not self._fold_constant(node):
-            rules.lower_function(self, node)
+            function_rules.lower_function(self, node)
 
     def _fold_constant(self, node):
         """A function of parameters only (A = -exp(A_log), pos[:, :L]) is computed here, once, and becomes
