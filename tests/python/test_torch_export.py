@@ -101,6 +101,29 @@ class TinyS4D(nn.Module):
         return self.head(features), features  # two outputs: both are checked
 
 
+class ManyForms(nn.Module):
+    """The other supported forms: a sigmoid gate from a method, nn.Sequential with ReLU/Dropout/Softplus,
+    F.gelu(tanh), torch.exp, a broadcast parameter, LayerNorm without affine, attention without
+    need_weights, torch.add/torch.mul, contiguous, reshape and torch.mean; two outputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(8, 16)
+        self.b = nn.Linear(8, 16, bias=False)
+        self.seq = nn.Sequential(nn.ReLU(), nn.Dropout(0.1), nn.Linear(16, 16), nn.Softplus())
+        self.ln = nn.LayerNorm(16, elementwise_affine=False)
+        self.attn = nn.MultiheadAttention(16, 2, batch_first=True)
+        self.scale = nn.Parameter(0.1 * torch.randn(16))
+
+    def forward(self, x):
+        h = self.a(x) * self.b(x).sigmoid()
+        h = F.gelu(self.seq(h), approximate="tanh") + torch.exp(F.relu(h) * self.scale)
+        h = self.ln(h)
+        h = torch.add(h, self.attn(h, h, h)[0])
+        h = torch.mul(h, torch.sigmoid(h)).contiguous()
+        return h.reshape(2, -1), torch.mean(h, dim=1)
+
+
 class WithGRU(nn.Module):
     def __init__(self):
         super().__init__()
@@ -242,6 +265,13 @@ class RoundTrip(unittest.TestCase):
         self.report_int8_logits(int8, "transformer", model.head, result.torch_outputs[0])
         kinds = [op["kind"] for op in load_trace(trace)["ops"]]
         self.assertIn("attention", kinds)
+
+    def test_other_supported_forms_float32(self):
+        torch.manual_seed(4)
+        trace, _ = self.export_and_run(ManyForms(), torch.randn(2, 16, 8), "forms")
+        kinds = [op["kind"] for op in load_trace(trace)["ops"]]
+        for kind in ("gate", "relu", "softplus", "gelu", "exp", "layernorm", "attention", "reshape", "pool"):
+            self.assertIn(kind, kinds)
 
     def test_s4d_float32_then_int8_on_every_model(self):
         torch.manual_seed(2)
