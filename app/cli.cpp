@@ -1,5 +1,5 @@
 // The ssmsim command line as a function: the executable (app/main.cpp) and the Python module
-// (python/src/module.cpp) parse and run the same commands, so a report.json written through either is the same.
+// (python/src/module.cpp) parse and run the same commands, so their report.json files are the same.
 #include "app/cli.h"
 
 #include <mutex>

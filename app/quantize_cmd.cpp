@@ -37,6 +37,7 @@ TensorStore calibration_data(const Trace& t, TensorStore data, const std::string
             throw InputError(f.string(), "a file named after a graph input of the trace", "'" + name + "'");
         const TensorDecl& d = t.tensor(name);
         Tensor x = read_npy(f);
+        require_finite(x, f.string());  // a NaN would become every scale of the ops it reaches
         if (x.dtype() != d.dtype || x.shape() != d.shape)
             throw InputError(
                 f.string(),

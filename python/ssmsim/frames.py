@@ -60,7 +60,13 @@ def runs_frame(reports: Iterable[Mapping[str, Any] | str | os.PathLike]):
 
 
 def sweep_frame(sweep: Iterable[Mapping[str, Any]] | str | os.PathLike):
-    """One row per design point: the records ``ssmsim.sweep`` returns, or a sweep's --out folder."""
+    """One row per design point: the records ``ssmsim.sweep`` returns, or a sweep's --out folder; the swept
+    keys (``array.rows``) are columns, as in results.csv."""
     if isinstance(sweep, (str, os.PathLike)):
         sweep = json.loads((Path(sweep) / "results.json").read_text())["points"]
-    return _pandas().DataFrame([_flat(r) for r in sweep])
+    rows = []
+    for record in sweep:  # the swept keys as columns of their own, as in results.csv
+        row = _flat({k: v for k, v in record.items() if k != "swept"})
+        row.update(record.get("swept", {}))
+        rows.append(row)
+    return _pandas().DataFrame(rows)

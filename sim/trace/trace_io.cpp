@@ -343,20 +343,23 @@ Trace load_trace(const fs::path& path) {
     return t;
 }
 
+void require_finite(const Tensor& data, const std::string& where) {
+    if (data.dtype() != DType::float32) return;
+    const auto v = data.as<float>();
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (!std::isfinite(v[i])) {
+            throw InputError(where + fmt::format(" (element {})", i), "finite float32 values",
+                             std::isnan(v[i]) ? "NaN" : "infinity");
+        }
+    }
+}
+
 TensorStore load_tensor_data(const Trace& t) {
     TensorStore store;
     for (const auto& td : t.tensors) {
         if (!td.is_graph_input() || td.file.empty()) continue;
         Tensor data = read_npy(t.dir / td.file);
-        if (data.dtype() == DType::float32) {
-            const auto v = data.as<float>();
-            for (size_t i = 0; i < v.size(); ++i) {
-                if (!std::isfinite(v[i])) {
-                    throw InputError((t.dir / td.file).string() + fmt::format(" (element {})", i),
-                                     "finite float32 values", std::isnan(v[i]) ? "NaN" : "infinity");
-                }
-            }
-        }
+        require_finite(data, (t.dir / td.file).string());
         store.emplace(td.name, std::move(data));
     }
     return store;

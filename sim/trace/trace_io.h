@@ -21,6 +21,9 @@ void validate_trace(Trace& trace, const std::string& file);
 // Reads the data of every graph input (the trace must have data); float32 data must be finite.
 TensorStore load_tensor_data(const Trace& trace);
 
+// Refuses a float32 tensor holding NaN or infinity, naming `where` (its file) and the first such element.
+void require_finite(const Tensor& data, const std::string& where);
+
 // The most bytes of tensors alive at once when ops run in order and each tensor is freed after its last
 // reader (as the reference executes), and the op where that peak happens.
 struct LiveBytes {

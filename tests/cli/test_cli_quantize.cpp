@@ -1,8 +1,10 @@
 // `ssmsim quantize`: a float32 trace into the int8 contract by the LRA builder's own quantizer.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <sstream>
 
+#include "sim/trace/npy.h"
 #include "tests/support/cli_harness.h"
 
 namespace fs = std::filesystem;
@@ -100,6 +102,19 @@ TEST(CliQuantizeCalibration, CalibrationInputsChangeTheScalesAndBadOnesAreRefuse
     EXPECT_EQ(b.exit_code, 2);
     EXPECT_NE(b.output.find("a file named after a graph input"), std::string::npos) << b.output;
     EXPECT_FALSE(fs::exists(dir / "q3" / "trace.json"));
+
+    // A NaN in a calibration input would turn into the scales of every op it reaches: refused, named.
+    fs::create_directories(dir / "nan");
+    ssmsim::Tensor table = ssmsim::read_npy(dir / "f" / "embed.table.npy");
+    table.as<float>()[5] = std::numeric_limits<float>::quiet_NaN();
+    ssmsim::write_npy(dir / "nan" / "embed.table.npy", table);
+    b = run_ssmsim("quantize " + (dir / "f").string() + " --calibration " + (dir / "nan").string() +
+                   " --out " + (dir / "q4").string());
+    EXPECT_EQ(b.exit_code, 2);
+    EXPECT_NE(b.output.find("embed.table.npy (element 5): expected finite float32 values, found NaN"),
+              std::string::npos)
+        << b.output;
+    EXPECT_FALSE(fs::exists(dir / "q4" / "trace.json"));
     fs::remove_all(dir);
 }
 

@@ -102,7 +102,7 @@ class ApiEqualsCli(unittest.TestCase):
         self.assertEqual(list(frame["array.rows"]), [8, 16])
 
     def test_frames(self):
-        report = ssmsim.run("lra:image:mamba", model="gpu", seq_len=32, out=self.tmp / "run")
+        report = ssmsim.run("lra:image:mamba", model="gpu", seq_len=64, out=self.tmp / "run")
         ops = ssmsim.ops_frame(report)
         self.assertEqual(len(ops), len(report["ops"]))
         self.assertEqual(list(ops["name"]), [o["name"] for o in report["ops"]])
