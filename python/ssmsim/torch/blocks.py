@@ -2,8 +2,9 @@
 "float32 mode"), so that a model built from them exports op for op and runs the same on the reference.
 
 The primitives (RMSNorm, CausalDepthwiseConv1d, SelectiveScan, S4DScan, MeanPool, Classifier) are what the
-exporter maps to single trace ops. MambaBlock and S4DBlock are ordinary compositions of them, written in the
-op order of workloads/lra/mamba.cpp and s4d.cpp.
+exporter maps to single trace ops. MambaBlock, Mamba2Block and S4DBlock are ordinary compositions of them;
+MambaBlock and S4DBlock are written in the op order of workloads/lra/mamba.cpp and s4d.cpp, Mamba2Block
+(Mamba-2 with ngroups = 1 as a selective scan) in that of mamba_ssm's mamba2_simple.py.
 """
 import math
 
