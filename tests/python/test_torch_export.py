@@ -464,7 +464,7 @@ def mamba2_reference(sd, hidden, norm_weight, chunk, eps=1e-5):
     h = hidden * torch.rsqrt(hidden.pow(2).mean(-1, keepdim=True) + eps) * norm_weight
     zxbcdt = h @ sd["in_proj.weight"].T
     z, xbc, dt = torch.split(zxbcdt, [d_ssm, conv_dim, heads], dim=-1)
-    xbc = F.silu(F.conv1d(xbc.transpose(1, 2), sd["conv1d.weight"], sd["conv1d.bias"], padding=width - 1,
+    xbc = F.silu(F.conv1d(xbc.transpose(1, 2), sd["conv1d.weight"], sd.get("conv1d.bias"), padding=width - 1,
                           groups=conv_dim)[..., :length].transpose(1, 2))
     x, b, c = torch.split(xbc, [d_ssm, n, n], dim=-1)
     dt = F.softplus(dt + sd["dt_bias"])
@@ -529,6 +529,12 @@ class Mamba2Semantics(unittest.TestCase):
                 err = relative_error(block(x).numpy(), mamba2_reference(sd, x, norm_weight, chunk).numpy())
             print(f"\n  Mamba2Block.from_mamba2 vs Mamba2's forward (chunk {chunk}): {err:.2e}", end="")
             self.assertLessEqual(err, FLOAT_TOLERANCE)
+        del sd["conv1d.bias"]  # conv_bias=False
+        block = blocks.Mamba2Block.from_mamba2(sd, norm_weight)
+        self.assertIsNone(block.conv_x.conv.bias)
+        with torch.no_grad():
+            err = relative_error(block(x).numpy(), mamba2_reference(sd, x, norm_weight, 16).numpy())
+        self.assertLessEqual(err, FLOAT_TOLERANCE)
 
     def test_unsupported_mamba2_configurations(self):
         with self.assertRaisesRegex(ValueError, "ngroups = 1 only"):

@@ -99,7 +99,8 @@ def _inplace(node, root):
 # --- functions and methods ---
 
 def _supported_functions():
-    return ("F.linear (weight and bias parameters), F.silu, F.softplus, F.gelu(approximate='tanh'), F.relu, torch.relu, torch.sigmoid, torch.exp, "
+    return ("F.linear (weight and bias parameters), F.silu, F.softplus, F.gelu(approximate='tanh'), F.relu, "
+            "torch.relu, torch.sigmoid, torch.exp, "
             "Tensor.sigmoid/relu/exp, + / torch.add / Tensor.add, * / torch.mul / Tensor.mul, "
             "Tensor.mean(dim=1) / torch.mean, Tensor.reshape/view/flatten, torch.reshape/flatten, "
             "Tensor.contiguous")
