@@ -60,6 +60,24 @@ class TinyMamba(nn.Module):
         return self.head(self.pool(self.norm(x)))
 
 
+class TinyMamba2(nn.Module):
+    """Token embedding, two Mamba-2 blocks (4 heads of 16 channels), final RMSNorm, mean pool, classifier."""
+
+    def __init__(self, vocab=16, d_model=32, d_state=16, headdim=16, classes=10):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d_model)
+        self.layers = nn.ModuleList([blocks.Mamba2Block(d_model, d_state, headdim=headdim) for _ in range(2)])
+        self.norm = blocks.RMSNorm(d_model)
+        self.pool = blocks.MeanPool()
+        self.head = blocks.Classifier(d_model, classes)
+
+    def forward(self, tokens):
+        x = self.embed(tokens)
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(self.pool(self.norm(x)))
+
+
 class TinyTransformer(nn.Module):
     """Float features -> input linear + learned positions -> one pre-LN block (self-attention, GELU MLP)
     -> LayerNorm -> mean pool -> classifier."""
@@ -256,6 +274,30 @@ class RoundTrip(unittest.TestCase):
 
         self.report_int8_logits(int8, "mamba", model.head, result.torch_outputs[0])
 
+    def test_mamba2_float32_then_int8_on_every_model(self):
+        torch.manual_seed(5)
+        model = TinyMamba2()
+        tokens = torch.randint(0, 16, (2, 64))
+        trace, result = self.export_and_run(model, tokens, "mamba2")
+        ops = load_trace(trace)["ops"]
+        block = [op["kind"] for op in ops if op["name"].startswith("layers.1.")]
+        self.assertEqual(block, ["rmsnorm"] + ["linear"] * 5 + ["conv1d_causal_depthwise", "silu"] * 3 +
+                         ["softplus", "selective_scan", "gate", "rmsnorm", "linear", "add"])
+        # The per-head parameters are written per channel: each entry is the head's own value.
+        scan = next(op for op in ops if op["name"] == "layers.1.scan")
+        a = np.load(os.path.join(trace, scan["inputs"][2] + ".npy"))
+        d = np.load(os.path.join(trace, scan["inputs"][5] + ".npy"))
+        block1 = model.layers[1]
+        heads = (-torch.exp(block1.A_log)).detach().numpy()
+        np.testing.assert_array_equal(a, np.repeat(heads, 16)[:, None] * np.ones((1, 16), np.float32))
+        np.testing.assert_array_equal(d, np.repeat(block1.D.detach().numpy(), 16))
+        dt_op = next(op for op in ops if op["name"] == "layers.1.linear")
+        w = np.load(os.path.join(trace, dt_op["inputs"][1] + ".npy"))
+        np.testing.assert_array_equal(w, np.repeat(block1.in_dt.weight.detach().numpy(), 16, axis=0))
+
+        int8 = self.int8_on_every_model(trace, {"tokens": tokens.numpy().astype(np.int32)}, "mamba2")
+        self.report_int8_logits(int8, "mamba2", model.head, result.torch_outputs[0])
+
     def test_transformer_float32_then_int8_on_every_model(self):
         torch.manual_seed(1)
         x = torch.randn(2, 64, 8)
@@ -366,6 +408,146 @@ class MambaSimpleWeights(unittest.TestCase):
         self.assertLessEqual(err, FLOAT_TOLERANCE)
 
 
+def _segment_sums(a):
+    """[..., q] -> [..., q, q]: entry (i, j) is a_{j+1} + ... + a_i for i >= j (0 on the diagonal), -inf above
+    it. Summed directly rather than as a difference of cumulative sums, which would cancel."""
+    q = a.shape[-1]
+    below = torch.tril(torch.ones(q, q, dtype=torch.bool), diagonal=-1)
+    sums = torch.cumsum(a[..., :, None].expand(*a.shape, q).masked_fill(~below, 0), dim=-2)
+    return sums.masked_fill(~torch.tril(torch.ones(q, q, dtype=torch.bool)), float("-inf"))
+
+
+def ssd_chunked(x, dt, a_head, b, c, d_head, chunk):
+    """Mamba-2's SSD by the chunked algorithm of the Mamba-2 paper (its minimal reference), in plain torch:
+    x [B, L, H, P], dt [B, L, H], a_head and d_head [H], b and c [B, L, N] (one group). Per chunk of `chunk`
+    steps (the last one shorter when it does not divide L): the intra-chunk output through the decay-masked
+    product (C_i . B_j) exp(a_{j+1} + ... + a_i) dt_j x_j; the chunk's final state; the state carried over
+    from earlier chunks, decayed to each step and read by C; then the inter-chunk recurrence
+    h <- exp(sum of the chunk's a) h + chunk state. Plus the skip D x."""
+    batch, length, heads, p = x.shape
+    h = x.new_zeros(batch, heads, p, b.shape[-1])
+    ys = []
+    for start in range(0, length, chunk):
+        sl = slice(start, min(start + chunk, length))
+        xs, bs, cs = x[:, sl] * dt[:, sl, :, None], b[:, sl], c[:, sl]  # dt-scaled input
+        a = (dt[:, sl] * a_head).transpose(1, 2)  # [B, H, q]: log decay of each step
+        decay = torch.exp(_segment_sums(a))  # [B, H, q, q]
+        y_diag = torch.einsum("bin,bjn,bhij,bjhp->bihp", cs, bs, decay, xs)
+        y_off = torch.einsum("bin,bhpn,bhi->bihp", cs, h, torch.exp(torch.cumsum(a, dim=-1)))
+        chunk_state = torch.einsum("bjn,bhj,bjhp->bhpn", bs, decay[:, :, -1, :], xs)
+        h = torch.exp(a.sum(dim=-1))[:, :, None, None] * h + chunk_state
+        ys.append(y_diag + y_off)
+    return torch.cat(ys, dim=1) + d_head[:, None] * x
+
+
+def sequential_ssd(x, dt, a_head, b, c, d_head):
+    """The same recurrence step by step (for a float64 check): h = exp(dt A) h + dt B x; y = C h + D x."""
+    h = x.new_zeros(x.shape[0], x.shape[2], x.shape[3], b.shape[-1])
+    ys = []
+    for t in range(x.shape[1]):
+        decay = torch.exp(dt[:, t] * a_head)[:, :, None, None]
+        h = decay * h + (dt[:, t, :, None, None] * b[:, t, None, None, :]) * x[:, t, :, :, None]
+        ys.append(torch.einsum("bn,bhpn->bhp", c[:, t], h))
+    return torch.stack(ys, dim=1) + d_head[:, None] * x
+
+
+def mamba2_reference(sd, hidden, norm_weight, chunk, eps=1e-5):
+    """state-spaces/mamba's Block(Mamba2) forward on its reference path (mamba2_simple.py / mamba2.py
+    without the fused kernels: in_proj, conv1d + SiLU over xBC, mamba_chunk_scan_combined with
+    dt_softplus and dt_bias, RMSNormGated with norm_before_gate=False, out_proj), ngroups = 1, written
+    from those files in plain torch with ssd_chunked standing in for the chunked scan kernel."""
+    batch, length, _ = hidden.shape
+    heads = sd["A_log"].shape[0]
+    d_ssm = sd["norm.weight"].shape[0]
+    conv_dim, _, width = sd["conv1d.weight"].shape
+    n = (conv_dim - d_ssm) // 2
+    h = hidden * torch.rsqrt(hidden.pow(2).mean(-1, keepdim=True) + eps) * norm_weight
+    zxbcdt = h @ sd["in_proj.weight"].T
+    z, xbc, dt = torch.split(zxbcdt, [d_ssm, conv_dim, heads], dim=-1)
+    xbc = F.silu(F.conv1d(xbc.transpose(1, 2), sd["conv1d.weight"], sd.get("conv1d.bias"), padding=width - 1,
+                          groups=conv_dim)[..., :length].transpose(1, 2))
+    x, b, c = torch.split(xbc, [d_ssm, n, n], dim=-1)
+    dt = F.softplus(dt + sd["dt_bias"])
+    y = ssd_chunked(x.reshape(batch, length, heads, d_ssm // heads), dt, -torch.exp(sd["A_log"]), b, c,
+                    sd["D"], chunk).reshape(batch, length, d_ssm)
+    y = y * F.silu(z)
+    y = y * torch.rsqrt(y.pow(2).mean(-1, keepdim=True) + 1e-5) * sd["norm.weight"]
+    return y @ sd["out_proj.weight"].T + hidden
+
+
+def random_mamba2_state(d=32, heads=4, p=16, n=16, w=4):
+    e = heads * p
+    return {"in_proj.weight": torch.randn(2 * e + 2 * n + heads, d) / d**0.5,
+            "conv1d.weight": torch.randn(e + 2 * n, 1, w) / 2, "conv1d.bias": torch.randn(e + 2 * n) / 2,
+            "dt_bias": torch.rand(heads) * -4 - 1, "A_log": torch.log(torch.rand(heads) * 15 + 1),
+            "D": torch.randn(heads), "norm.weight": 1 + 0.1 * torch.randn(e),
+            "out_proj.weight": torch.randn(d, e) / e**0.5}
+
+
+SSD_TOLERANCE = 1e-5  # chunked vs sequential, relative max-norm; measured values in docs/python-export.md
+
+
+class Mamba2Semantics(unittest.TestCase):
+    def test_chunked_ssd_equals_the_blocks_selective_scan(self):
+        torch.manual_seed(6)
+        block = blocks.Mamba2Block(32, d_state=16, headdim=16)
+        with torch.no_grad():
+            block.A_log.copy_(torch.log(torch.rand(block.nheads) * 15 + 1))
+            block.D.copy_(torch.randn(block.nheads))
+        seen = {}
+        block.scan.register_forward_hook(lambda m, args, out: seen.update(args=args, out=out))
+        with torch.no_grad():
+            block(torch.randn(2, 64, 32))
+        u, delta, b, c, a, d = seen["args"]
+        heads, p = block.nheads, block.headdim
+        x = u.reshape(2, 64, heads, p)
+        dt = delta[..., ::p]
+        # Every channel of a head got the head's dt, bit for bit (the repeated dt rows and bias).
+        self.assertTrue(torch.equal(delta.reshape(2, 64, heads, p), dt[..., None].expand(2, 64, heads, p)))
+        a_head, d_head = -torch.exp(block.A_log.detach()), block.D.detach()
+        scan = seen["out"].reshape(2, 64, heads, p)
+        exact = sequential_ssd(*(t.double() for t in (x, dt, a_head, b, c, d_head)))
+        print(f"\n  sequential scan (Mamba2Block) vs float64: {relative_error(scan.numpy(), exact.numpy()):.2e}",
+              end="")
+        for chunk in (1, 7, 16, 24, 64, 100):  # 7 and 24 do not divide L = 64; 64 and 100 are >= L
+            with torch.no_grad():
+                chunked = ssd_chunked(x, dt, a_head, b, c, d_head, chunk)
+            err = relative_error(chunked.numpy(), scan.numpy())
+            print(f"\n  chunked SSD (Q = {chunk}) vs Mamba2Block's scan: {err:.2e}; vs float64: "
+                  f"{relative_error(chunked.numpy(), exact.numpy()):.2e}", end="")
+            self.assertLessEqual(err, SSD_TOLERANCE, f"chunk {chunk}")
+
+    def test_from_mamba2_matches_its_forward(self):
+        torch.manual_seed(7)
+        sd = random_mamba2_state()
+        norm_weight = 1 + 0.1 * torch.randn(32)
+        block = blocks.Mamba2Block.from_mamba2(sd, norm_weight, d_state=16)
+        self.assertEqual((block.nheads, block.headdim, block.d_state), (4, 16, 16))
+        x = torch.randn(2, 64, 32)
+        for chunk in (16, 256):  # 256: mamba2's default chunk_size, one chunk here
+            with torch.no_grad():
+                err = relative_error(block(x).numpy(), mamba2_reference(sd, x, norm_weight, chunk).numpy())
+            print(f"\n  Mamba2Block.from_mamba2 vs Mamba2's forward (chunk {chunk}): {err:.2e}", end="")
+            self.assertLessEqual(err, FLOAT_TOLERANCE)
+        del sd["conv1d.bias"]  # conv_bias=False
+        block = blocks.Mamba2Block.from_mamba2(sd, norm_weight)
+        self.assertIsNone(block.conv_x.conv.bias)
+        with torch.no_grad():
+            err = relative_error(block(x).numpy(), mamba2_reference(sd, x, norm_weight, 16).numpy())
+        self.assertLessEqual(err, FLOAT_TOLERANCE)
+
+    def test_unsupported_mamba2_configurations(self):
+        with self.assertRaisesRegex(ValueError, "ngroups = 1 only"):
+            blocks.Mamba2Block(32, d_state=16, headdim=16, ngroups=2)
+        sd = random_mamba2_state(n=16)
+        with self.assertRaisesRegex(ValueError, "ngroups = 2"):  # B, C 16 wide = 2 groups of d_state 8
+            blocks.Mamba2Block.from_mamba2(sd, d_state=8)
+        with self.assertRaisesRegex(ValueError, "D_has_hdim"):
+            blocks.Mamba2Block.from_mamba2(dict(sd, D=torch.ones(64)))
+        with self.assertRaisesRegex(ValueError, "in_proj.bias"):
+            blocks.Mamba2Block.from_mamba2(dict(sd, **{"in_proj.bias": torch.zeros(164)}))
+
+
 class Refusals(unittest.TestCase):
     def assert_refused(self, model, example, *fragments):
         with tempfile.TemporaryDirectory() as tmp:
@@ -399,8 +581,27 @@ class Refusals(unittest.TestCase):
     def test_cumsum(self):
         self.assert_refused(WithCumsum(), torch.randn(2, 16, 8), "fx node 'cumsum'", "torch.cumsum is not supported")
 
-    def test_mamba2(self):
-        self.assert_refused(WithMamba2(), torch.randn(2, 16, 8), "mixer:", "Mamba-2", "no SSD op")
+    def test_mamba2(self):  # a class named Mamba2 that is not ours (mamba_ssm's fused module, say)
+        self.assert_refused(WithMamba2(), torch.randn(2, 16, 8), "mixer:", "Mamba-2", "no SSD op",
+                            "blocks.Mamba2Block.from_mamba2")
+
+    def test_scan_parameters_from_activations(self):
+        class ScanOfInput(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scan = blocks.SelectiveScan(8, 4, parameters=False)
+                self.d = nn.Parameter(torch.ones(8))
+
+            def forward(self, x, bc, a):  # A is a model input, not a parameter
+                return self.scan(x, x, bc, bc, a, self.d)
+        example = (torch.randn(2, 16, 8), torch.randn(2, 16, 4), -torch.rand(8, 4))
+        self.assert_refused(ScanOfInput(), example, "scan:", "parameters only")
+
+    def test_linear_weight_from_activations(self):
+        class DataWeight(nn.Module):
+            def forward(self, x, w):
+                return F.linear(x, w)
+        self.assert_refused(DataWeight(), (torch.randn(2, 4, 8), torch.randn(8, 8)), "F.linear")
 
     def test_erf_gelu(self):
         self.assert_refused(WithErfGelu(), torch.randn(2, 16, 8), "fx node 'gelu'", "approximate='tanh'")

@@ -2,8 +2,9 @@
 "float32 mode"), so that a model built from them exports op for op and runs the same on the reference.
 
 The primitives (RMSNorm, CausalDepthwiseConv1d, SelectiveScan, S4DScan, MeanPool, Classifier) are what the
-exporter maps to single trace ops. MambaBlock and S4DBlock are ordinary compositions of them, written in the
-op order of workloads/lra/mamba.cpp and s4d.cpp.
+exporter maps to single trace ops. MambaBlock, Mamba2Block and S4DBlock are ordinary compositions of them;
+MambaBlock and S4DBlock are written in the op order of workloads/lra/mamba.cpp and s4d.cpp, Mamba2Block
+(Mamba-2 with ngroups = 1 as a selective scan) in that of mamba_ssm's mamba2_simple.py.
 """
 import math
 
@@ -53,24 +54,33 @@ class SelectiveScan(nn.Module):
     """The Mamba S6 scan (selective_scan, float32): per step
     h = exp(dt * A) * h + (dt * B) * x;  y = sum_k C * h;  y += D * x.
     A ([E, N], negative) and D ([E]) are parameters; u, delta [B, L, E] and B, C [B, L, N] are inputs.
-    A is stored as A itself (Mamba stores A_log: use A = -exp(A_log))."""
+    A is stored as A itself (Mamba stores A_log: use A = -exp(A_log)).
 
-    def __init__(self, d_inner, d_state, reverse=False):
+    With `parameters=False` the module holds no A and D: forward takes them as arguments, computed in the
+    caller's forward from parameters only (Mamba2Block expands its per-head A_log and D this way); the
+    exporter folds that expression and writes its value as the op's A and D."""
+
+    def __init__(self, d_inner, d_state, reverse=False, parameters=True):
         super().__init__()
         self.reverse = reverse
-        # S4D-real initialisation as in workloads/lra/mamba.cpp: A[e, n] = -(n + 1), D = 1.
-        self.A = nn.Parameter(-torch.arange(1, d_state + 1, dtype=torch.float32).repeat(d_inner, 1))
-        self.D = nn.Parameter(torch.ones(d_inner))
+        if parameters:
+            # S4D-real initialisation as in workloads/lra/mamba.cpp: A[e, n] = -(n + 1), D = 1.
+            self.A = nn.Parameter(-torch.arange(1, d_state + 1, dtype=torch.float32).repeat(d_inner, 1))
+            self.D = nn.Parameter(torch.ones(d_inner))
+        else:
+            self.A = self.D = None
 
-    def forward(self, u, delta, B, C):
+    def forward(self, u, delta, B, C, A=None, D=None):
+        A = self.A if A is None else A
+        D = self.D if D is None else D
         batch, length, channels = u.shape
-        h = u.new_zeros(batch, channels, self.A.shape[1])
+        h = u.new_zeros(batch, channels, A.shape[1])
         ys = [None] * length
         for t in _scan_steps(length, self.reverse):
             dt = delta[:, t, :, None]
-            h = torch.exp(dt * self.A) * h + (dt * B[:, t, None, :]) * u[:, t, :, None]
+            h = torch.exp(dt * A) * h + (dt * B[:, t, None, :]) * u[:, t, :, None]
             ys[t] = (C[:, t, None, :] * h).sum(dim=-1)
-        return torch.stack(ys, dim=1) + self.D * u
+        return torch.stack(ys, dim=1) + D * u
 
 
 class S4DScan(nn.Module):
@@ -204,3 +214,130 @@ class S4DBlock(nn.Module):
         y = self.act(y)
         x = x + self.glu_a(y) * torch.sigmoid(self.glu_b(y))
         return x if self.prenorm else self.norm(x)
+
+
+class Mamba2Block(nn.Module):
+    """One Mamba-2 block (state-spaces/mamba, mamba_ssm/modules/mamba2_simple.py and mamba2.py, with
+    ngroups = 1) written with the ops the trace already has: rmsnorm -> in_z, in_x, in_B, in_C, dt linear ->
+    causal depthwise conv + silu on x, B and C -> softplus -> selective scan -> gate with silu(z) -> rmsnorm
+    (the gated RMSNorm, norm_before_gate=False) -> out -> residual.
+
+    Mamba-2's SSD with a scalar decay per head is the selective-scan recurrence with dt and A constant over
+    the headdim channels of a head:  h_t = exp(dt_t * A_h) * h_{t-1} + dt_t * B_t * x_t,
+    y_t = C_t . h_t + D_h * x_t.  The parameters are kept in Mamba-2's per-head form (A_log, dt_bias, D
+    [nheads]; in_dt.weight [nheads, d_model]) and repeated per channel in forward; the exporter computes
+    those parameter-only expressions once and writes their values, so the trace holds per-channel copies
+    whose entries are the per-head numbers themselves (repetition is exact).
+
+    in_dt is an nn.Linear that forward does not call: its weight rows (one per head) are repeated headdim
+    times and applied with F.linear together with the repeated dt_bias, so that every channel of a head
+    gets exactly the head's dt (the same dot product, the same bias)."""
+
+    def __init__(self, d_model, d_state=64, d_conv=4, expand=2, headdim=64, ngroups=1, conv_bias=True,
+                 A_init_range=(1, 16), dt_min=1e-3, dt_max=1e-1, dt_init_floor=1e-4, norm_eps=1e-5):
+        super().__init__()
+        if ngroups != 1:
+            raise ValueError(f"Mamba2Block supports ngroups = 1 only (B and C shared by all heads, as "
+                             f"selective_scan's B, C [B, L, N]); got ngroups = {ngroups}")
+        d_inner = expand * d_model
+        if d_inner % headdim:
+            raise ValueError(f"d_inner = expand * d_model = {d_inner} is not a multiple of headdim {headdim}")
+        self.d_inner, self.d_state, self.headdim = d_inner, d_state, headdim
+        self.nheads = d_inner // headdim
+        self.norm = RMSNorm(d_model, eps=norm_eps)
+        # in_proj's [z, x, B, C, dt] row blocks as separate linears (mamba2*.py: no in_proj bias).
+        self.in_z = nn.Linear(d_model, d_inner, bias=False)
+        self.in_x = nn.Linear(d_model, d_inner, bias=False)
+        self.in_B = nn.Linear(d_model, d_state, bias=False)
+        self.in_C = nn.Linear(d_model, d_state, bias=False)
+        self.in_dt = nn.Linear(d_model, self.nheads, bias=False)
+        # conv1d over xBC is depthwise, so it is three depthwise convs over x, B and C.
+        self.conv_x = CausalDepthwiseConv1d(d_inner, d_conv, bias=conv_bias)
+        self.conv_B = CausalDepthwiseConv1d(d_state, d_conv, bias=conv_bias)
+        self.conv_C = CausalDepthwiseConv1d(d_state, d_conv, bias=conv_bias)
+        # Initialisation as mamba2_simple.py: dt log-uniform in [dt_min, dt_max], dt_bias = softplus^-1(dt);
+        # A uniform in A_init_range, stored as A_log; D = 1.
+        dt = torch.exp(torch.rand(self.nheads) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min))
+        dt = dt.clamp(min=dt_init_floor)
+        self.dt_bias = nn.Parameter(dt + torch.log(-torch.expm1(-dt)))
+        self.A_log = nn.Parameter(torch.log(torch.empty(self.nheads).uniform_(*A_init_range)))
+        self.D = nn.Parameter(torch.ones(self.nheads))
+        self.scan = SelectiveScan(d_inner, d_state, parameters=False)
+        self.gate_norm = RMSNorm(d_inner, eps=1e-5)  # mamba_ssm's RMSNormGated, eps 1e-5, one group
+        self.out = nn.Linear(d_inner, d_model, bias=False)
+
+    @classmethod
+    def from_mamba2(cls, state_dict, norm_weight=None, norm_eps=1e-5, d_state=None):
+        """A block holding the weights of a state-spaces/mamba `Mamba2` mixer (mamba2.py or mamba2_simple.py;
+        its state_dict: in_proj.weight with rows [z, x, B, C, dt], conv1d.weight/bias over xBC, dt_bias,
+        A_log, D, norm.weight (the gated RMSNorm), out_proj.weight) and optionally the `norm.weight` of the
+        `Block` around it (the pre-norm; eps `norm_eps`).
+
+        The state_dict fixes only ngroups * d_state (the width of B plus C is 2 * ngroups * d_state): d_state
+        defaults to that width, i.e. ngroups = 1 is assumed. Pass the mixer's d_state to have ngroups = 1
+        checked. Refused (ValueError): ngroups > 1, in_proj/out_proj biases, an MLP part (d_ssm < d_inner),
+        D per channel (D_has_hdim), learnable initial states, a mixer without its gated norm. Settings that
+        leave no trace in the state_dict must be the defaults: dt_limit (0, inf), norm_before_gate=False,
+        activation 'silu'."""
+        sd = {k: v.detach().float() for k, v in state_dict.items()}
+        required = ("in_proj.weight", "conv1d.weight", "dt_bias", "A_log", "D", "norm.weight", "out_proj.weight")
+        missing = [k for k in required if k not in sd]
+        if missing:
+            raise ValueError(f"not a Mamba2 mixer state_dict with the gated RMSNorm: missing {missing}")
+        for key in ("in_proj.bias", "out_proj.bias", "init_states"):
+            if key in sd:
+                raise ValueError(f"Mamba2Block does not support '{key}'")
+        rows, d_model = sd["in_proj.weight"].shape
+        nheads = sd["A_log"].shape[0]
+        d_ssm = sd["norm.weight"].shape[0]
+        conv_dim, _, width = sd["conv1d.weight"].shape
+        group_width = (conv_dim - d_ssm) // 2  # ngroups * d_state
+        if sd["out_proj.weight"].shape[1] != d_ssm or rows != 2 * d_ssm + 2 * group_width + nheads:
+            raise ValueError("expected in_proj rows [z, x, B, C, dt] of widths [d_ssm, d_ssm, G, G, nheads] "
+                             "with out_proj over d_ssm (no MLP part: d_ssm = d_inner)")
+        if sd["D"].shape != (nheads,):
+            raise ValueError(f"D of shape {tuple(sd['D'].shape)}: only D per head [nheads] is supported "
+                             "(not D_has_hdim)")
+        if d_state is not None and group_width != d_state:
+            raise ValueError(f"B and C are {group_width} wide with d_state {d_state}: ngroups = "
+                             f"{group_width / d_state:g}; Mamba2Block supports ngroups = 1 only")
+        if d_ssm % d_model or d_ssm % nheads:
+            raise ValueError(f"d_inner {d_ssm} must be a multiple of d_model {d_model} and of nheads {nheads}")
+        block = cls(d_model, group_width, width, d_ssm // d_model, d_ssm // nheads,
+                    conv_bias="conv1d.bias" in sd, norm_eps=norm_eps)
+        z, x, b, c, dt = sd["in_proj.weight"].split([d_ssm, d_ssm, group_width, group_width, nheads])
+        conv_w = sd["conv1d.weight"].split([d_ssm, group_width, group_width])
+        with torch.no_grad():
+            pairs = [(block.in_z.weight, z), (block.in_x.weight, x), (block.in_B.weight, b),
+                     (block.in_C.weight, c), (block.in_dt.weight, dt),
+                     (block.conv_x.conv.weight, conv_w[0]), (block.conv_B.conv.weight, conv_w[1]),
+                     (block.conv_C.conv.weight, conv_w[2]),
+                     (block.dt_bias, sd["dt_bias"]), (block.A_log, sd["A_log"]), (block.D, sd["D"]),
+                     (block.gate_norm.weight, sd["norm.weight"]), (block.out.weight, sd["out_proj.weight"])]
+            if "conv1d.bias" in sd:
+                conv_b = sd["conv1d.bias"].split([d_ssm, group_width, group_width])
+                pairs += [(block.conv_x.conv.bias, conv_b[0]), (block.conv_B.conv.bias, conv_b[1]),
+                          (block.conv_C.conv.bias, conv_b[2])]
+            if norm_weight is not None:
+                pairs.append((block.norm.weight, norm_weight.detach().float()))
+            for target, value in pairs:
+                target.copy_(value)
+        return block
+
+    def forward(self, x):
+        p, e, n = self.headdim, self.d_inner, self.d_state
+        xn = self.norm(x)
+        z = self.in_z(xn)
+        xs = self.in_x(xn)
+        b = self.in_B(xn)
+        c = self.in_C(xn)
+        # Per-head parameters repeated per channel: functions of parameters only, folded at export.
+        dt = F.linear(xn, self.in_dt.weight.repeat_interleave(p, dim=0), self.dt_bias.repeat_interleave(p))
+        xs = F.silu(self.conv_x(xs))
+        b = F.silu(self.conv_B(b))
+        c = F.silu(self.conv_C(c))
+        delta = F.softplus(dt)
+        a = (-torch.exp(self.A_log)).repeat_interleave(p).unsqueeze(1).expand(e, n)
+        y = self.scan(xs, delta, b, c, a, self.D.repeat_interleave(p))
+        y = self.gate_norm(y * F.silu(z))
+        return x + self.out(y)

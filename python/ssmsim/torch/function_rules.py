@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import ExportError
-from .values import Fused, Tuple, where
+from .values import Fused, Param, Tuple, where
 
 # --- activations (silu, softplus, gelu, relu, sigmoid, exp) in their function, method and module forms ---
 
@@ -99,7 +99,8 @@ def _inplace(node, root):
 # --- functions and methods ---
 
 def _supported_functions():
-    return ("F.silu, F.softplus, F.gelu(approximate='tanh'), F.relu, torch.relu, torch.sigmoid, torch.exp, "
+    return ("F.linear (weight and bias parameters), F.silu, F.softplus, F.gelu(approximate='tanh'), F.relu, "
+            "torch.relu, torch.sigmoid, torch.exp, "
             "Tensor.sigmoid/relu/exp, + / torch.add / Tensor.add, * / torch.mul / Tensor.mul, "
             "Tensor.mean(dim=1) / torch.mean, Tensor.reshape/view/flatten, torch.reshape/flatten, "
             "Tensor.contiguous")
@@ -127,6 +128,8 @@ def lower_function(lw, node):
         return _lower_binary(lw, node, "add")
     if fn in _MUL or method == "mul":
         return _lower_binary(lw, node, "mul")
+    if fn is F.linear:
+        return _lower_linear(lw, node)
     if fn in _MEAN or method == "mean":
         return lower_pool(lw, node, arg(node, 1, "dim"), arg(node, 2, "keepdim", False))
     if fn in _RESHAPE_FUNCTIONS or method in _RESHAPE_METHODS:
@@ -163,6 +166,20 @@ def lower_unary(lw, node, kind, problem):
         raise ExportError(f"{where(node)}: an in-place {kind} whose input is used elsewhere would change "
                           "that input in PyTorch but not in the trace: use inplace=False")
     return lw.emit(node, kind, [lw.operand(node, x_node)], base=kind)
+
+
+def _lower_linear(lw, node):
+    """F.linear(x, W, b) whose W and b are parameters or functions of parameters only (Mamba2Block's
+    per-head dt rows repeated per channel): the linear op, as nn.Linear."""
+    x = lw.operand(node, arg(node, 0, "input"))
+    weights = [arg(node, 1, "weight")]
+    if arg(node, 2, "bias") is not None:
+        weights.append(arg(node, 2, "bias"))
+    for w in weights:
+        if not isinstance(lw.env.get(w), Param):
+            raise ExportError(f"{where(node)}: F.linear with a weight or bias computed from activations is not "
+                              "supported (the trace's linear takes them as weights)")
+    return lw.emit(node, "linear", [x] + [lw.operand(node, w) for w in weights], base="linear")
 
 
 def _lower_binary(lw, node, kind):

@@ -13,7 +13,7 @@ from . import blocks
 from .errors import ExportError
 from .function_rules import arg, lower_pool, lower_unary, unary_kind
 from .tracer import MAMBA2_NAME
-from .values import Tuple
+from .values import Param, Tuple
 
 
 def _pretty_type(m):
@@ -28,7 +28,7 @@ def _supported_modules():
     return ("nn.Linear, nn.Embedding, nn.LayerNorm, nn.MultiheadAttention(batch_first=True), nn.SiLU, "
             "nn.Softplus, nn.GELU(approximate='tanh'), nn.ReLU, nn.Sigmoid, nn.Identity, nn.Dropout, and "
             "ssmsim.torch.blocks RMSNorm, CausalDepthwiseConv1d, SelectiveScan, S4DScan, MeanPool, "
-            "Classifier (MambaBlock and S4DBlock are traced through)")
+            "Classifier (MambaBlock, Mamba2Block and S4DBlock are traced through)")
 
 
 def lower_module(lw, node, m):
@@ -41,7 +41,10 @@ def lower_module(lw, node, m):
             return rule(lw, node, m, path)
     if MAMBA2_NAME.search(type(m).__name__):
         raise ExportError(f"{path}: {_pretty_type(m)} (Mamba-2 / SSD) is not supported: the trace format has "
-                          "no SSD op yet, and exporting it as something else would change the model")
+                          "no SSD op yet, and exporting an unknown module as something else could change the "
+                          "model. A state-spaces/mamba Mamba2 mixer with ngroups = 1 is a selective scan with "
+                          "per-head dt and A: build it from existing ops with "
+                          "ssmsim.torch.blocks.Mamba2Block.from_mamba2(mixer.state_dict(), norm_weight)")
     raise ExportError(f"{path}: {_pretty_type(m)} is not supported (supported: {_supported_modules()})")
 
 
@@ -134,9 +137,26 @@ def _bare_conv(lw, node, m, path):
                       "ssmsim.torch.blocks.CausalDepthwiseConv1d.from_conv1d(conv) on [B, L, C]")
 
 
+def _scan_parameter(lw, node, m, path, index, name, shape):
+    """A or D of a selective scan: the module's own parameter, or a forward argument that is a function of
+    parameters only (folded at export, then broadcast to the op's shape as torch broadcasts it)."""
+    given = arg(node, index, name)
+    if given is None:
+        own = getattr(m, name)
+        if own is None:
+            raise ExportError(f"{path}: SelectiveScan(parameters=False) needs {name} as a forward argument")
+        return lw.param(own, f"{path}.{name}", node)
+    if not isinstance(lw.env.get(given), Param):
+        raise ExportError(f"{path}: the {name} passed to SelectiveScan must be computed from parameters only "
+                          "(the trace's selective_scan takes A and D as weights)")
+    return lw.operand(node, given, shape)
+
+
 def _selective_scan(lw, node, m, path):
     u, delta, b, c = (_x(lw, node, i, n) for i, n in enumerate(("u", "delta", "B", "C")))
-    inputs = [u, delta, lw.param(m.A, f"{path}.A", node), b, c, lw.param(m.D, f"{path}.D", node)]
+    e, n = lw.tb.shape(u)[-1], lw.tb.shape(b)[-1]
+    inputs = [u, delta, _scan_parameter(lw, node, m, path, 4, "A", [e, n]), b, c,
+              _scan_parameter(lw, node, m, path, 5, "D", [e])]
     return lw.emit(node, "selective_scan", inputs, {"reverse": True} if m.reverse else {})
 
 

@@ -14,8 +14,9 @@ LEAF_MODULES = (
     nn.SiLU, nn.Softplus, nn.GELU, nn.ReLU, nn.Sigmoid, nn.Identity, nn.Dropout,
 )
 
-# Mamba-2 (SSD) has no trace op yet: such a module is kept whole so the refusal names it, instead of failing
-# somewhere inside its forward.
+# Mamba-2 (SSD) has no trace op yet: such a module is kept whole so the refusal names it (and points to
+# blocks.Mamba2Block) instead of failing somewhere inside its forward. Mamba2Block itself is made of existing
+# ops and is traced through.
 MAMBA2_NAME = re.compile(r"mamba_?2|ssd", re.IGNORECASE)
 
 PATH_KEY = "ssmsim_path"
@@ -27,7 +28,9 @@ class ExportTracer(fx.Tracer):
         self._paths = []
 
     def is_leaf_module(self, m, qualname):
-        if isinstance(m, LEAF_MODULES) or MAMBA2_NAME.search(type(m).__name__):
+        if isinstance(m, LEAF_MODULES):
+            return True
+        if MAMBA2_NAME.search(type(m).__name__) and not isinstance(m, blocks.Mamba2Block):
             return True
         return super().is_leaf_module(m, qualname)  # other torch.nn modules stay whole (and are refused)
 
