@@ -42,13 +42,13 @@ def relative_error(sim, ref):
 
 # --- models ---
 
-class TinyMamba(nn.Module):
-    """Token embedding, two Mamba blocks, final RMSNorm, mean pool, classifier: an LRA Mamba in small."""
+class TinySSM(nn.Module):
+    """Token embedding, two SSM blocks, final RMSNorm, mean pool, classifier: an LRA Mamba in small."""
 
-    def __init__(self, vocab=16, d_model=32, d_state=8, classes=10):
+    def __init__(self, make_block, vocab=16, d_model=32, classes=10):
         super().__init__()
         self.embed = nn.Embedding(vocab, d_model)
-        self.layers = nn.ModuleList([blocks.MambaBlock(d_model, d_state) for _ in range(2)])
+        self.layers = nn.ModuleList([make_block(d_model) for _ in range(2)])
         self.norm = blocks.RMSNorm(d_model)
         self.pool = blocks.MeanPool()
         self.head = blocks.Classifier(d_model, classes)
@@ -60,22 +60,13 @@ class TinyMamba(nn.Module):
         return self.head(self.pool(self.norm(x)))
 
 
-class TinyMamba2(nn.Module):
-    """Token embedding, two Mamba-2 blocks (4 heads of 16 channels), final RMSNorm, mean pool, classifier."""
+def TinyMamba():
+    return TinySSM(lambda d: blocks.MambaBlock(d, 8))
 
-    def __init__(self, vocab=16, d_model=32, d_state=16, headdim=16, classes=10):
-        super().__init__()
-        self.embed = nn.Embedding(vocab, d_model)
-        self.layers = nn.ModuleList([blocks.Mamba2Block(d_model, d_state, headdim=headdim) for _ in range(2)])
-        self.norm = blocks.RMSNorm(d_model)
-        self.pool = blocks.MeanPool()
-        self.head = blocks.Classifier(d_model, classes)
 
-    def forward(self, tokens):
-        x = self.embed(tokens)
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(self.pool(self.norm(x)))
+def TinyMamba2():
+    """Two Mamba-2 blocks of 4 heads of 16 channels, d_state 16."""
+    return TinySSM(lambda d: blocks.Mamba2Block(d, 16, headdim=16))
 
 
 class TinyTransformer(nn.Module):
