@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
 # back. Phases: env deps build selftest chain profile golden torch sanitize e2e validate baseline full bench ceilings power
-# (any subset, in order given).
+# mamba_ssm (any subset, in order given).
 #   kernels/tools/device_run.sh env build selftest chain golden torch sanitize e2e baseline
 # SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
 # The build needs the Debian packages in .devdeps/debs (kernels/tools/fetch_device_deps.sh fetches them);
@@ -215,6 +215,14 @@ power() {
   done; done
 }
 
+mamba_ssm() {  # mamba-ssm's fused selective scan as the Mamba baseline: .devdeps/mamba_ssm-*/ (its sdist, unpacked)
+  step "mamba-ssm baseline"
+  local src; src=$(ls -d .devdeps/mamba_ssm-*/ 2>/dev/null | head -1)
+  [ -n "$src" ] || { echo "FAILED: no .devdeps/mamba_ssm-*/"; return; }
+  MAX_JOBS=$(nproc) PYTHONUNBUFFERED=1 python3 kernels/tools/mamba_ssm_baseline.py --src "$src" --build build-mamba \
+    --batch ${BASE_BATCH:-1,32} --tasks "$(echo $TASKS | tr ' ' ,)" --out "$OUT/device/mamba-ssm.csv" || echo "FAILED: mamba-ssm"
+}
+
 ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, for the fractions of peak
   step ceilings
   PYTHONUNBUFFERED=1 python3 kernels/tools/measure_ceilings.py --json "$OUT/device/ceilings.json" || echo "FAILED: ceilings"
@@ -224,7 +232,7 @@ for phase in "$@"; do
   case $phase in
     env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
     selftest) selftest ;; chain) chain ;; sdpa) sdpa ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; profile) profile ;;
-    full) full ;; bench) bench ;; ceilings) ceilings ;; power) power ;; *) echo "unknown phase $phase"; exit 2 ;;
+    full) full ;; bench) bench ;; ceilings) ceilings ;; power) power ;; mamba_ssm) mamba_ssm ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
 step pack
