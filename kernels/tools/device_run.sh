@@ -217,9 +217,10 @@ power() {
 
 mamba_ssm() {  # mamba-ssm's fused selective scan as the Mamba baseline: .devdeps/mamba_ssm-*/ (its sdist, unpacked)
   step "mamba-ssm baseline"
-  local src; src=$(ls -d .devdeps/mamba_ssm-*/ 2>/dev/null | head -1)
+  local src conv; src=$(ls -d .devdeps/mamba_ssm-*/ 2>/dev/null | head -1)
+  conv=$(ls -d .devdeps/causal_conv1d-*/ 2>/dev/null | head -1)  # optional: causal-conv1d's sdist, unpacked
   [ -n "$src" ] || { echo "FAILED: no .devdeps/mamba_ssm-*/"; return; }
-  MAX_JOBS=$(nproc) PYTHONUNBUFFERED=1 python3 kernels/tools/mamba_ssm_baseline.py --src "$src" --build "${MAMBA_BUILD:-build-mamba}" \
+  MAX_JOBS=$(nproc) PYTHONUNBUFFERED=1 python3 kernels/tools/mamba_ssm_baseline.py --src "$src" ${conv:+--conv-src "$conv"} --build "${MAMBA_BUILD:-build-mamba}" \
     --batch ${BASE_BATCH:-1,32} --tasks "$(echo $TASKS | tr ' ' ,)" --out "$OUT/device/mamba-ssm.csv" || echo "FAILED: mamba-ssm"
 }
 

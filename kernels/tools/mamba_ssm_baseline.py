@@ -7,15 +7,21 @@ delta bias inside) is what a user of Mamba runs on a GPU, so it is the baseline 
 compared with. The device machine has no network: the mamba-ssm source distribution is carried to it
 (`pip download mamba-ssm --no-deps --no-binary :all:`, unpacked) and only the selective-scan extension is
 compiled, for sm_90, with the package's own nvcc flags (torch.utils.cpp_extension.load, cached in --build).
-causal-conv1d is not built: the depthwise conv runs as F.conv1d, as mamba_simple.py does without it.
+With --conv-src, causal-conv1d's kernel (conv and SiLU fused) is built too and used as mamba_simple.py
+does; without it the conv runs as F.conv1d, as mamba_simple.py does when causal-conv1d is missing.
 
 The model is torch_baseline.MambaModel (same shapes, same initialisation, same seed), with each block's
-scan replaced by mamba_simple.py's non-fused path: in_proj -> conv1d -> SiLU -> x_proj -> dt_proj weight ->
+scan replaced by mamba_simple.py's non-fused path: in_proj -> causal conv1d + SiLU -> x_proj -> dt_proj weight ->
 selective_scan_cuda.fwd(u, delta, A, B, C, D, z, dt_proj.bias, delta_softplus=True) -> out_proj. A
 self-check compares its logits with torch_baseline's chunked scan on the same weights before timing.
 
 Usage (on the GPU machine):
   mamba_ssm_baseline.py --src mamba_ssm-2.3.2.post1 --build build-mamba --out mamba-ssm.csv [--batch 1,32]
+Then, here, with the CSV committed as reference/gpu-timings/h200-mamba-ssm.csv:
+  mamba_ssm_baseline.py --merge reference/gpu-timings/h200-mamba-ssm.csv reference/gpu-timings/h200-lra-e2e.csv
+puts the fused figure (the faster dtype) in the e2e CSV's PyTorch columns of each Mamba row where it is
+faster than the pure-PyTorch scan, and one '# torch mamba rows' line with its provenance (app/measured.cpp
+reads it: `ssmsim compare`'s pytorch rows).
 """
 
 import argparse
@@ -55,23 +61,44 @@ def build_extension(src: Path, build: Path):
     return ext
 
 
+def build_conv_extension(src: Path, build: Path):
+    """Compiles causal-conv1d's causal_conv1d_cuda (the conv and SiLU in one kernel, as mamba_simple.py uses)."""
+    from torch.utils.cpp_extension import load
+    d = src / "csrc"
+    build.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    ext = load(name="causal_conv1d_cuda", sources=[str(s) for s in [d / "causal_conv1d.cpp"] + sorted(d.glob("*.cu"))],
+               extra_include_paths=[str(d)], extra_cflags=["-O3", "-std=c++17"], extra_cuda_cflags=NVCC_FLAGS,
+               build_directory=str(build), verbose=False)
+    print(f"causal_conv1d_cuda built/loaded in {time.perf_counter() - t0:.0f} s", flush=True)
+    return ext
+
+
 class FusedScanBlock(tb.MambaBlock):
-    """torch_baseline's Mamba block computed as mamba_simple.py's path with the fused CUDA scan."""
+    """torch_baseline's Mamba block computed as mamba_simple.py's path: its layouts ([B, E, L] with unit
+    stride in time), causal-conv1d's kernel when built (else F.conv1d), and the fused CUDA scan."""
 
     ext = None
+    conv_ext = None
 
     def forward(self, x):  # x [B, L, d]
-        L = x.shape[1]
-        xz = self.in_proj(self.norm(x)).transpose(1, 2)  # [B, 2E, L]
-        xi, z = xz.split(self.e, dim=1)
-        xc = F.silu(F.conv1d(xi, self.conv.weight, self.conv.bias, padding=self.conv.padding[0],
-                             groups=self.e)[..., :L])
-        dtl, bm, cm = self.x_proj(xc.transpose(1, 2)).split([self.r, self.n, self.n], dim=-1)
-        delta = (dtl @ self.dt_proj.weight.t()).transpose(1, 2).contiguous()  # bias and softplus: in the kernel
-        bm = bm.transpose(1, 2).unsqueeze(1).contiguous()  # [B, 1 group, N, L]
-        cm = cm.transpose(1, 2).unsqueeze(1).contiguous()
-        _, _, y = self.ext.fwd(xc.contiguous(), delta, self.A.float(), bm, cm, self.D.float(), z.contiguous(),
-                               self.dt_proj.bias.float(), True)
+        b, L, d = x.shape
+        xn = self.norm(x)
+        # "b l d -> d (b l)", the projection, "d (b l) -> b d l": time has unit stride, as the kernels want
+        xz = (self.in_proj.weight @ xn.reshape(b * L, d).t()).view(2 * self.e, b, L).permute(1, 0, 2)
+        xi, z = xz.chunk(2, dim=1)
+        w = self.conv.weight.view(self.e, -1)
+        if self.conv_ext is not None:
+            xc = torch.empty_like(xi, memory_format=torch.contiguous_format)
+            self.conv_ext.causal_conv1d_fwd(xi, w, self.conv.bias, None, None, xc, None, True)
+        else:
+            xc = F.silu(F.conv1d(xi, self.conv.weight, self.conv.bias, padding=self.conv.padding[0],
+                                 groups=self.e)[..., :L])
+        dtl, bm, cm = self.x_proj(xc.transpose(1, 2).reshape(b * L, self.e)).split([self.r, self.n, self.n], dim=-1)
+        delta = (self.dt_proj.weight @ dtl.t()).view(self.e, b, L).permute(1, 0, 2)  # bias, softplus: in the kernel
+        bm = bm.view(b, L, self.n).transpose(1, 2).unsqueeze(1).contiguous()  # [B, 1 group, N, L]
+        cm = cm.view(b, L, self.n).transpose(1, 2).unsqueeze(1).contiguous()
+        _, _, y = self.ext.fwd(xc, delta, self.A.float(), bm, cm, self.D.float(), z, self.dt_proj.bias.float(), True)
         return x + self.out_proj(y.transpose(1, 2))
 
 
@@ -122,10 +149,60 @@ def time_row(task, batch, dtype, device, args):
     return row
 
 
+def read_commented_csv(path):
+    """('#' lines, rows as dicts) of a CSV whose provenance leads as '#' lines."""
+    lines = Path(path).read_text().splitlines()
+    comments = [x for x in lines if x.startswith("#")]
+    return comments, list(csv.DictReader(x for x in lines if not x.startswith("#")))
+
+
+def merge(fused_csv, e2e_csv):
+    """The fused timings into the e2e CSV's torch columns (Mamba rows), with the provenance line."""
+    comments, fused = read_commented_csv(fused_csv)
+    best = {}
+    for r in fused:
+        if r["best_ms"] in ("", "oom", "fail"):
+            continue
+        key = (r["task"], r["batch"], r["seq_len"])
+        if key not in best or float(r["best_ms"]) < float(best[key]["best_ms"]):
+            best[key] = r
+    head, rows = read_commented_csv(e2e_csv)
+    columns = Path(e2e_csv).read_text().splitlines()[len(head)].split(",")
+    replaced = 0
+    for row in rows:
+        f = best.get((row["task"], row["batch"], row["seq_len"])) if row["arch"] == "mamba" else None
+        if f is None or (row["torch_best_ms"] not in ("", "oom", "fail")
+                         and float(row["torch_best_ms"]) <= float(f["best_ms"])):
+            continue
+        row["torch_best_ms"] = f["best_ms"]
+        row["torch_method"] = f"mamba-ssm {f['dtype']} {f['best_method']}"
+        row["torch_over_ours"] = round(float(f["best_ms"]) / float(row["ours_graph_ms"]), 3)
+        replaced += 1
+    gpu = next(x for x in comments if x.startswith("# gpu: "))[len("# gpu: "):]
+    when = comments[0].split("), ")[-1]
+    commit = next(x for x in comments if x.startswith("# commit: ")).split(";")[0][len("# commit: "):]
+    source = next(x for x in comments if x.startswith("# source: "))[len("# source: "):]
+    line = (f"# torch mamba rows from kernels/tools/mamba_ssm_baseline.py (reference/gpu-timings/"
+            f"{Path(fused_csv).name}; the faster of float32 and bfloat16, of eager and graph; {source}), where "
+            f"faster than the chunked scan above: {gpu.split(',')[0]}, torch {gpu.split('torch ')[1].split(',')[0]}, "
+            f"commit {commit}, {when}")
+    head = [x for x in head if not x.startswith("# torch mamba rows")] + [line]
+    with open(e2e_csv, "w", newline="") as out:
+        out.write("\n".join(head) + "\n")
+        w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    print(f"{replaced} Mamba rows now carry the fused baseline")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--merge":
+        merge(sys.argv[2], sys.argv[3])
+        return
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--src", required=True, type=Path, help="the unpacked mamba-ssm source distribution")
-    p.add_argument("--build", required=True, type=Path, help="build folder of the extension (cached)")
+    p.add_argument("--build", required=True, type=Path, help="build folder of the extensions (cached)")
+    p.add_argument("--conv-src", type=Path, help="the unpacked causal-conv1d source distribution (optional)")
     p.add_argument("--out", required=True)
     p.add_argument("--batch", default="1,32")
     p.add_argument("--tasks", default=",".join(tb.TASKS))
@@ -135,7 +212,9 @@ def main():
     p.add_argument("--check-len", type=int, default=512, help="sequence length of the self-check")
     args = p.parse_args()
     device = torch.device("cuda")
-    FusedScanBlock.ext = build_extension(args.src, args.build)
+    FusedScanBlock.ext = build_extension(args.src, args.build / "selective_scan")
+    if args.conv_src:
+        FusedScanBlock.conv_ext = build_conv_extension(args.conv_src, args.build / "causal_conv1d")
     tasks = args.tasks.split(",")
     for t in tasks:
         self_check(t, device, args.check_len)
@@ -150,8 +229,8 @@ def main():
     head = [f"# mamba-ssm fused selective scan baseline (kernels/tools/mamba_ssm_baseline.py), "
             f"{datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}",
             f"# gpu: {prop.name}, torch {torch.__version__}, CUDA {torch.version.cuda}, python {platform.python_version()}",
-            f"# source: {args.src.name} (selective_scan_cuda only, sm_90, the package's nvcc flags); "
-            f"conv1d: F.conv1d (causal-conv1d not built)",
+            f"# source: {args.src.name} (selective_scan_cuda only, sm_90, the package's nvcc flags); conv1d: "
+            + (f"{args.conv_src.name} (causal_conv1d_cuda, sm_90)" if args.conv_src else "F.conv1d"),
             f"# commit: {os.environ.get('SSMSIM_COMMIT', 'unknown')}; command: {' '.join(sys.argv)}",
             "# method: torch_baseline.time_callable (CUDA events, median), eager and CUDA-graph replay"]
     with open(args.out, "w", newline="") as f:
