@@ -95,8 +95,14 @@ std::map<std::string, MeasuredSource> load() {
     static const std::regex gpu_name(R"(^# (NVIDIA [^,]+),)");
     static const std::regex remeasured(
         R"(^# ([a-z]+),([a-z0-9]+) rows (at batch (\d+) )?.*re-measured[^:]*: (NVIDIA [^,]+),(.*)$)");
+    // "# torch <arch> rows from <tool> (...): <GPU>, torch <version>, commit <c>, <date>": that arch's
+    // PyTorch figures come from another tool (Mamba: mamba-ssm's fused scan,
+    // kernels/tools/mamba_ssm_baseline.py).
+    static const std::regex torch_arch_rows(
+        R"(^# torch ([a-z0-9]+) rows from (\S+) .*: (NVIDIA [^,]+), torch ([^,]+), commit ([0-9a-f]+), (\S+)$)");
     std::string ours_prov, torch_gpu, torch_version, torch_date, torch_commit;
-    std::map<std::string, std::string> ours_override;  // "task,arch" or "task,arch,batch" -> provenance
+    std::map<std::string, std::string> torch_override;  // arch -> provenance
+    std::map<std::string, std::string> ours_override;   // "task,arch" or "task,arch,batch" -> provenance
     std::vector<std::string> columns;
     std::vector<std::vector<std::string>> cells;
     std::istringstream in(kH200LraE2eCsv);
@@ -109,6 +115,9 @@ std::map<std::string, MeasuredSource> load() {
             if (std::regex_search(line, m, remeasured))
                 ours_override[m[1].str() + "," + m[2].str() + (m[4].matched ? "," + m[4].str() : "")] =
                     provenance_of(m[5], m[6]);
+            if (std::regex_search(line, m, torch_arch_rows))
+                torch_override[m[1].str()] = m[3].str() + ", PyTorch " + m[4].str() + " (" + m[2].str() +
+                                             "), commit " + m[5].str().substr(0, 7) + ", " + m[6].str();
             const auto field = [&](const char* key) {
                 const auto at = line.find(key);
                 return at == std::string::npos ? "" : line.substr(at + std::string(key).size());
@@ -146,7 +155,8 @@ std::map<std::string, MeasuredSource> load() {
         "pytorch",
         kFile,
         "PyTorch float baseline (kernels/tools/torch_baseline.py, best of eager and CUDA-graph "
-        "replay, median), column torch_best_ms",
+        "replay, median; Mamba: mamba-ssm's fused selective scan, kernels/tools/mamba_ssm_baseline.py, "
+        "where faster), column torch_best_ms",
         {},
         {}};
     for (const auto& row : cells) {
@@ -170,9 +180,14 @@ std::map<std::string, MeasuredSource> load() {
         }
         ours.rows.push_back(o);
         MeasuredSource::Row t = base;
-        if (const auto ms = number(col(row, "torch_best_ms")))
-            t.figure = MeasuredFigure{*ms, "PyTorch " + col(row, "torch_method") + ", float", torch_prov,
-                                      std::nullopt, ""};
+        if (const auto ms = number(col(row, "torch_best_ms"))) {
+            const std::string method = col(row, "torch_method");  // torch_baseline.py's, or another tool's
+            const bool other_tool = torch_override.count(base.arch) && method != "eager" &&
+                                    method != "graph" && method.rfind("compile", 0) != 0;
+            t.figure =
+                MeasuredFigure{*ms, "PyTorch " + col(row, "torch_method") + ", float",
+                               other_tool ? torch_override.at(base.arch) : torch_prov, std::nullopt, ""};
+        }
         torch.rows.push_back(t);
         for (auto* s : {&ours, &torch}) {
             if (std::find(s->batches.begin(), s->batches.end(), base.batch) == s->batches.end())

@@ -2,7 +2,8 @@
 """docs/lra-study.md from `ssmsim compare`: the six LRA tasks x s4d, mamba, transformer at batch 1 and 32.
 
 Usage:
-  scripts/lra_study.py BUILD_DIR            run compare (two runs, below) into docs/lra-study/, render the page
+  scripts/lra_study.py BUILD_DIR [RUN...]   run compare (the runs below, or only those named) into
+                                            docs/lra-study/, render the page
   scripts/lra_study.py --render             render docs/lra-study.md from the committed compare output only
   scripts/lra_study.py --check              render to memory and fail if docs/lra-study.md differs (ctest `study`)
   scripts/lra_study.py --self-test          the check notices one changed compare.csv cell (ctest `study`)
@@ -410,7 +411,8 @@ def render(k, trade_rows):
     w("## Assumptions, stated")
     w("")
     w("- Precision: every simulated row runs the int8 trace (the numerics contract); `measured-gpu` ran the same int8")
-    w("  trace with our CUDA kernels; `pytorch` ran float (docs/compare.md).")
+    w("  trace with our CUDA kernels; `pytorch` ran float (docs/compare.md), its Mamba rows with mamba-ssm's fused")
+    w("  selective-scan kernel in bfloat16 (docs/gpu-kernels.md, \"The Mamba baseline\").")
     w("- Technology: systolic-edge 28 nm-class and systolic-epochcore 45 nm energy tables (docs/models/systolic.md);")
     w("  gpu-h200's energy model is fitted on measured H200 board power (docs/models/gpu.md, \"Energy\"), gpu-a100's is an")
     w("  uncalibrated estimate (per-op energies plus 100 W static), and `measured-gpu`'s energy is measured board power;")
@@ -484,7 +486,10 @@ def main():
         return 0 if changed else 1
     if sys.argv[1:] != ["--render"]:
         ssmsim = os.path.abspath(os.path.join(sys.argv[1], "ssmsim"))
+        only = sys.argv[2:]  # run names (timing, neuro-b1, ...): only these again; the others stay as committed
         for name, args in compare_runs(k).items():
+            if only and name not in only:
+                continue
             # relative --out, run from the repository root, so compare.json's command line names no machine path
             subprocess.run([ssmsim, "compare", *args, "--out", os.path.join("docs", "lra-study", name)], check=True,
                            stdout=subprocess.DEVNULL, cwd=ROOT)
