@@ -11,9 +11,11 @@ Importing this package loads nothing heavy: the C++ module loads on the first co
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -65,13 +67,32 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'ssmsim' has no attribute {name!r}")
 
 
-def cli(*args: str, check: bool = True) -> int:
+@contextlib.contextmanager
+def _stdout_silenced(silence: bool):
+    """File descriptor 1 pointed at /dev/null meanwhile: the commands print their tables with C stdio."""
+    if not silence:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def cli(*args: str, check: bool = True, echo: bool = True) -> int:
     """Runs one command line as the executable would, e.g. ``cli("list")``; returns its exit code.
 
-    With check (the default), a non-zero exit code raises CommandError.
+    With check (the default), a non-zero exit code raises CommandError. With echo False, what the command
+    prints on stdout (its summary table) is dropped; errors still raise.
     """
     argv = ["ssmsim", *map(str, args)]
-    code = _module().dispatch(argv)
+    with _stdout_silenced(not echo):
+        code = _module().dispatch(argv)
     if check and code != 0:
         raise CommandError(argv, code)
     return code
@@ -123,13 +144,14 @@ def run(trace: str | os.PathLike, model: str = "reference", config: Any = None,
         set: Mapping[str, Any] | None = None, out: str | os.PathLike | None = None, *,
         seed: int | None = None, seq_len: int | None = None, batch: int | None = None,
         numerics: str | None = None, weights: str | os.PathLike | None = None,
-        timing_only: bool = False, hash_ops: bool = False, quiet: bool = True) -> dict:
+        timing_only: bool = False, hash_ops: bool = False, quiet: bool = True, echo: bool = False) -> dict:
     """Runs a workload (a trace folder or ``lra:<task>[:<arch>]``) on a model; returns report.json as a dict.
 
     ``config`` is a config name, a JSON file or a dict; ``set`` maps config keys to values (``--set``).
     With ``model="all"``, ``config`` and ``set`` take the executable's ``<model>=...`` and
     ``<model>:key`` forms, and the dict returned maps each model to its report. ``out`` keeps report.json,
-    ops.csv and outputs/; without it they go to a temporary folder that is removed.
+    ops.csv and outputs/; without it they go to a temporary folder that is removed. ``echo`` prints the
+    executable's summary table.
     """
     with _OutFolder(out) as folder, tempfile.TemporaryDirectory(prefix="ssmsim-cfg-") as cfg:
         args = ["run", "--model", model, "--workload", str(trace), "--out", str(folder.path)]
@@ -147,7 +169,7 @@ def run(trace: str | os.PathLike, model: str = "reference", config: Any = None,
             args.append("--hash-ops")
         if quiet:
             args.append("--quiet")
-        cli(*args)
+        cli(*args, echo=echo)
         if model == "all":
             return {d.name: json.loads((d / "report.json").read_text())
                     for d in sorted(folder.path.iterdir()) if (d / "report.json").is_file()}
@@ -157,7 +179,7 @@ def run(trace: str | os.PathLike, model: str = "reference", config: Any = None,
 def compare(workloads: str | Iterable[str], models: str | Iterable[str], out: str | os.PathLike | None = None,
             *, batch: int | Iterable[int] | None = None, seq_len: int | None = None, seed: int | None = None,
             config: Mapping[str, Any] | None = None, set: Mapping[str, Mapping[str, Any]] | None = None,
-            baseline: str | None = None, timing_only: bool = False, quiet: bool = True) -> dict:
+            baseline: str | None = None, timing_only: bool = False, quiet: bool = True, echo: bool = False) -> dict:
     """Workloads x models (simulated and measured) in one table (docs/compare.md); returns compare.json.
 
     ``config`` maps a row label to a config (name, file or dict); ``set`` maps a label to its overrides.
@@ -185,12 +207,12 @@ def compare(workloads: str | Iterable[str], models: str | Iterable[str], out: st
             args.append("--timing-only")
         if quiet:
             args.append("--quiet")
-        cli(*args)
+        cli(*args, echo=echo)
         return json.loads((folder.path / "compare.json").read_text())
 
 
 def sweep(spec: str | os.PathLike | Mapping[str, Any], out: str | os.PathLike, *, jobs: int | None = None,
-          retry_failed: bool = False, quiet: bool = True, check: bool = True) -> list[dict]:
+          retry_failed: bool = False, quiet: bool = True, check: bool = True, echo: bool = False) -> list[dict]:
     """Runs a design-space sweep (docs/sweeps.md); returns results.json's records.
 
     ``spec`` is a sweep file or a dict in its format. The design points run in child processes of the
@@ -207,44 +229,44 @@ def sweep(spec: str | os.PathLike | Mapping[str, Any], out: str | os.PathLike, *
             args.append("--retry-failed")
         if quiet:
             args.append("--quiet")
-        cli(*args, check=check)
+        cli(*args, check=check, echo=echo)
     return json.loads((out / "results.json").read_text())["points"]
 
 
 def quantize(trace: str | os.PathLike, out: str | os.PathLike,
-             calibration: str | os.PathLike | None = None) -> list[dict]:
+             calibration: str | os.PathLike | None = None, echo: bool = False) -> list[dict]:
     """A float32 trace into the int8 contract (docs/workloads.md, "Quantization"); returns
     quantize_report.csv's rows (range and saturation per op) as dicts."""
     args = ["quantize", str(trace), "--out", str(out)]
     if calibration is not None:
         args += ["--calibration", str(calibration)]
-    cli(*args)
+    cli(*args, echo=echo)
     with open(Path(out) / "quantize_report.csv", newline="") as f:
         return list(csv.DictReader(f))
 
 
 def gen(workload: str, out: str | os.PathLike, *, seed: int | None = None, seq_len: int | None = None,
         batch: int | None = None, numerics: str | None = None, weights: str | os.PathLike | None = None,
-        shape_only: bool = False) -> Path:
+        shape_only: bool = False, echo: bool = False) -> Path:
     """Writes an LRA workload (``lra:<task>[:<arch>]``) as a trace folder; returns the folder."""
     args = ["gen", workload, "--out", str(out)] + _workload_args(seed, seq_len, batch, numerics, weights)
     if shape_only:
         args.append("--shape-only")
-    cli(*args)
+    cli(*args, echo=echo)
     return Path(out)
 
 
-def validate(trace: str | os.PathLike) -> None:
+def validate(trace: str | os.PathLike, echo: bool = False) -> None:
     """Checks a trace folder completely without running it; raises InputError naming the first problem."""
-    cli("validate", str(trace))
+    cli("validate", str(trace), echo=echo)
 
 
 def report(runs: Sequence[str | os.PathLike], out: str | os.PathLike | None = None,
-           ops_out: str | os.PathLike | None = None) -> None:
+           ops_out: str | os.PathLike | None = None, echo: bool = True) -> None:
     """``ssmsim report``: a sweep folder's plots and report.html, or runs side by side into runs.csv."""
     args = ["report", *map(str, runs)]
     if out is not None:
         args += ["--out", str(out)]
     if ops_out is not None:
         args += ["--ops-out", str(ops_out)]
-    cli(*args)
+    cli(*args, echo=echo)

@@ -6,6 +6,7 @@ Run by CTest (tests/python/CMakeLists.txt) with PYTHONPATH=<build>/python and SS
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -110,6 +111,16 @@ class ApiEqualsCli(unittest.TestCase):
         runs = ssmsim.runs_frame([report, self.tmp / "run"])
         self.assertEqual(len(runs), 2)
         self.assertEqual(list(runs["cycles"]), [report["cycles"]] * 2)
+
+    def test_the_summary_table_is_printed_only_when_asked(self):
+        code = "import ssmsim; ssmsim.run('lra:listops:mamba', model='systolic', seq_len=32{})"
+        runs = {echo: subprocess.run([sys.executable, "-c", code.format(", echo=True" if echo else "")],
+                                     capture_output=True, text=True) for echo in (False, True)}
+        for r in runs.values():
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(runs[False].stdout, "")
+        self.assertIn("output_sha256", runs[True].stdout)  # the table's header
+        self.assertIn("systolic", runs[True].stdout)
 
     def test_compare_returns_compare_json(self):
         doc = ssmsim.compare("lra:listops:mamba", "systolic,gpu", seq_len=32, out=self.tmp / "cmp")
