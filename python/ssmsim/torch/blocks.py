@@ -13,6 +13,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+
+def _loaded(block, pairs, norm_weight):
+    """Copies each (parameter, value) pair, and the pre-norm's gain when given; returns the block."""
+    if norm_weight is not None:
+        pairs.append((block.norm.weight, norm_weight.detach().float()))
+    with torch.no_grad():
+        for target, value in pairs:
+            target.copy_(value)
+    return block
+
 class RMSNorm(nn.Module):
     """rmsnorm: y = x * (1 / sqrt(sum(x^2) / D + eps)) * weight."""
 
@@ -170,11 +180,7 @@ class MambaBlock(nn.Module):
                      (block.dt_proj.weight, sd["dt_proj.weight"]), (block.dt_proj.bias, sd["dt_proj.bias"]),
                      (block.scan.A, -torch.exp(sd["A_log"])), (block.scan.D, sd["D"]),
                      (block.out.weight, sd["out_proj.weight"])]
-            if norm_weight is not None:
-                pairs.append((block.norm.weight, norm_weight.detach().float()))
-            for target, value in pairs:
-                target.copy_(value)
-        return block
+        return _loaded(block, pairs, norm_weight)
 
     def forward(self, x):
         # Statement order is the op order of mamba.cpp, so the exported trace lists ops as `ssmsim gen` does.
@@ -318,11 +324,7 @@ class Mamba2Block(nn.Module):
                 conv_b = sd["conv1d.bias"].split([d_ssm, group_width, group_width])
                 pairs += [(block.conv_x.conv.bias, conv_b[0]), (block.conv_B.conv.bias, conv_b[1]),
                           (block.conv_C.conv.bias, conv_b[2])]
-            if norm_weight is not None:
-                pairs.append((block.norm.weight, norm_weight.detach().float()))
-            for target, value in pairs:
-                target.copy_(value)
-        return block
+        return _loaded(block, pairs, norm_weight)
 
     def forward(self, x):
         p, e, n = self.headdim, self.d_inner, self.d_state
