@@ -49,17 +49,19 @@ TensorStore calibration_data(const Trace& t, TensorStore data, const std::string
 }
 
 // Per op: the calibrated range of its output and the saturations of the int8 trace on its own inputs.
-std::string report_csv(const Trace& q, const workloads::AbsMax& absmax, const reference::Execution& run) {
+// `scale` is the quantizer's own (QuantizedTrace::scales), not recomputed here.
+std::string report_csv(const workloads::QuantizedTrace& q, const workloads::AbsMax& absmax,
+                       const reference::Execution& run) {
     std::string csv = "index,name,kind,output,calibrated_absmax,scale,saturations,elements\n";
-    for (size_t i = 0; i < q.ops.size(); ++i) {
-        const OpDecl& op = q.ops[i];
+    for (size_t i = 0; i < q.trace.ops.size(); ++i) {
+        const OpDecl& op = q.trace.ops[i];
         const std::string& out = op.outputs[0];
-        const auto it = absmax.find(out);
-        const double am = it == absmax.end() ? 0.0 : it->second;
+        const auto am = absmax.find(out);
+        const auto sc = q.scales.find(out);
         csv += fmt::format("{},{},{},{},{},{},{},{}\n", i, csv_quote(op.name), op.kind, csv_quote(out),
-                           it == absmax.end() ? "" : fmt::format("{}", am),
-                           it == absmax.end() ? "" : fmt::format("{}", am / 127.0), run.ops[i].saturations,
-                           element_count(q.tensor(out).shape));
+                           am == absmax.end() ? "" : fmt::format("{}", am->second),
+                           sc == q.scales.end() ? "" : fmt::format("{}", sc->second), run.ops[i].saturations,
+                           element_count(q.trace.tensor(out).shape));
     }
     return csv;
 }
@@ -89,7 +91,7 @@ int cmd_quantize(const QuantizeArgs& a) {
     q.trace.meta["calibration"] = a.calibration.empty() ? "the trace's own inputs" : "--calibration folder";
     const reference::Execution run = reference::execute(q.trace, q.data);
     // The report first: a folder with trace.json is complete (save_trace writes trace.json last).
-    write_file_atomic(fs::path(a.out) / "quantize_report.csv", report_csv(q.trace, absmax, run));
+    write_file_atomic(fs::path(a.out) / "quantize_report.csv", report_csv(q, absmax, run));
     save_trace(a.out, q.trace, q.data);
     uint64_t worst = 0;
     std::string worst_op = "-";

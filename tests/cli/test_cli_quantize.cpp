@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include "sim/trace/npy.h"
@@ -65,6 +66,31 @@ TEST_P(CliQuantize, GivesTheLraBuildersInt8Trace) {
         sum += std::stoll(line.substr(before + 1, last - before - 1));
     }
     EXPECT_EQ(sum, read_json(dir_ / (GetParam() + "_run") / "report.json").at("saturations").get<int64_t>());
+
+    // `scale` is the quantizer's own: attention's output takes V's scale (not its calibrated max / 127), and
+    // the classifier's int32 logits have none.
+    std::map<std::string, std::vector<std::string>> by_output;  // output tensor -> cells
+    std::stringstream rows(report);
+    std::getline(rows, line);
+    while (std::getline(rows, line)) {
+        std::vector<std::string> cells;
+        for (std::stringstream cs(line); std::getline(cs, cells.emplace_back(), ',');) {
+        }
+        cells.pop_back();
+        ASSERT_EQ(cells.size(), 8u) << line;
+        by_output[cells[3]] = cells;
+    }
+    for (const auto& op : qt.at("ops")) {
+        const std::string out = op.at("outputs")[0];
+        if (op.at("kind") == "classifier") {
+            EXPECT_EQ(by_output.at(out)[5], "") << out;
+        }
+        if (op.at("kind") == "attention") {
+            const std::string v = op.at("inputs")[2];
+            EXPECT_EQ(by_output.at(out)[5], by_output.at(v)[5]) << out << " vs " << v;
+            EXPECT_FALSE(by_output.at(out)[5].empty());
+        }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Archs, CliQuantize, ::testing::Values("s4d", "mamba", "transformer"));

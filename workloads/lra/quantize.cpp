@@ -52,7 +52,7 @@ public:
         for (const auto& op : ft_.ops) quantize_op(op);
         validate_trace(qt_, qt_.name);
         qt_.has_data = !shapes_;
-        return {std::move(qt_), std::move(qd_)};
+        return {std::move(qt_), std::move(qd_), std::move(scale_)};
     }
 
 private:

@@ -28,6 +28,9 @@ std::optional<Refusal> unquantizable(const OpDecl& op);
 struct QuantizedTrace {
     Trace trace;
     TensorStore data;
+    // The real value of one integer step of each tensor the quantizer scaled (activations and weights), as
+    // it chose it: calibrated max |x| / 127 for most outputs, a fixed or derived scale where the op sets it.
+    std::map<std::string, double> scales;
 };
 
 // `absmax` must hold every activation of `float_trace` (it may come from a shorter calibration trace with
