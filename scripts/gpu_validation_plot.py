@@ -10,6 +10,7 @@ model has to beat.
 """
 import csv
 import pathlib
+import sys
 
 import matplotlib
 
@@ -17,8 +18,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 root = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(root / "kernels" / "tools"))
+import commented_csv  # noqa: E402
+
 rows = list(csv.DictReader(open(root / "docs/models/gpu_validation.csv")))
-timings = [r for r in csv.DictReader(l for l in open(root / "reference/gpu-timings/h100.csv") if not l.startswith("#"))]
+timings = commented_csv.read(root / "reference/gpu-timings/h100.csv")[2]
 assert len(timings) == len(rows), "the predictions do not match h100.csv row for row"
 
 # Roofline: the datasheet peaks that h100.csv's header names.

@@ -12,29 +12,20 @@ Usage: gpu_comparison.py --run DIR --commit HASH --driver VERSION [--repo .] [--
 (DIR: an unpacked results.tar.gz holding device/e2e/*, device/torch_baseline.csv, device/cublaslt_gemm.csv)
 
 --merge: DIR holds only some e2e runs of our kernels (no PyTorch baseline): they replace the committed rows
-of the same workload and batch (and those runs' per-op rows), keeping the committed PyTorch and cuBLASLt
-figures of the row (same shapes, same GPU); runs whose workload and batch are not committed are skipped. A
-'#' line records which rows came from which commit and when.
+of the same workload and batch (and those runs' per-op rows; added at the end where that row had none),
+keeping the committed PyTorch and cuBLASLt figures of the row (same shapes, same GPU); runs whose workload and
+batch are not committed are skipped. A '#' line records which rows came from which commit and when.
 """
 import argparse
-import csv
 import json
 import pathlib
+
+import commented_csv
 
 TASKS = ["listops", "text", "retrieval", "image", "pathfinder", "pathx"]
 ARCHS = ["s4d", "mamba", "transformer"]
 CLASSES = {"selective_scan": "scan", "s4d_scan": "scan", "attention": "attention", "linear": "gemm",
            "classifier": "gemm"}
-
-
-def read_csv(path):
-    with open(path) as f:
-        return list(csv.DictReader(line for line in f if not line.startswith("#")))
-
-
-def header(path):
-    with open(path) as f:
-        return [line.rstrip("\n") for line in f if line.startswith("#")]
 
 
 def gpu_tag(name):
@@ -56,11 +47,12 @@ def main():
     dev = pathlib.Path(args.run) / "device"
     torch_csv, gemm_csv = dev / "torch_baseline.csv", dev / "cublaslt_gemm.csv"
     torch_rows = {(r["task"], r["arch"], int(r["batch"])): r
-                  for r in (read_csv(torch_csv) if torch_csv.exists() else [])}
+                  for r in (commented_csv.read(torch_csv)[2] if torch_csv.exists() else [])}
     gemm = {}
-    for r in read_csv(gemm_csv) if gemm_csv.exists() else []:
-        if r["time_us_median"] not in ("", "oom", "fail"):
-            gemm[(r["task"], r["arch"], int(r["batch"]), r["op"])] = float(r["time_us_median"])
+    for r in commented_csv.read(gemm_csv)[2] if gemm_csv.exists() else []:
+        us = commented_csv.number(r["time_us_median"])
+        if us is not None:
+            gemm[(r["task"], r["arch"], int(r["batch"]), r["op"])] = us
     rows, op_rows, gpu, date = [], [], "", ""
     for d in sorted((dev / "e2e").glob("*-b*")):
         r = json.loads((d / "report.json").read_text())
@@ -97,7 +89,8 @@ def main():
                      "gemm_fraction_of_cublaslt": round(lt_gemm_us / ours_gemm_us, 3)
                      if ours_gemm_us and not lt_missing else "",
                      "torch_best_ms": best, "torch_method": t.get("best_method", ""),
-                     "torch_over_ours": round(float(best) / ours, 3) if best not in ("", "oom", "fail") else "",
+                     "torch_over_ours": round(commented_csv.number(best) / ours, 3)
+                     if commented_csv.number(best) is not None else "",
                      "output_sha256": r["output_sha256"], "_date": date})
     rows.sort(key=lambda x: (x["batch"], TASKS.index(x["task"]), ARCHS.index(x["arch"])))
     if not args.merge:
@@ -115,37 +108,27 @@ def main():
             "events, median of 10; per-op columns: the same ops timed one by one with events (median of 10)",
             "# torch: kernels/tools/torch_baseline.py (float; S4D FFT convolution fp32, Mamba chunked scan fp32, "
             "transformer bf16 SDPA), best of eager and CUDA-graph replay, median; its provenance:"]
-    prov += ["#   " + line.lstrip("# ") for line in (header(torch_csv) if torch_csv.exists() else ["# (not run)"])]
+    torch_prov = commented_csv.read(torch_csv)[0] if torch_csv.exists() else ["# (not run)"]
+    prov += ["#   " + line.lstrip("# ") for line in torch_prov]
     prov.append("# cublaslt_gemm_ms: torch._int_mm (cuBLASLt int8 -> int32) at the same linear shapes, summed; "
                 "gemm_fraction_of_cublaslt = cuBLASLt time / our linear ops' time (1.0 = as fast)")
     e2e = out_dir / f"{tag}-lra-e2e.csv"
-    with e2e.open("w", newline="") as f:
-        f.write("\n".join(prov) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    commented_csv.write(e2e, prov, list(rows[0]), rows)
     ops = out_dir / f"{tag}-lra-ops.csv"
-    with ops.open("w", newline="") as f:
-        f.write(f"# per-op GPU times of the full-length LRA workloads (int8, seed 1) with the kernels of kernels/,\n"
-                f"# {gpu}, driver {args.driver}, CUDA 13.0, commit {args.commit}; command: ssmsim-cuda run --workload "
-                "lra:<task>:<arch> [--batch N] --graph --repeat 10 --warmup 2;\n"
-                "# method: CUDA events around every op, each pass queued behind a GPU-side wait, median of 10 "
-                "passes, clocks as found\n")
-        w = csv.DictWriter(f, fieldnames=list(op_rows[0].keys()), lineterminator="\n")
-        w.writeheader()
-        w.writerows(op_rows)
+    commented_csv.write(ops, [
+        "# per-op GPU times of the full-length LRA workloads (int8, seed 1) with the kernels of kernels/,",
+        f"# {gpu}, driver {args.driver}, CUDA 13.0, commit {args.commit}; command: ssmsim-cuda run --workload "
+        "lra:<task>:<arch> [--batch N] --graph --repeat 10 --warmup 2;",
+        "# method: CUDA events around every op, each pass queued behind a GPU-side wait, median of 10 "
+        "passes, clocks as found"], list(op_rows[0]), op_rows)
     print(f"wrote {e2e} ({len(rows)} rows) and {ops} ({len(op_rows)} rows)")
     print_tables(rows, dev)
 
 
 def merge(args, e2e, ops, rows, op_rows, gpu):
     """Replaces committed rows by this run's, keeping their PyTorch and cuBLASLt columns; returns all rows."""
-    lines = e2e.read_text().splitlines()
-    head = [x for x in lines if x.startswith("#")]
-    old = list(csv.DictReader(x for x in lines if not x.startswith("#")))
-    ops_lines = ops.read_text().splitlines()
-    ops_head = [x for x in ops_lines if x.startswith("#")]
-    old_ops = list(csv.DictReader(x for x in ops_lines if not x.startswith("#")))
+    head, columns, old = commented_csv.read(e2e)
+    ops_head, ops_columns, old_ops = commented_csv.read(ops)
     index = {(r["task"], r["arch"], int(r["batch"])): i for i, r in enumerate(old)}
     done, dates = [], []
     for n in rows:
@@ -159,7 +142,8 @@ def merge(args, e2e, ops, rows, op_rows, gpu):
         lt = float(o["cublaslt_gemm_ms"]) if o["cublaslt_gemm_ms"] else None
         n["gemm_fraction_of_cublaslt"] = round(lt / n["gemm_ms"], 3) if lt and n["gemm_ms"] else ""
         best = o["torch_best_ms"]
-        n["torch_over_ours"] = round(float(best) / n["ours_graph_ms"], 3) if best not in ("", "oom", "fail") else ""
+        n["torch_over_ours"] = (round(commented_csv.number(best) / n["ours_graph_ms"], 3)
+                                if commented_csv.number(best) is not None else "")
         old[i] = n
         done.append((f"lra:{n['task']}:{n['arch']}", n["batch"]))
         dates.append(n.pop("_date"))
@@ -174,27 +158,12 @@ def merge(args, e2e, ops, rows, op_rows, gpu):
              f"commit {args.commit}, {d}; ours and per-op columns, PyTorch and cuBLASLt columns as measured above, "
              f"ratios recomputed (kernels/tools/gpu_comparison.py --merge)" for (w, b), d in zip(done, dates)]
     names = ", ".join(f"{w} batch {b}" for w, b in done)
-    with e2e.open("w", newline="") as f:
-        f.write("\n".join(head + lines) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(old[0].keys()), lineterminator="\n")
-        w.writeheader()
-        w.writerows(old)
-    new_ops = {}
-    for o in op_rows:
-        if (o["workload"], o["batch"]) in done:
-            new_ops.setdefault((o["workload"], o["batch"]), []).append(o)
-    seen = set()
-    with ops.open("w", newline="") as f:
-        f.write("\n".join(ops_head + lines) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(old_ops[0].keys()), lineterminator="\n")
-        w.writeheader()
-        for o in old_ops:
-            k = (o["workload"], int(o["batch"]))
-            if k not in new_ops:
-                w.writerow(o)
-            elif k not in seen:
-                seen.add(k)
-                w.writerows(new_ops[k])
+    commented_csv.write(e2e, head + lines, columns, old)
+    # The replaced rows' ops replace their committed ops in place; a row that had none gets its ops at the end
+    # (they used to be dropped).
+    new_ops = [o for o in op_rows if (o["workload"], o["batch"]) in done]
+    commented_csv.write(ops, ops_head + lines, ops_columns,
+                        commented_csv.merge_rows(old_ops, new_ops, lambda o: (o["workload"], int(o["batch"]))))
     print(f"merged {names} into {e2e} and {ops}")
     return [{**r, "batch": int(r["batch"]), **{c: float(r[c]) for c in ("ours_graph_ms", "scan_ms", "attention_ms",
             "gemm_ms", "other_ms")}} for r in old]

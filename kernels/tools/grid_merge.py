@@ -10,18 +10,10 @@ Usage: grid_merge.py --grid reference/gpu-timings/h200.csv --new h200-s4d.csv --
                      --commit HASH --driver VERSION [--note TEXT]
 """
 import argparse
-import csv
-import io
-import pathlib
+
+import commented_csv
 
 SHAPE = ["kernel", "m", "n", "k", "batch", "len", "ch", "state", "taps", "heads", "elements"]
-
-
-def split(path):
-    lines = pathlib.Path(path).read_text().splitlines()
-    head = [x for x in lines if x.startswith("#")]
-    rows = list(csv.DictReader(io.StringIO("\n".join(x for x in lines if not x.startswith("#")))))
-    return head, rows
 
 
 def main():
@@ -33,9 +25,8 @@ def main():
     ap.add_argument("--driver", required=True)
     ap.add_argument("--note", default="", help="added to the provenance line (why, what else the run measured)")
     a = ap.parse_args()
-    head, rows = split(a.grid)
-    new_head, new_rows = split(a.new)
-    fields = list(rows[0].keys())
+    head, fields, rows = commented_csv.read(a.grid)
+    new_head, _, new_rows = commented_csv.read(a.new)
     key = lambda r: tuple(r[c] for c in SHAPE)
     new = {key(r): r for r in new_rows if r["kernel"] == a.kernel}
     old = [key(r) for r in rows if r["kernel"] == a.kernel]
@@ -48,13 +39,9 @@ def main():
                 f"device, Release, sm_90; driver {a.driver}, CUDA 13.0), command: {command}; method as above; "
                 f"they replace that kernel's rows of the run above, every other row is that run's "
                 f"(kernels/tools/grid_merge.py)")
-    out = io.StringIO()
-    out.write("\n".join(head) + "\n")
-    w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
-    w.writeheader()
-    for r in rows:
-        w.writerow(new[key(r)] if r["kernel"] == a.kernel else r)
-    pathlib.Path(a.grid).write_text(out.getvalue())
+    # The new run's extra columns are cut to the grid's.
+    commented_csv.write(a.grid, head, fields, commented_csv.merge_rows(rows, list(new.values()), key),
+                        ignore_extra=True)
     print(f"{a.grid}: {len(new)} {a.kernel} rows replaced")
 
 

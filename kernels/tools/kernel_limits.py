@@ -26,13 +26,13 @@ line of its table; --self-test checks the arithmetic on made-up ops.
 Usage: kernel_limits.py [--sdpa torch-sdpa.csv] [--gemm torch-int8-gemm.csv] [--out FILE] [--check]
 """
 import argparse
-import csv
-import io
 import json
-import math
 import os
 import statistics
 import sys
+
+import commented_csv
+from commented_csv import number as num
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TASKS = ["listops", "text", "retrieval", "image", "pathfinder", "pathx"]
@@ -62,16 +62,7 @@ COLUMNS = ["workload", "batch", "seq_len", "ours_graph_ms",
 
 
 def read_csv(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(line for line in f if not line.startswith("#")))
-
-
-def num(x):
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
+    return commented_csv.read(path)[2]
 
 
 def rnd(x, digits):
@@ -204,14 +195,9 @@ DIGITS = {"ours_graph_ms": 4, "scan_ms": 4, "scan_op_us_mean": 3, "scan_cycles_p
 
 
 def csv_text(rows, header):
-    f = io.StringIO()
-    for line in header:
-        f.write("# " + line + "\n")
-    w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({c: rnd(r.get(c), DIGITS[c]) if c in DIGITS else r.get(c, "") for c in COLUMNS})
-    return f.getvalue()
+    return commented_csv.text(["# " + line for line in header], COLUMNS,
+                              [{c: rnd(r.get(c), DIGITS[c]) if c in DIGITS else r.get(c, "") for c in COLUMNS}
+                               for r in rows])
 
 
 def pct(x):
@@ -404,8 +390,7 @@ def main():
             return 1
         print(f"{rel(args.out)}: up to date ({len(rows)} rows), and its table is in docs/gpu-kernels.md")
         return 0
-    with open(args.out, "w", newline="") as f:
-        f.write(text)
+    commented_csv.write_text(args.out, text)
     print(f"wrote {rel(args.out)} ({len(rows)} rows)\n")
     print(markdown(rows))
     return 0

@@ -25,7 +25,6 @@ reads it: `ssmsim compare`'s pytorch rows).
 """
 
 import argparse
-import csv
 import datetime
 import os
 import platform
@@ -37,6 +36,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import commented_csv  # noqa: E402
 import torch_baseline as tb  # noqa: E402
 
 NVCC_FLAGS = ["-O3", "-std=c++17", "-U__CUDA_NO_HALF_OPERATORS__", "-U__CUDA_NO_HALF_CONVERSIONS__",
@@ -149,30 +149,23 @@ def time_row(task, batch, dtype, device, args):
     return row
 
 
-def read_commented_csv(path):
-    """('#' lines, rows as dicts) of a CSV whose provenance leads as '#' lines."""
-    lines = Path(path).read_text().splitlines()
-    comments = [x for x in lines if x.startswith("#")]
-    return comments, list(csv.DictReader(x for x in lines if not x.startswith("#")))
-
-
 def merge(fused_csv, e2e_csv):
     """The fused timings into the e2e CSV's torch columns (Mamba rows), with the provenance line."""
-    comments, fused = read_commented_csv(fused_csv)
+    number = commented_csv.number
+    comments, _, fused = commented_csv.read(fused_csv)
     best = {}
     for r in fused:
-        if r["best_ms"] in ("", "oom", "fail"):
+        if number(r["best_ms"]) is None:
             continue
         key = (r["task"], r["batch"], r["seq_len"])
-        if key not in best or float(r["best_ms"]) < float(best[key]["best_ms"]):
+        if key not in best or number(r["best_ms"]) < number(best[key]["best_ms"]):
             best[key] = r
-    head, rows = read_commented_csv(e2e_csv)
-    columns = Path(e2e_csv).read_text().splitlines()[len(head)].split(",")
+    head, columns, rows = commented_csv.read(e2e_csv)
     replaced = 0
     for row in rows:
         f = best.get((row["task"], row["batch"], row["seq_len"])) if row["arch"] == "mamba" else None
-        if f is None or (row["torch_best_ms"] not in ("", "oom", "fail")
-                         and float(row["torch_best_ms"]) <= float(f["best_ms"])):
+        if f is None or (number(row["torch_best_ms"]) is not None
+                         and number(row["torch_best_ms"]) <= number(f["best_ms"])):
             continue
         row["torch_best_ms"] = f["best_ms"]
         row["torch_method"] = f"mamba-ssm {f['dtype']} {f['best_method']}"
@@ -187,11 +180,7 @@ def merge(fused_csv, e2e_csv):
             f"faster than the chunked scan above: {gpu.split(',')[0]}, torch {gpu.split('torch ')[1].split(',')[0]}, "
             f"commit {commit}, {when}")
     head = [x for x in head if not x.startswith("# torch mamba rows")] + [line]
-    with open(e2e_csv, "w", newline="") as out:
-        out.write("\n".join(head) + "\n")
-        w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    commented_csv.write(e2e_csv, head, columns, rows)
     print(f"{replaced} Mamba rows now carry the fused baseline")
 
 
@@ -233,11 +222,7 @@ def main():
             + (f"{args.conv_src.name} (causal_conv1d_cuda, sm_90)" if args.conv_src else "F.conv1d"),
             f"# commit: {os.environ.get('SSMSIM_COMMIT', 'unknown')}; command: {' '.join(sys.argv)}",
             "# method: torch_baseline.time_callable (CUDA events, median), eager and CUDA-graph replay"]
-    with open(args.out, "w", newline="") as f:
-        f.write("\n".join(head) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    commented_csv.write(args.out, head, list(rows[0]), rows)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ Usage: power_set.py --grid-run DIR --run DIR [--run DIR...] --commit HASH --driv
        power_set.py --merge --run DIR [--run DIR...] --commit HASH --driver VERSION [--note TEXT] [--repo .]
 """
 import argparse
-import csv
 import json
 import pathlib
 import re
+
+import commented_csv
 
 FULL = {"listops": 2048, "text": 4096, "retrieval": 4000, "image": 1024, "pathfinder": 1024, "pathx": 16384}
 
@@ -48,18 +49,16 @@ def main():
     at = next(i for i, line in enumerate(grid) if line.startswith("# method"))
     grid.insert(at, f"# commit: {a.commit} (kernels/ built on the device, Release, sm_90); driver {a.driver}, "
                     "CUDA 13.0\n")
-    (out / "h200-power.csv").write_text("".join(grid))
+    commented_csv.write_text(out / "h200-power.csv", "".join(grid))
 
     rows, gpu = read_runs(a.run, a.commit)
     path = out / "h200-lra-power.csv"
-    with path.open("w", newline="") as f:
-        first = min(r["date_utc"] for r in rows.values())
-        f.write(f"# GPU: {gpu}, driver {a.driver}; commit {a.commit}; {first}\n")
-        f.write("# command: kernels/tools/device_run.sh power (POWER_S=0.75), then kernels/tools/power_set.py\n")
-        f.write("# ssmsim-cuda run --workload lra:<task>:<arch> --seq-len L [--batch B] --no-op-hashes --graph "
-                "--repeat 3 --warmup 1 --power 0.75; board_w: the board energy NVML counts while the graph "
-                "replays back to back / the window (report.json 'power'); validation only\n")
-        write_rows(f, rows)
+    first = min(r["date_utc"] for r in rows.values())
+    write_rows(path, [f"# GPU: {gpu}, driver {a.driver}; commit {a.commit}; {first}",
+                      "# command: kernels/tools/device_run.sh power (POWER_S=0.75), then kernels/tools/power_set.py",
+                      "# ssmsim-cuda run --workload lra:<task>:<arch> --seq-len L [--batch B] --no-op-hashes --graph "
+                      "--repeat 3 --warmup 1 --power 0.75; board_w: the board energy NVML counts while the graph "
+                      "replays back to back / the window (report.json 'power'); validation only"], rows)
     print(f"wrote {path} ({len(rows)} rows) and {out / 'h200-power.csv'}")
 
 
@@ -67,20 +66,17 @@ def order(k):
     return (k[3], list(FULL).index(k[0]), k[1], -k[2])
 
 
-def write_rows(f, rows):
-    keys = sorted(rows, key=order)
-    w = csv.DictWriter(f, fieldnames=list(rows[keys[0]]), lineterminator="\n")
-    w.writeheader()
-    for k in keys:
-        w.writerow(rows[k])
+def write_rows(path, comments, rows):
+    """rows: {(task, arch, seq_len, batch): row}, written in order(); the columns are those of the first."""
+    ordered = [rows[k] for k in sorted(rows, key=order)]
+    commented_csv.write(path, comments, list(ordered[0]), ordered)
 
 
 def merge(a, path, new):
-    lines = path.read_text().splitlines()
-    head = [x for x in lines if x.startswith("#")]
+    head, _, committed = commented_csv.read(path)
     first_commit = re.search(r"commit ([0-9a-f]{40})", head[0])[1]
     rows = {}
-    for r in csv.DictReader(x for x in lines if not x.startswith("#")):
+    for r in committed:
         r.setdefault("commit", first_commit)
         rows[(r["task"], r["arch"], int(r["seq_len"]), int(r["batch"]))] = r
     replaced = [k for k in new if k in rows]
@@ -93,9 +89,7 @@ def merge(a, path, new):
     rows.update(new)
     if "column commit" not in head[0]:
         head[0] += " (the first runs; later runs below, each row's binary in column commit)"
-    with path.open("w", newline="") as f:
-        f.write("\n".join(head + [line]) + "\n")
-        write_rows(f, rows)
+    write_rows(path, head + [line], rows)
     print(f"{path}: {len(new) - len(replaced)} rows added, {len(replaced)} replaced, {len(rows)} in all")
 
 

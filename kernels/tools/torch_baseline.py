@@ -35,7 +35,6 @@ Usage:
   torch_baseline.py --device cpu --tasks image --batch 1 --seq-len 64 --out /tmp/x.csv   # smoke run
 """
 import argparse
-import csv
 import datetime
 import math
 import os
@@ -48,6 +47,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import commented_csv
 
 # ---------------------------------------------------------------------------------------------------------
 # Workload shapes: mirrors workloads/lra/tasks.cpp, arch_config.cpp, build.cpp and workloads/inputs/*.
@@ -1019,13 +1020,9 @@ def write_csv(path, header_lines, rows, columns):
     d = os.path.dirname(path)
     if d:
         os.makedirs(d, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        for line in header_lines:
-            f.write("# " + line + "\n")
-        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: fmt_ms(v) if isinstance(v, float) else v for k, v in r.items()})
+    commented_csv.write(path, ["# " + line for line in header_lines], columns,
+                        [{k: fmt_ms(v) if isinstance(v, float) else v for k, v in r.items()} for r in rows],
+                        ignore_extra=True)
 
 
 MODEL_COLUMNS = ["task", "arch", "batch", "sequences", "seq_len", "d_model", "layers", "d_state", "d_inner",

@@ -18,10 +18,11 @@ Usage: validation_set.py --run DIR [--run DIR...] [--log LOG --log-batch B] --co
                          [--merge [--note TEXT]]
 """
 import argparse
-import csv
 import json
 import pathlib
 import re
+
+import commented_csv
 
 FULL = {"listops": 2048, "text": 4096, "retrieval": 4000, "image": 1024, "pathfinder": 1024, "pathx": 16384}
 LINE = re.compile(r"^lra:(\w+):(\w+) \((\d+) ops, int8\): gpu ([\d.]+) ms, graph ([\d.]+) ms")
@@ -84,32 +85,17 @@ def main():
             "--repeat 10 --warmup 2; graph_ms: median CUDA Graph replay; ops_sum_ms: sum of per-op medians",
             "# the GPU timing model's VALIDATION set: no model parameter may be chosen from these rows"]
     key = lambda r: (list(FULL).index(r["task"]), r["arch"], r["seq_len"], r["batch"])
-    with open(out / f"{tag}-lra-validation.csv", "w", newline="") as f:
-        f.write("\n".join(head) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(next(iter(rows.values())).keys()), lineterminator="\n")
-        w.writeheader()
-        for r in sorted(rows.values(), key=key):
-            w.writerow(r)
-    with open(out / f"{tag}-lra-validation-ops.csv", "w", newline="") as f:
-        f.write("\n".join(head) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(ops[0].keys()), lineterminator="\n")
-        w.writeheader()
-        for o in ops:
-            w.writerow(o)
+    commented_csv.write(out / f"{tag}-lra-validation.csv", head, list(next(iter(rows.values()))),
+                        sorted(rows.values(), key=key))
+    commented_csv.write(out / f"{tag}-lra-validation-ops.csv", head, list(ops[0]), ops)
     print(f"wrote {tag}-lra-validation.csv ({len(rows)} rows) and {tag}-lra-validation-ops.csv ({len(ops)} ops)")
-
-
-def read_committed(path):
-    lines = path.read_text().splitlines()
-    head = [x for x in lines if x.startswith("#")]
-    return head, list(csv.DictReader(x for x in lines if not x.startswith("#")))
 
 
 def merge(a, val_path, ops_path, rows, ops, tag):
     """Replaces the committed rows (and every op) of the runs in `rows`, keeping all others and their order."""
     key = lambda r: (r["task"], r["arch"], int(r["seq_len"]), int(r["batch"]))
-    head, old = read_committed(val_path)
-    ops_head, old_ops = read_committed(ops_path)
+    head, fields, old = commented_csv.read(val_path)
+    ops_head, ops_fields, old_ops = commented_csv.read(ops_path)
     missing = [k for k in rows if k not in {key(r) for r in old}]
     if missing:
         raise SystemExit(f"--merge: runs not in {val_path.name}: {missing}")
@@ -118,32 +104,9 @@ def merge(a, val_path, ops_path, rows, ops, tag):
     line = (f"# {len(rows)} rows re-measured with commit {a.commit} (driver {a.driver}), {dates[0]} to {dates[-1]}"
             f"{'; ' + a.note if a.note else ''}; they and their ops replace the earlier rows "
             f"(kernels/tools/validation_set.py --merge): {names}")
-    fields = list(old[0].keys())
-    with open(val_path, "w", newline="") as f:
-        f.write("\n".join(head + [line]) + "\n")
-        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-        w.writeheader()
-        for r in old:
-            w.writerow(rows.get(key(r), r))
-    new_ops = {}
-    for o in ops:
-        new_ops.setdefault(key(o), []).append(o)
-    done = set()
-    with open(ops_path, "w", newline="") as f:
-        f.write("\n".join(ops_head + [line]) + "\n")
-        w = csv.DictWriter(f, fieldnames=list(old_ops[0].keys()), lineterminator="\n")
-        w.writeheader()
-        for o in old_ops:
-            k = key(o)
-            if k not in new_ops:
-                w.writerow(o)
-            elif k not in done:
-                done.add(k)
-                w.writerows(new_ops[k])
-        for k, lst in new_ops.items():
-            if k not in done:
-                w.writerows(lst)
-    n_ops = sum(len(v) for v in new_ops.values())
+    commented_csv.write(val_path, head + [line], fields, commented_csv.merge_rows(old, list(rows.values()), key))
+    commented_csv.write(ops_path, ops_head + [line], ops_fields, commented_csv.merge_rows(old_ops, ops, key))
+    n_ops = len(ops)
     print(f"merged {len(rows)} rows and {n_ops} ops into {tag}-lra-validation.csv and {tag}-lra-validation-ops.csv")
 
 
