@@ -185,7 +185,7 @@ std::map<std::string, MeasuredSource> load() {
             const bool other_tool = torch_override.count(base.arch) && method != "eager" &&
                                     method != "graph" && method.rfind("compile", 0) != 0;
             t.figure =
-                MeasuredFigure{*ms, "PyTorch " + col(row, "torch_method") + ", float",
+                MeasuredFigure{*ms, "PyTorch " + method + ", float",
                                other_tool ? torch_override.at(base.arch) : torch_prov, std::nullopt, ""};
         }
         torch.rows.push_back(t);
