@@ -21,6 +21,17 @@ inline unsigned blocks_for(int64_t n, int threads, int64_t cap = 132 * 32) {
     return static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>((n + threads - 1) / threads, cap)));
 }
 
+// The current device's SM count (asked once).
+inline int sm_count() {
+    static const int sms = [] {
+        int dev = 0, v = 0;
+        check(cudaGetDevice(&dev), "cudaGetDevice");
+        check(cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
+        return v > 0 ? v : 1;
+    }();
+    return sms;
+}
+
 // Adds a thread's saturation count to the op's counter.
 // Saturations are rare, so one atomic per thread that saw any costs nothing measurable.
 __device__ __forceinline__ void add_clips(Clips clips, uint64_t local) {

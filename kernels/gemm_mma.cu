@@ -273,16 +273,6 @@ void launch(const int8_t* x, const int8_t* w, const int32_t* bias, int64_t m, in
     check_launch("gemm_mma_kernel");
 }
 
-int sm_count() {
-    static const int sms = [] {
-        int dev = 0, v = 0;
-        check(cudaGetDevice(&dev), "cudaGetDevice");
-        check(cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev), "cudaDeviceGetAttribute");
-        return v > 0 ? v : 1;
-    }();
-    return sms;
-}
-
 template <typename Out>
 void dispatch(const int8_t* x, const int8_t* w, const int32_t* bias, int64_t m, int64_t n, int64_t k,
               Out out) {

@@ -122,6 +122,11 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
       || echo "FAILED: selftest SSMSIM_SCAN_STATES=$st"
     grep -E "FAIL|selftest:" "$OUT/device/selftest-states$st.log" | tail -5
   done
+  for ws in 0 1; do  # both selective-scan kernels (one thread per chain's work, warp-specialized), forced on every shape
+    SSMSIM_SELECTIVE_SPLIT=$ws $BIN selftest --cases 150 --seed $((20 + ws)) > "$OUT/device/selftest-selsplit$ws.log" 2>&1 \
+      || echo "FAILED: selftest SSMSIM_SELECTIVE_SPLIT=$ws"
+    grep -E "FAIL|selftest:" "$OUT/device/selftest-selsplit$ws.log" | tail -5
+  done
   for sp in 1 2 4; do  # every attention CTA shape (query warps x key-split warps), forced on every shape
     SSMSIM_ATTENTION_SPLIT=$sp $BIN selftest --cases 150 --seed $((10 + sp)) > "$OUT/device/selftest-split$sp.log" 2>&1 \
       || echo "FAILED: selftest SSMSIM_ATTENTION_SPLIT=$sp"
@@ -135,6 +140,13 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
   done
   $BIN run --workload lra:text:s4d --seq-len $L_RED --batch 32 --check-reference --repeat 1 --warmup 0 2>&1 \
     | grep -E "PASS|FAIL" || echo "FAILED: text s4d batch 32"
+  # LRA data through both selective-scan kernels: the one-group kernel at batch 1, the split one at batch 32.
+  for t in $TASKS; do
+    SSMSIM_SELECTIVE_SPLIT=0 $BIN run --workload lra:$t:mamba --seq-len $L_RED --check-reference --repeat 1 \
+      --warmup 0 2>&1 | grep -E "PASS|FAIL" || echo "FAILED: one-group selective $t"
+  done
+  SSMSIM_SELECTIVE_SPLIT=1 $BIN run --workload lra:text:mamba --seq-len $L_RED --batch 32 --check-reference \
+    --repeat 1 --warmup 0 2>&1 | grep -E "PASS|FAIL" || echo "FAILED: split selective text batch 32"
 }
 
 profile() {  # stall reasons of the scan kernels (Nsight Compute; clocks left alone)

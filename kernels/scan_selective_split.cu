@@ -1,0 +1,278 @@
+// The int8 selective scan with warps that do nothing but the recurrence (warp specialization), for the
+// latency-bound case: few chains (batch 1), at most one block per SM.
+//
+// In the one-group kernel (scan_i8.cu) each chain's thread also extracts dt, x, B and C from packed bytes,
+// looks up its decays and writes C·h: about 70 instructions per step around a 7-instruction chain, so with
+// one warp per scheduler the thread's instruction count, not the chain, sets the step (~280 SM cycles
+// against a chain of 43). Here a block runs two groups of kBlock threads over the same kBlock chains:
+//   - chain threads (warps 0-3) step h through a chunk; the step's decay abar and input term bx come from
+//     shared memory, four steps to a 16-byte word, all loaded before the chunk's first step, and h goes back
+//     four steps to a word;
+//   - helper threads (warps 4-7) compute the next chunk's abar and bx, reduce the previous chunk's
+//     y = sum over states of C·h (int64, exact in any order) with its output stage, and move the inputs
+//     from global memory.
+// The three stages work on three consecutive chunks and meet at one barrier per chunk. The arithmetic is
+// the one-group kernel's (the same speculative and checked steps, the same decay index and output stage),
+// so outputs and saturation counts are identical; `ssmsim-cuda selftest` forces both kernels on random
+// shapes (SSMSIM_SELECTIVE_SPLIT).
+#include "kernels/scan_chunk.cuh"
+#include "kernels/scan_selective_split.h"
+#include "kernels/scan_step.cuh"
+
+namespace ssmsim::cuda {
+
+namespace {
+
+using namespace scan_chunk;
+
+constexpr int kRowWords = kChunk + 4;  // a chain's row of a chunk: +4 words, so 16-byte accesses by a
+                                       // warp's consecutive chains hit distinct banks
+constexpr int kHelperGroups = 2;  // two helper warps per scheduler: their loads and the output stage's
+                                  // dependent arithmetic leave one warp stalled most of the time
+constexpr int kThreads = (1 + kHelperGroups) * kBlock;
+constexpr int kQuads = kChunk / 4;  // 16-byte words of a chain's row
+
+// The block's barrier, written out because the two groups reach it from different code: bar.sync counts
+// arriving warps, and both branches are warp-uniform (kBlock is a multiple of 32).
+__device__ __forceinline__ void block_barrier() { asm volatile("bar.sync 0, %0;" ::"n"(kThreads) : "memory"); }
+
+__host__ __device__ constexpr size_t rows_bytes() { return sizeof(int32_t) * kBlock * kRowWords; }
+__host__ __device__ inline int raw_stride_of(int cpb, int64_t n) {
+    return static_cast<int>(round16(static_cast<size_t>(sel_in_bytes(cpb, n))));
+}
+
+// Shared memory: abar, bx and h rows ([kBlock][kRowWords] int32) for two chunk parities each, the block's
+// D (int64, at most kBlock / kMinGroup channels) and SiLU table, four chunks of raw inputs (SelInputs
+// layout), then the exp table. Pointers are computed, not kept in arrays, so that
+// nothing indexed by a chunk's parity lands in local memory.
+struct SplitSmem {
+    unsigned char* base;
+    int raw_stride;
+    __device__ int32_t* abar(int64_t ci) const { return rows(0, ci); }
+    __device__ int32_t* bx(int64_t ci) const { return rows(2, ci); }
+    __device__ int32_t* h(int64_t ci) const { return rows(4, ci); }
+    __device__ int64_t* d() const { return reinterpret_cast<int64_t*>(base + 6 * rows_bytes()); }
+    __device__ int8_t* silu() const { return reinterpret_cast<int8_t*>(d() + kBlock / kMinGroup); }
+    __device__ int8_t* raw(int64_t ci) const { return silu() + 256 + (ci & 3) * raw_stride; }
+    __device__ int32_t* table() const { return reinterpret_cast<int32_t*>(raw(0) + 4 * raw_stride); }
+    __device__ int32_t* rows(int kind, int64_t ci) const {
+        return reinterpret_cast<int32_t*>(base + (kind + (ci & 1)) * rows_bytes());
+    }
+};
+
+// A chain thread's chunk: kChunk steps of h from its rows of abar and bx; h of every step written back. The
+// next quad's abar and bx are loaded while this quad steps, so no load latency sits on the chain.
+template <bool kChecked>
+__device__ __forceinline__ void chain_chunk(const int4* __restrict__ ar, const int4* __restrict__ br, int32_t& h,
+                                            int4* __restrict__ hr, uint32_t& clips, bool& bad) {
+    int4 a_next = ar[0], b_next = br[0];
+#pragma unroll
+    for (int q = 0; q < kQuads; ++q) {
+        const int4 a = a_next, b = b_next;
+        if (q + 1 < kQuads) a_next = ar[q + 1], b_next = br[q + 1];
+        const int32_t av[4] = {a.x, a.y, a.z, a.w};
+        const int32_t bv[4] = {b.x, b.y, b.z, b.w};
+        int32_t hv[4];
+#pragma unroll
+        for (int u = 0; u < 4; ++u) {
+            h = kChecked ? scan_step(av[u], h, scan_addend(bv[u]), clips)
+                         : scan_step_unchecked(av[u], h, scan_addend(bv[u]), bad);
+            hv[u] = h;
+        }
+        hr[q] = make_int4(hv[0], hv[1], hv[2], hv[3]);
+    }
+}
+
+// A helper thread's share of the next chunk: abar and bx of the chain it mirrors (same Layout), for the
+// steps of quads [Q0, Q0 + kQuads / kHelperGroups), as the one-group kernel computes them. Q0 is a template
+// parameter so that every byte index is a constant (a computed one would put the bytes in local memory).
+template <int G, int Q0>
+__device__ __forceinline__ void helper_terms(const SelInputs& in, const Layout<G>& l, int64_t n, int32_t a,
+                                             const int32_t* table, const DecayIndex& idx, int4* abar_row,
+                                             int4* bx_row) {
+    ChunkBytes dt, x, b;
+    dt.load(in.dt + l.c * kChunk);
+    x.load(in.x + l.c * kChunk);
+    if (l.lane < n)
+        b.load(in.b + l.lane * kChunk);
+    else
+        b.zero();  // an idle slot adds nothing: h stays 0
+#pragma unroll
+    for (int qi = 0; qi < kQuads / kHelperGroups; ++qi) {
+        const int q = Q0 + qi;
+        int32_t av[4], bv[4];
+#pragma unroll
+        for (int u = 0; u < 4; ++u) {
+            const int t = 4 * q + u;
+            av[u] = table[decay_index(-dt[t] * a, idx)];
+            bv[u] = dt[t] * x[t] * b[t];  // |dt x B| <= 2^21
+        }
+        abar_row[q] = make_int4(av[0], av[1], av[2], av[3]);
+        bx_row[q] = make_int4(bv[0], bv[1], bv[2], bv[3]);
+    }
+}
+
+// A helper warp's share of a finished chunk's outputs: lane t of the warp takes step t, and the warp walks
+// channels w, w + (helper warps), ... of the block; D and the SiLU table come from shared memory.
+// y = sum_k C[k] h[k] (int64, exact), then the contract's output stage.
+template <int G>
+__device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const ScanShape& s, const SelInputs& in,
+                                               const int32_t* h, const int64_t* d, const int8_t* silu,
+                                               int64_t s0, int n_steps, int64_t b_item, int64_t e0, int warp,
+                                               int t, int8_t* __restrict__ y, uint64_t& local) {
+    constexpr int kCpb = Layout<G>::kCpb;
+    const int64_t n = s.state;
+    if (t >= n_steps) return;
+#pragma unroll
+    for (int c = warp; c < kCpb; c += kHelperGroups * kBlock / 32) {
+        const int64_t e = e0 + c;
+        if (e >= s.ch) break;
+        int64_t acc[4] = {0, 0, 0, 0};
+#pragma unroll
+        for (int k = 0; k < G; ++k)
+            if (k < n) acc[k % 4] = mad_wide(in.c[k * kChunk + t], h[(c * G + k) * kRowWords + t], acc[k % 4]);
+        const int64_t sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        const int64_t x = in.x[c * kChunk + t];
+        const int64_t ys = fx::sat32(fx::rshift_round(sum, p.y_shift), local);
+        const int64_t with_skip = fx::sat32(ys + d[c] * x, local);
+        int8_t out = fx::requant(with_skip, p.out.mult, p.out.shift, local);
+        if (p.z)
+            out = fx::requant(int64_t{out} * silu[fx::lut_index(in.z[c * kChunk + t])], p.gate.mult,
+                              p.gate.shift, local);
+        y[row_of(s, b_item, s0 + t) * s.ch + e] = out;
+    }
+}
+
+template <int G>
+__global__ void __launch_bounds__(kThreads, 1)
+    selective_scan_i8_split(SelectiveScanI8 p, ScanShape s, int8_t* __restrict__ y, Clips clips) {
+    constexpr int kCpb = Layout<G>::kCpb;
+    extern __shared__ __align__(16) unsigned char smem_raw[];
+    const int64_t n = s.state;
+    const SplitSmem m{smem_raw, raw_stride_of(kCpb, n)};
+    const bool smem_table = p.table_size <= kSmemTableMax;
+    if (smem_table)
+        for (int64_t i = threadIdx.x; i < p.table_size; i += kThreads) m.table()[i] = p.exp_table[i];
+    if (threadIdx.x < kCpb) {
+        const int64_t e = int64_t{blockIdx.x} * kCpb + threadIdx.x;
+        m.d()[threadIdx.x] = e < s.ch ? p.d[e] : 0;
+    }
+    if (p.z && threadIdx.x < 256) m.silu()[threadIdx.x] = p.silu_lut[threadIdx.x];
+    const int32_t* table = smem_table ? m.table() : p.exp_table;
+    const int64_t chunks = (s.len + kChunk - 1) / kChunk;
+    const bool chain_thread = threadIdx.x < kBlock;
+    const int ht = static_cast<int>(threadIdx.x) - kBlock;  // a helper's index among the helpers
+    const int hg = ht / kBlock, hl = ht % kBlock;              // its group, and the chain it mirrors
+    uint64_t local = 0;
+
+    if (chain_thread) {
+        block_barrier();  // the helpers' first two chunks of inputs
+        block_barrier();  // chunk 0's terms
+        const int j = static_cast<int>(threadIdx.x);
+        int32_t h = 0;
+        for (int64_t ci = 0; ci <= chunks; ++ci) {
+            if (ci < chunks) {
+                const int4* ar = reinterpret_cast<const int4*>(m.abar(ci) + j * kRowWords);
+                const int4* br = reinterpret_cast<const int4*>(m.bx(ci) + j * kRowWords);
+                int4* hr = reinterpret_cast<int4*>(m.h(ci) + j * kRowWords);
+                uint32_t chunk_clips = 0;
+                bool bad = false;
+                const int32_t h_start = h;
+                chain_chunk<false>(ar, br, h, hr, chunk_clips, bad);
+                if (bad) {  // a state saturated in this chunk: run it again from its start, checked (rare)
+                    h = h_start;
+                    chain_chunk<true>(ar, br, h, hr, chunk_clips, bad);
+                }
+                local += chunk_clips;
+            }
+            block_barrier();
+        }
+    } else {
+        const Layout<G> l(hl);
+        const StateCursor cur(static_cast<int>(n), hl);
+        const bool loader = hg == 0;  // group 0 moves the inputs (warp-uniform)
+        const DecayIndex idx(p.exp_shift, p.table_size);
+        const int64_t e = l.e0 + l.c;
+        const int32_t a = e < s.ch && l.lane < n ? p.a[e * n + l.lane] : 0;
+        auto raw = [&](int64_t ci) { return m.raw(ci); };
+        auto terms = [&](int64_t ci) {
+            static_assert(kHelperGroups == 2, "one helper_terms instance per group");
+            const SelInputs in = sel_inputs(raw(ci), kCpb, n);
+            int4* ar = reinterpret_cast<int4*>(m.abar(ci) + hl * kRowWords);
+            int4* br = reinterpret_cast<int4*>(m.bx(ci) + hl * kRowWords);
+            if (hg == 0)
+                helper_terms<G, 0>(in, l, n, a, table, idx, ar, br);
+            else
+                helper_terms<G, kQuads / 2>(in, l, n, a, table, idx, ar, br);
+        };
+        SelPrefetch<G> pre;
+        if (loader) {
+            pre.load(p, s, l, cur, 0);
+            pre.store(raw(0), s, l, cur);
+            if (chunks > 1) {
+                pre.load(p, s, l, cur, kChunk);
+                pre.store(raw(1), s, l, cur);
+            }
+            if (chunks > 2) pre.load(p, s, l, cur, 2 * kChunk);
+        }
+        block_barrier();
+        terms(0);
+        block_barrier();
+        const int warp = ht / 32, t = ht % 32;
+        for (int64_t ci = 0; ci <= chunks; ++ci) {
+            if (ci + 1 < chunks) terms(ci + 1);
+            if (ci >= 1) {
+                const int64_t s0 = (ci - 1) * kChunk;
+                const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
+                helper_outputs<G>(p, s, sel_inputs(raw(ci - 1), kCpb, n), m.h(ci - 1), m.d(), m.silu(), s0,
+                                  n_steps, l.b, l.e0, warp, t, y, local);
+            }
+            if (loader && ci + 2 < chunks) {
+                pre.store(raw(ci + 2), s, l, cur);
+                if (ci + 3 < chunks) pre.load(p, s, l, cur, (ci + 3) * kChunk);
+            }
+            block_barrier();
+        }
+    }
+    add_clips(clips, local);
+}
+
+template <int G>
+void launch_split(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
+    const size_t table = p.table_size <= kSmemTableMax ? sizeof(int32_t) * p.table_size : 0;
+    const size_t smem = 6 * rows_bytes() + sizeof(int64_t) * (kBlock / kMinGroup) + 256 +
+                        4 * static_cast<size_t>(raw_stride_of(Layout<G>::kCpb, s.state)) + table;
+    allow_smem(selective_scan_i8_split<G>, smem);
+    selective_scan_i8_split<G><<<grid_of(s, G), kThreads, smem>>>(p, s, y, clips);
+}
+
+}  // namespace
+
+bool selective_scan_split_fits(const ScanShape& s) {
+    if (s.state > kMaxStatesSelective) return false;
+    const int64_t cpb = kBlock / group_of(s.state);
+    return s.batch * ((s.ch + cpb - 1) / cpb) <= sm_count();
+}
+
+void selective_scan_i8_split_launch(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
+    switch (group_of(s.state)) {
+        case 4:
+            launch_split<4>(p, s, y, clips);
+            break;
+        case 8:
+            launch_split<8>(p, s, y, clips);
+            break;
+        case 16:
+            launch_split<16>(p, s, y, clips);
+            break;
+        case 32:
+            launch_split<32>(p, s, y, clips);
+            break;
+        default:
+            launch_split<64>(p, s, y, clips);
+            break;
+    }
+    check_launch("selective_scan_i8_split");
+}
+
+}  // namespace ssmsim::cuda
