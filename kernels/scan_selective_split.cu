@@ -8,9 +8,9 @@
 //   - chain threads (warps 0-3) step h through a chunk; the step's decay abar and input term bx come from
 //     shared memory, four steps to a 16-byte word, all loaded before the chunk's first step, and h goes back
 //     four steps to a word;
-//   - helper threads (warps 4-7) compute the next chunk's abar and bx, reduce the previous chunk's
-//     y = sum over states of C·h (int64, exact in any order) with its output stage, and move the inputs
-//     from global memory.
+//   - helper threads (warps 4-11, two groups of kBlock) compute the next chunk's abar and bx, and reduce
+//     the previous chunk's y = sum over states of C·h (int64, exact in any order) with its output stage;
+//   - the chain threads also move the inputs from global memory into shared memory after their steps.
 // The three stages work on three consecutive chunks and meet at one barrier per chunk. The arithmetic is
 // the one-group kernel's (the same speculative and checked steps, the same decay index and output stage),
 // so outputs and saturation counts are identical; `ssmsim-cuda selftest` forces both kernels on random
@@ -127,10 +127,17 @@ __device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const S
     for (int c = warp; c < kCpb; c += kHelperGroups * kBlock / 32) {
         const int64_t e = e0 + c;
         if (e >= s.ch) break;
+        // Constant offsets from two bases, so each term is two loads and one multiply-add. A group wider than
+        // N (N not a power of two, or below kMinGroup) runs the checked loop: C has only N rows.
+        const int32_t* hk = h + c * G * kRowWords + t;
+        const int8_t* ck = in.c + t;
         int64_t acc[4] = {0, 0, 0, 0};
+        if (n == G) {
 #pragma unroll
-        for (int k = 0; k < G; ++k)
-            if (k < n) acc[k % 4] = mad_wide(in.c[k * kChunk + t], h[(c * G + k) * kRowWords + t], acc[k % 4]);
+            for (int k = 0; k < G; ++k) acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
+        } else {
+            for (int k = 0; k < n; ++k) acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
+        }
         const int64_t sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
         const int64_t x = in.x[c * kChunk + t];
         const int64_t ys = fx::sat32(fx::rshift_round(sum, p.y_shift), local);
@@ -166,7 +173,19 @@ __global__ void __launch_bounds__(kThreads, 1)
     uint64_t local = 0;
 
     if (chain_thread) {
-        block_barrier();  // the helpers' first two chunks of inputs
+        // The chain warps also move the inputs: they wait at the barrier for the helpers anyway, and their
+        // loads, issued after a chunk's steps, are not used before the next chunk's.
+        const Layout<G> l;
+        const StateCursor cur(static_cast<int>(n));
+        SelPrefetch<G> pre;
+        pre.load(p, s, l, cur, 0);
+        pre.store(m.raw(0), s, l, cur);
+        if (chunks > 1) {
+            pre.load(p, s, l, cur, kChunk);
+            pre.store(m.raw(1), s, l, cur);
+        }
+        if (chunks > 2) pre.load(p, s, l, cur, 2 * kChunk);
+        block_barrier();  // the first two chunks of inputs
         block_barrier();  // chunk 0's terms
         const int j = static_cast<int>(threadIdx.x);
         int32_t h = 0;
@@ -185,19 +204,20 @@ __global__ void __launch_bounds__(kThreads, 1)
                 }
                 local += chunk_clips;
             }
+            if (ci + 2 < chunks) {
+                pre.store(m.raw(ci + 2), s, l, cur);
+                if (ci + 3 < chunks) pre.load(p, s, l, cur, (ci + 3) * kChunk);
+            }
             block_barrier();
         }
     } else {
         const Layout<G> l(hl);
-        const StateCursor cur(static_cast<int>(n), hl);
-        const bool loader = hg == 0;  // group 0 moves the inputs (warp-uniform)
         const DecayIndex idx(p.exp_shift, p.table_size);
         const int64_t e = l.e0 + l.c;
         const int32_t a = e < s.ch && l.lane < n ? p.a[e * n + l.lane] : 0;
-        auto raw = [&](int64_t ci) { return m.raw(ci); };
         auto terms = [&](int64_t ci) {
             static_assert(kHelperGroups == 2, "one helper_terms instance per group");
-            const SelInputs in = sel_inputs(raw(ci), kCpb, n);
+            const SelInputs in = sel_inputs(m.raw(ci), kCpb, n);
             int4* ar = reinterpret_cast<int4*>(m.abar(ci) + hl * kRowWords);
             int4* br = reinterpret_cast<int4*>(m.bx(ci) + hl * kRowWords);
             if (hg == 0)
@@ -205,16 +225,6 @@ __global__ void __launch_bounds__(kThreads, 1)
             else
                 helper_terms<G, kQuads / 2>(in, l, n, a, table, idx, ar, br);
         };
-        SelPrefetch<G> pre;
-        if (loader) {
-            pre.load(p, s, l, cur, 0);
-            pre.store(raw(0), s, l, cur);
-            if (chunks > 1) {
-                pre.load(p, s, l, cur, kChunk);
-                pre.store(raw(1), s, l, cur);
-            }
-            if (chunks > 2) pre.load(p, s, l, cur, 2 * kChunk);
-        }
         block_barrier();
         terms(0);
         block_barrier();
@@ -224,12 +234,8 @@ __global__ void __launch_bounds__(kThreads, 1)
             if (ci >= 1) {
                 const int64_t s0 = (ci - 1) * kChunk;
                 const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
-                helper_outputs<G>(p, s, sel_inputs(raw(ci - 1), kCpb, n), m.h(ci - 1), m.d(), m.silu(), s0,
+                helper_outputs<G>(p, s, sel_inputs(m.raw(ci - 1), kCpb, n), m.h(ci - 1), m.d(), m.silu(), s0,
                                   n_steps, l.b, l.e0, warp, t, y, local);
-            }
-            if (loader && ci + 2 < chunks) {
-                pre.store(raw(ci + 2), s, l, cur);
-                if (ci + 3 < chunks) pre.load(p, s, l, cur, (ci + 3) * kChunk);
             }
             block_barrier();
         }
