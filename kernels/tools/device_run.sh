@@ -92,6 +92,12 @@ sanitize() {
   done
   compute-sanitizer --tool racecheck --error-exitcode 9 $BIN run --workload lra:image:mamba --seq-len 64 \
     --repeat 1 --warmup 0 || echo "FAILED: racecheck selective scan"
+  # Both selective-scan kernels forced, over enough chunks (L = 256: 8) for the split kernel's three-stage
+  # pipeline (chain, helpers, input moves on four raw buffers) to reach its steady state.
+  for ws in 1 0; do for tool in memcheck racecheck initcheck; do
+    SSMSIM_SELECTIVE_SPLIT=$ws compute-sanitizer --tool $tool --error-exitcode 9 $BIN run --workload lra:image:mamba \
+      --seq-len 256 --repeat 1 --warmup 0 || echo "FAILED: $tool selective split=$ws"
+  done; done
 }
 
 full() {  # full LRA lengths: int8 checked against the reference (CPU-bound, in parallel), then timed alone

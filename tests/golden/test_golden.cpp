@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -103,11 +104,35 @@ TEST(GpuComparison, EveryWorkloadAtBothBatchesWithTheGoldenOutputs) {
             }
 }
 
+// The kernels' commit a timing CSV names in its '#' lines (the first "commit <40 hex digits>").
+std::string csv_commit(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line) && line.rfind('#', 0) == 0;) {
+        const auto at = line.find("commit ");
+        if (at != std::string::npos && line.size() >= at + 7 + 40) return line.substr(at + 7, 40);
+    }
+    return "";
+}
+
 // The GPU model's validation set (docs/models/gpu.md): every workload at three lengths (its full one and two
-// shorter ones) and batches 1, 8 and 32, end to end; its full-length batch-1 and batch-32 rows are the same
-// measurements as the comparison's.
+// shorter ones) and batches 1, 8 and 32, end to end. Measured with the same kernels as the comparison, its
+// full-length batch-1 and batch-32 rows are the comparison's measurements. When the comparison was measured
+// again with newer kernels, the comparison's CSV must say which kernels the validation set still describes.
 TEST(GpuValidationSet, EveryWorkloadAtThreeLengthsAndThreeBatches) {
     const auto dir = kGoldenDir.parent_path() / "gpu-timings";
+    const std::string e2e_commit = csv_commit(dir / "h200-lra-e2e.csv");
+    const std::string val_commit = csv_commit(dir / "h200-lra-validation.csv");
+    ASSERT_EQ(e2e_commit.size(), 40u);
+    ASSERT_EQ(val_commit.size(), 40u);
+    const bool same_kernels = e2e_commit == val_commit;
+    if (!same_kernels) {
+        std::ifstream in(dir / "h200-lra-e2e.csv");
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        EXPECT_NE(text.find("# validation set (h200-lra-validation.csv): the kernels of commit " + val_commit),
+                  std::string::npos)
+            << "h200-lra-e2e.csv (" << e2e_commit << ") and h200-lra-validation.csv (" << val_commit
+            << ") come from different kernels, and the comparison does not say so";
+    }
     std::map<std::pair<std::string, int>, double> compared;
     for (const auto& row : read_csv_rows(dir / "h200-lra-e2e.csv"))
         compared[{"lra:" + row.at("task") + ":" + row.at("arch"), std::stoi(row.at("batch"))}] =
@@ -130,7 +155,7 @@ TEST(GpuValidationSet, EveryWorkloadAtThreeLengthsAndThreeBatches) {
                     const auto it = graph_ms.find({w, len, batch});
                     ASSERT_NE(it, graph_ms.end()) << w << " L=" << len << " batch " << batch;
                     EXPECT_GT(it->second, 0.0);
-                    if (len == task.seq_len && batch != 8) {
+                    if (same_kernels && len == task.seq_len && batch != 8) {
                         // The comparison's CSV rounds to 4 decimals.
                         EXPECT_NEAR(it->second, compared.at({w, batch}), 6e-5) << w << " batch " << batch;
                     }
