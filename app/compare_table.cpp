@@ -13,14 +13,14 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-struct Column {
+struct CompareColumn {
     const char* name;
     const char* unit;
     const char* about;
 };
 
 // The order of every row's fields (app/compare_cmd.cpp fills them in this order).
-constexpr Column kColumns[] = {
+constexpr CompareColumn kCompareColumns[] = {
     {"workload", "", "lra:<task>:<arch> or the trace folder"},
     {"task", "", "the LRA task (plot group); 'traces' for trace folders"},
     {"arch", "", "s4d, mamba or transformer; n/a for trace folders"},
@@ -71,7 +71,7 @@ std::string text_cell(const ojson& v, double scale) {
 
 ojson compare_columns() {
     ojson cols = ojson::array();
-    for (const auto& c : kColumns) cols.push_back({{"name", c.name}, {"unit", c.unit}, {"about", c.about}});
+    for (const auto& c : kCompareColumns) cols.push_back({{"name", c.name}, {"unit", c.unit}, {"about", c.about}});
     return cols;
 }
 
@@ -91,7 +91,7 @@ std::string csv_of(const std::vector<std::string>& names, const std::vector<ojso
 
 std::string compare_csv(const std::vector<ojson>& rows) {
     std::vector<std::string> names;
-    for (const auto& c : kColumns) names.emplace_back(c.name);
+    for (const auto& c : kCompareColumns) names.emplace_back(c.name);
     return csv_of(names, rows);
 }
 

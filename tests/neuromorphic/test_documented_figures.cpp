@@ -28,10 +28,10 @@ namespace {
 // ordering that moves a few logits by one. A larger move is a change of the figures: update the page.
 constexpr double kSnrToleranceDb = 0.1;
 
-const nlohmann::json kNoCompare = {{"report.compare_with_reference", false}};
+const nlohmann::json kFiguresNoCompare = {{"report.compare_with_reference", false}};
 
 nlohmann::json at(int64_t threshold) {
-    auto o = kNoCompare;
+    auto o = kFiguresNoCompare;
     o["sigma_delta.threshold"] = threshold;
     return o;
 }

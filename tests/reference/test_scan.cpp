@@ -145,7 +145,7 @@ SelScan random_int_scan(Rng& rng, int64_t batch, int64_t len, int64_t ch, int64_
     return c;
 }
 
-Tensor halving_table(int64_t size) {
+Tensor scan_halving_table(int64_t size) {
     std::vector<int32_t> v;
     for (int64_t i = 0; i < size; ++i) v.push_back(32768 >> i);
     return i32({size}, v);
@@ -160,7 +160,7 @@ SelScan hand_case() {
     c.B = i8({1, 3, 2}, {1, 2, 3, -1, 4, 4});
     c.C = i8({1, 3, 2}, {2, 1, -1, 1, 1, 1});
     c.D = i32({1}, {4});
-    c.table = halving_table(8);  // 32768, 16384, 8192, ...
+    c.table = scan_halving_table(8);  // 32768, 16384, 8192, ...
     c.attrs = {{"exp_shift", 0}, {"y_shift", 1}, {"mult", 1}, {"shift", 2}};
     return c;
 }
@@ -209,7 +209,7 @@ TEST(SelectiveScan, SequenceLengthOne) {
     c.B = i8({1, 1, 1}, {5});
     c.C = i8({1, 1, 1}, {-4});
     c.D = i32({1}, {1});
-    c.table = halving_table(8);
+    c.table = scan_halving_table(8);
     c.attrs = {{"exp_shift", 1}, {"y_shift", 2}, {"mult", 1}, {"shift", 0}};
     EXPECT_EQ(c.run().ints(), Ints({-98}));
 }
@@ -234,7 +234,7 @@ TEST_P(SelectiveScanDelta, DecayFromTable) {
     c.B = i8({1, 2, 1}, {1, 0});
     c.C = i8({1, 2, 1}, {0, 1});
     c.D = i32({1}, {0});
-    c.table = halving_table(4);  // 32768, 16384, 8192, 4096
+    c.table = scan_halving_table(4);  // 32768, 16384, 8192, 4096
     c.attrs = {{"exp_shift", p.exp_shift}, {"y_shift", 0}, {"mult", 1}, {"shift", 0}};
     EXPECT_EQ(c.run().ints(), Ints({0, p.want})) << "delta " << p.delta << " A " << p.a;
 }
@@ -262,7 +262,7 @@ TEST(SelectiveScan, SkipSaturationIsCounted) {
     c.B = i8({1, 2, 1}, {0, 0});
     c.C = i8({1, 2, 1}, {0, 0});
     c.D = i32({1}, {INT32_MAX});
-    c.table = halving_table(4);
+    c.table = scan_halving_table(4);
     c.attrs = {{"exp_shift", 0}, {"y_shift", 0}, {"mult", 1}, {"shift", 0}};
     const auto r = c.run();
     EXPECT_EQ(r.ints(), Ints({127, -128}));
@@ -280,7 +280,7 @@ TEST(SelectiveScan, StateSaturationIsCounted) {
     c.B = i8({1, len, 1}, std::vector<int8_t>(len, 127));
     c.C = i8({1, len, 1}, std::vector<int8_t>(len, 0));
     c.D = i32({1}, {0});
-    c.table = halving_table(4);
+    c.table = scan_halving_table(4);
     c.attrs = {{"exp_shift", 0}, {"y_shift", 0}, {"mult", 1}, {"shift", 0}};
     const auto r = c.run();
     EXPECT_EQ(r.saturations, 52u);

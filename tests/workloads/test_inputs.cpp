@@ -20,7 +20,7 @@ namespace {
 
 using Generator = std::function<TaskInput(uint64_t, int64_t)>;
 
-struct Task {
+struct InputTask {
     const char* name;
     Generator make;
     int64_t seq_len;  // a valid length for the task
@@ -29,7 +29,7 @@ struct Task {
     int32_t classes;
 };
 
-std::vector<Task> all_tasks() {
+std::vector<InputTask> all_tasks() {
     return {{"listops", make_listops, 256, 1, listops::kVocab, 10},
             {"text", make_text, 1000, 1, kByteVocab, 2},
             {"retrieval", make_retrieval, 500, 2, kByteVocab, 2},
@@ -55,7 +55,7 @@ uint64_t fnv1a(const TaskInput& in) {
 // ---- All tasks ------------------------------------------------------------------------------------------
 
 TEST(LraInputs, ShapesAndTokenRanges) {
-    for (const Task& task : all_tasks()) {
+    for (const InputTask& task : all_tasks()) {
         SCOPED_TRACE(task.name);
         for (uint64_t seed = 0; seed < 20; ++seed) {
             const TaskInput in = task.make(seed, task.seq_len);
@@ -74,7 +74,7 @@ TEST(LraInputs, ShapesAndTokenRanges) {
 }
 
 TEST(LraInputs, SameSeedSameInputDifferentSeedDifferentInput) {
-    for (const Task& task : all_tasks()) {
+    for (const InputTask& task : all_tasks()) {
         SCOPED_TRACE(task.name);
         for (uint64_t seed : {0ULL, 1ULL, 12345ULL, 0xdeadbeefcafeULL}) {
             const TaskInput a = task.make(seed, task.seq_len);
