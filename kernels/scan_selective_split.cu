@@ -4,10 +4,10 @@
 // In the one-group kernel (scan_i8.cu) each chain's thread also extracts dt, x, B and C from packed bytes,
 // looks up its decays and writes C·h: about 70 instructions per step around a 7-instruction chain, so with
 // one warp per scheduler the thread's instruction count, not the chain, sets the step (~280 SM cycles
-// against a chain of 43). Here a block runs two groups of kBlock threads over the same kBlock chains:
+// against a chain of 43). Here a block runs three groups of kBlock threads over the same kBlock chains:
 //   - chain threads (warps 0-3) step h through a chunk; the step's decay abar and input term bx come from
-//     shared memory, four steps to a 16-byte word, all loaded before the chunk's first step, and h goes back
-//     four steps to a word;
+//     shared memory, four steps to a 16-byte word (the next word loaded while the current one steps), and
+//     h goes back four steps to a word;
 //   - helper threads (warps 4-11, two groups of kBlock) compute the next chunk's abar and bx, and reduce
 //     the previous chunk's y = sum over states of C·h (int64, exact in any order) with its output stage;
 //   - the chain threads also move the inputs from global memory into shared memory after their steps.
@@ -32,7 +32,7 @@ constexpr int kHelperGroups = 2;  // two helper warps per scheduler: their loads
 constexpr int kThreads = (1 + kHelperGroups) * kBlock;
 constexpr int kQuads = kChunk / 4;  // 16-byte words of a chain's row
 
-// The block's barrier, written out because the two groups reach it from different code: bar.sync counts
+// The block's barrier, written out because the groups reach it from different code: bar.sync counts
 // arriving warps, and both branches are warp-uniform (kBlock is a multiple of 32).
 __device__ __forceinline__ void block_barrier() { asm volatile("bar.sync 0, %0;" ::"n"(kThreads) : "memory"); }
 
