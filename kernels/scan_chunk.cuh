@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/common.cuh"
 #include "kernels/ops.h"
@@ -81,10 +82,7 @@ struct ChanPrefetch {
 struct StateCursor {
     int t0, k0, dt, dk;  // (step, state) of item 0, and the step between items
     __device__ explicit StateCursor(int n, int tid = static_cast<int>(threadIdx.x))
-        : t0(tid / n),
-          k0(tid % n),
-          dt(kBlock / n),
-          dk(kBlock % n) {}
+        : t0(tid / n), k0(tid % n), dt(kBlock / n), dk(kBlock % n) {}
 };
 
 // A per-state input of a chunk (shared by every channel of the batch item), stored as [state][kChunk];
@@ -152,6 +150,19 @@ struct ChunkBytes {
         return static_cast<int8_t>(w[t / 4] >> (8 * (t % 4)));
     }
 };
+
+// The contract's output stage of one scan output (docs/numerics.md): y = sat32(rshift_round(sum of C·h,
+// y_shift)), plus the D skip (saturated), requantized to int8; every kernel's scan outputs go through it.
+__device__ __forceinline__ int8_t scan_output(int64_t sum, int y_shift, int64_t d, int64_t x,
+                                              const Requant& out, uint64_t& clips) {
+    const int64_t ys = fx::sat32(fx::rshift_round(sum, y_shift), clips);
+    return fx::requant(fx::sat32(ys + d * x, clips), out.mult, out.shift, clips);
+}
+
+// The selective scan's gate on an output: out * SiLU(z), requantized (silu_z: the SiLU table's entry for z).
+__device__ __forceinline__ int8_t scan_gate(int8_t out, int8_t silu_z, const Requant& gate, uint64_t& clips) {
+    return fx::requant(int64_t{out} * silu_z, gate.mult, gate.shift, clips);
+}
 
 // ---- selective_scan inputs ----
 
@@ -228,6 +239,27 @@ inline int group_of(int64_t per_thread) {
     int g = kMinGroup;
     while (g < per_thread && g < kBlock) g *= 2;
     return g;
+}
+
+// Calls f(std::integral_constant<int, G>{}) with g as a compile-time group size (4, 8, ..., kMax; any larger
+// g gives kMax), so that each scan's launcher is one switch for all its instances.
+template <int kMax, typename F>
+void with_group(int g, F&& f) {
+    switch (g) {
+        case 4:
+            return f(std::integral_constant<int, 4>{});
+        case 8:
+            return f(std::integral_constant<int, 8>{});
+        case 16:
+            return f(std::integral_constant<int, 16>{});
+        case 32:
+            return f(std::integral_constant<int, 32>{});
+        default:
+            if constexpr (kMax >= 128) {
+                if (g == 64) return f(std::integral_constant<int, 64>{});
+            }
+            return f(std::integral_constant<int, kMax>{});
+    }
 }
 
 }  // namespace ssmsim::cuda::scan_chunk

@@ -125,12 +125,9 @@ __global__ void __launch_bounds__(kBlock)
             for (int i = 0; i < Layout<G>::kChanItems; ++i) {
                 const int t = l.io_t + i * G;
                 if (t >= n_steps) break;
-                const int64_t x = xs[l.io_c * kChunk + t];
-                const int64_t ys =
-                    fx::sat32(fx::rshift_round(chunk_sum<G>(part, t * kCpb + l.io_c), p.y_shift), local);
-                const int64_t with_skip = fx::sat32(ys + d * x, local);
                 y[row_of(s, l.b, s0 + t) * s.ch + out_e] =
-                    fx::requant(with_skip, p.out.mult, p.out.shift, local);
+                    scan_output(chunk_sum<G>(part, t * kCpb + l.io_c), p.y_shift, d, xs[l.io_c * kChunk + t],
+                                p.out, local);
             }
         }
         if (ci + 2 < chunks) xin.load(p.u, ChunkRows(s, l.b, s0 + 2 * kChunk, s.ch), l, live_out);
@@ -168,7 +165,6 @@ __device__ __forceinline__ void sel_chunk(const SelInputs& in, const Layout<G>& 
         part[(t * Layout<G>::kCpb + l.c) * (G + 1) + l.lane] = mad_wide(c[t], h, 0);
     }
 }
-
 
 template <int G>
 __global__ void __launch_bounds__(kBlock)
@@ -221,14 +217,11 @@ __global__ void __launch_bounds__(kBlock)
             for (int i = 0; i < Layout<G>::kChanItems; ++i) {
                 const int t = l.io_t + i * G;
                 if (t >= n_steps) break;
-                const int64_t x = sin.x[l.io_c * kChunk + t];
-                const int64_t ys =
-                    fx::sat32(fx::rshift_round(chunk_sum<G>(part, t * kCpb + l.io_c), p.y_shift), local);
-                const int64_t with_skip = fx::sat32(ys + d * x, local);
-                int8_t out = fx::requant(with_skip, p.out.mult, p.out.shift, local);
+                int8_t out = scan_output(chunk_sum<G>(part, t * kCpb + l.io_c), p.y_shift, d,
+                                         sin.x[l.io_c * kChunk + t], p.out, local);
                 if (p.z)
-                    out = fx::requant(int64_t{out} * p.silu_lut[fx::lut_index(sin.z[l.io_c * kChunk + t])],
-                                      p.gate.mult, p.gate.shift, local);
+                    out =
+                        scan_gate(out, p.silu_lut[fx::lut_index(sin.z[l.io_c * kChunk + t])], p.gate, local);
                 y[row_of(s, l.b, s0 + t) * s.ch + out_e] = out;
             }
         }
@@ -277,26 +270,8 @@ int s4d_states_per_thread(const ScanShape& s) {
 
 template <int S>
 void launch_s4d_states(const S4dScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
-    switch (group_of((s.state + S - 1) / S)) {
-        case 4:
-            launch_s4d<4, S>(p, s, y, clips);
-            break;
-        case 8:
-            launch_s4d<8, S>(p, s, y, clips);
-            break;
-        case 16:
-            launch_s4d<16, S>(p, s, y, clips);
-            break;
-        case 32:
-            launch_s4d<32, S>(p, s, y, clips);
-            break;
-        case 64:
-            launch_s4d<64, S>(p, s, y, clips);
-            break;
-        default:
-            launch_s4d<128, S>(p, s, y, clips);
-            break;
-    }
+    with_group<128>(group_of((s.state + S - 1) / S),
+                    [&](auto g) { launch_s4d<decltype(g)::value, S>(p, s, y, clips); });
 }
 
 }  // namespace
@@ -331,23 +306,7 @@ void selective_scan_i8(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, 
     }();
     if (forced == 1 || (forced != 0 && selective_scan_split_fits(s)))
         return selective_scan_i8_split_launch(p, s, y, clips);
-    switch (group_of(s.state)) {
-        case 4:
-            launch_selective<4>(p, s, y, clips);
-            break;
-        case 8:
-            launch_selective<8>(p, s, y, clips);
-            break;
-        case 16:
-            launch_selective<16>(p, s, y, clips);
-            break;
-        case 32:
-            launch_selective<32>(p, s, y, clips);
-            break;
-        default:
-            launch_selective<64>(p, s, y, clips);
-            break;
-    }
+    with_group<64>(group_of(s.state), [&](auto g) { launch_selective<decltype(g)::value>(p, s, y, clips); });
     check_launch("selective_scan_i8_fast");
 }
 

@@ -27,14 +27,16 @@ using namespace scan_chunk;
 
 constexpr int kRowWords = kChunk + 4;  // a chain's row of a chunk: +4 words, so 16-byte accesses by a
                                        // warp's consecutive chains hit distinct banks
-constexpr int kHelperGroups = 2;  // two helper warps per scheduler: their loads and the output stage's
-                                  // dependent arithmetic leave one warp stalled most of the time
+constexpr int kHelperGroups = 2;       // two helper warps per scheduler: their loads and the output stage's
+                                       // dependent arithmetic leave one warp stalled most of the time
 constexpr int kThreads = (1 + kHelperGroups) * kBlock;
 constexpr int kQuads = kChunk / 4;  // 16-byte words of a chain's row
 
 // The block's barrier, written out because the groups reach it from different code: bar.sync counts
 // arriving warps, and both branches are warp-uniform (kBlock is a multiple of 32).
-__device__ __forceinline__ void block_barrier() { asm volatile("bar.sync 0, %0;" ::"n"(kThreads) : "memory"); }
+__device__ __forceinline__ void block_barrier() {
+    asm volatile("bar.sync 0, %0;" ::"n"(kThreads) : "memory");
+}
 
 __host__ __device__ constexpr size_t rows_bytes() { return sizeof(int32_t) * kBlock * kRowWords; }
 __host__ __device__ inline int raw_stride_of(int cpb, int64_t n) {
@@ -63,8 +65,8 @@ struct SplitSmem {
 // A chain thread's chunk: kChunk steps of h from its rows of abar and bx; h of every step written back. The
 // next quad's abar and bx are loaded while this quad steps, so no load latency sits on the chain.
 template <bool kChecked>
-__device__ __forceinline__ void chain_chunk(const int4* __restrict__ ar, const int4* __restrict__ br, int32_t& h,
-                                            int4* __restrict__ hr, uint32_t& clips, bool& bad) {
+__device__ __forceinline__ void chain_chunk(const int4* __restrict__ ar, const int4* __restrict__ br,
+                                            int32_t& h, int4* __restrict__ hr, uint32_t& clips, bool& bad) {
     int4 a_next = ar[0], b_next = br[0];
 #pragma unroll
     for (int q = 0; q < kQuads; ++q) {
@@ -116,10 +118,11 @@ __device__ __forceinline__ void helper_terms(const SelInputs& in, const Layout<G
 // channels w, w + (helper warps), ... of the block; D and the SiLU table come from shared memory.
 // y = sum_k C[k] h[k] (int64, exact), then the contract's output stage.
 template <int G>
-__device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const ScanShape& s, const SelInputs& in,
-                                               const int32_t* h, const int64_t* d, const int8_t* silu,
-                                               int64_t s0, int n_steps, int64_t b_item, int64_t e0, int warp,
-                                               int t, int8_t* __restrict__ y, uint64_t& local) {
+__device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const ScanShape& s,
+                                               const SelInputs& in, const int32_t* h, const int64_t* d,
+                                               const int8_t* silu, int64_t s0, int n_steps, int64_t b_item,
+                                               int64_t e0, int warp, int t, int8_t* __restrict__ y,
+                                               uint64_t& local) {
     constexpr int kCpb = Layout<G>::kCpb;
     const int64_t n = s.state;
     if (t >= n_steps) return;
@@ -138,14 +141,9 @@ __device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const S
         } else {
             for (int k = 0; k < n; ++k) acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
         }
-        const int64_t sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-        const int64_t x = in.x[c * kChunk + t];
-        const int64_t ys = fx::sat32(fx::rshift_round(sum, p.y_shift), local);
-        const int64_t with_skip = fx::sat32(ys + d[c] * x, local);
-        int8_t out = fx::requant(with_skip, p.out.mult, p.out.shift, local);
-        if (p.z)
-            out = fx::requant(int64_t{out} * silu[fx::lut_index(in.z[c * kChunk + t])], p.gate.mult,
-                              p.gate.shift, local);
+        int8_t out = scan_output((acc[0] + acc[1]) + (acc[2] + acc[3]), p.y_shift, d[c], in.x[c * kChunk + t],
+                                 p.out, local);
+        if (p.z) out = scan_gate(out, silu[fx::lut_index(in.z[c * kChunk + t])], p.gate, local);
         y[row_of(s, b_item, s0 + t) * s.ch + e] = out;
     }
 }
@@ -169,7 +167,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     const int64_t chunks = (s.len + kChunk - 1) / kChunk;
     const bool chain_thread = threadIdx.x < kBlock;
     const int ht = static_cast<int>(threadIdx.x) - kBlock;  // a helper's index among the helpers
-    const int hg = ht / kBlock, hl = ht % kBlock;              // its group, and the chain it mirrors
+    const int hg = ht / kBlock, hl = ht % kBlock;           // its group, and the chain it mirrors
     uint64_t local = 0;
 
     if (chain_thread) {
@@ -261,23 +259,7 @@ bool selective_scan_split_fits(const ScanShape& s) {
 }
 
 void selective_scan_i8_split_launch(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
-    switch (group_of(s.state)) {
-        case 4:
-            launch_split<4>(p, s, y, clips);
-            break;
-        case 8:
-            launch_split<8>(p, s, y, clips);
-            break;
-        case 16:
-            launch_split<16>(p, s, y, clips);
-            break;
-        case 32:
-            launch_split<32>(p, s, y, clips);
-            break;
-        default:
-            launch_split<64>(p, s, y, clips);
-            break;
-    }
+    with_group<64>(group_of(s.state), [&](auto g) { launch_split<decltype(g)::value>(p, s, y, clips); });
     check_launch("selective_scan_i8_split");
 }
 
