@@ -16,20 +16,19 @@ constexpr int kMinGroup = 4;
 constexpr int64_t kMaxStatesS4d = 512;       // 128 threads x 4 states
 constexpr int64_t kMaxStatesSelective = 64;  // B and C of a chunk prefetched in registers
 constexpr int64_t kSmemTableMax = 4096;      // exp tables up to 16 KiB live in shared memory
-constexpr int kStateItems = kChunk * kMaxStatesSelective / kBlock;  // per-state bytes a thread prefetches
 
-// Which chains a thread owns: G threads per channel (a power of two), kCpb channels per block.
-template <int G>
+// Which chains a thread owns: G threads per channel (a power of two), kCpb channels per block of B chains.
+template <int G, int B = kBlock>
 struct Layout {
-    static constexpr int kCpb = kBlock / G;
+    static constexpr int kCpb = B / G;
     // Per-channel chunk data ([kChunk][kCpb] in time order) is spread over the block so that thread tid
     // handles channel tid % kCpb at steps tid / kCpb + i * G: the same split serves the prefetch and the
     // output stage, and needs no division.
     static constexpr int kChanItems = kChunk / G > 0 ? kChunk / G : 1;
     int lane, c, io_c, io_t;  // this thread's chain slot in its channel, its channel; its prefetch items
     int64_t e0 = int64_t{blockIdx.x} * kCpb, b = blockIdx.y;
-    // tid: the thread's index among the kBlock threads that share this layout (a warp-specialized kernel
-    // runs two groups of kBlock threads, each with its own view of the same chains).
+    // tid: the thread's index among the B threads that share this layout (a warp-specialized kernel runs
+    // several groups of B threads, each with its own view of the same chains).
     __device__ explicit Layout(int tid = static_cast<int>(threadIdx.x))
         : lane(tid % G), c(tid / G), io_c(tid % kCpb), io_t(tid / kCpb) {}
 };
@@ -54,11 +53,11 @@ struct ChunkRows {
 // loaded byte is used, and the bytes are used only by store(): a kernel loads the chunk after next and
 // stores it an iteration later, so the memory latency is paid once, in the background (packing the bytes
 // as they arrive made each load wait for the one before).
-template <int G>
+template <int G, int B = kBlock>
 struct ChanPrefetch {
-    static constexpr int kItems = Layout<G>::kChanItems;
+    static constexpr int kItems = Layout<G, B>::kChanItems;
     int8_t v[kItems];
-    __device__ __forceinline__ void load(const int8_t* src, const ChunkRows& rows, const Layout<G>& l,
+    __device__ __forceinline__ void load(const int8_t* src, const ChunkRows& rows, const Layout<G, B>& l,
                                          bool live) {
         const int8_t* p = src + rows.base + l.e0 + l.io_c;
 #pragma unroll
@@ -67,7 +66,7 @@ struct ChanPrefetch {
             v[i] = src && live && t < rows.limit ? p[t * rows.stride] : int8_t{0};
         }
     }
-    __device__ __forceinline__ void store(int8_t* dst, const Layout<G>& l) const {
+    __device__ __forceinline__ void store(int8_t* dst, const Layout<G, B>& l) const {
 #pragma unroll
         for (int i = 0; i < kItems; ++i) {
             const int t = l.io_t + i * G;
@@ -77,24 +76,29 @@ struct ChanPrefetch {
     }
 };
 
-// Where a thread's per-state prefetch items fall: item i is element tid + i * kBlock of [kChunk][N], stepped
+// Where a thread's per-state prefetch items fall: item i is element tid + i * block of [kChunk][N], stepped
 // without a division per item.
 struct StateCursor {
     int t0, k0, dt, dk;  // (step, state) of item 0, and the step between items
-    __device__ explicit StateCursor(int n, int tid = static_cast<int>(threadIdx.x))
-        : t0(tid / n), k0(tid % n), dt(kBlock / n), dk(kBlock % n) {}
+    __device__ explicit StateCursor(int n, int tid = static_cast<int>(threadIdx.x), int block = kBlock)
+        : t0(tid / n), k0(tid % n), dt(block / n), dk(block % n) {}
 };
+
+// Per-state bytes of a chunk a thread prefetches, for N <= G states over B threads (N <= G always: G is
+// N rounded up to a power of two).
+constexpr int state_items(int g, int b) { return kChunk * g / b > 0 ? kChunk * g / b : 1; }
 
 // A per-state input of a chunk (shared by every channel of the batch item), stored as [state][kChunk];
 // loaded and stored as ChanPrefetch is.
+template <int kItems>
 struct StatePrefetch {
-    int8_t v[kStateItems];
+    int8_t v[kItems];
     __device__ __forceinline__ void load(const int8_t* src, const ChunkRows& rows, const StateCursor& cur,
                                          int n) {
         const int8_t* p = src + rows.base;
         int t = cur.t0, k = cur.k0;
 #pragma unroll
-        for (int i = 0; i < kStateItems; ++i) {
+        for (int i = 0; i < kItems; ++i) {
             v[i] = t < rows.limit ? p[t * rows.stride + k] : int8_t{0};
             t += cur.dt, k += cur.dk;
             if (k >= n) k -= n, ++t;
@@ -103,7 +107,7 @@ struct StatePrefetch {
     __device__ __forceinline__ void store(int8_t* dst, const StateCursor& cur, int n) const {
         int t = cur.t0, k = cur.k0;
 #pragma unroll
-        for (int i = 0; i < kStateItems; ++i) {
+        for (int i = 0; i < kItems; ++i) {
             if (t >= kChunk) break;
             dst[k * kChunk + t] = v[i];
             t += cur.dt, k += cur.dk;
@@ -138,6 +142,18 @@ struct ChunkBytes {
         const auto* v = reinterpret_cast<const uint4*>(row);
 #pragma unroll
         for (int i = 0; i < kChunk / 16; ++i) {
+            const uint4 q = v[i];
+            w[4 * i] = q.x, w[4 * i + 1] = q.y, w[4 * i + 2] = q.z, w[4 * i + 3] = q.w;
+        }
+    }
+    // Only the 16-byte words that hold steps [kFirst, kFirst + kCount): a thread that uses part of the chunk
+    // reads only that part (the other words stay zero, and are never read).
+    template <int kFirst, int kCount>
+    __device__ __forceinline__ void load_steps(const int8_t* row) {
+        zero();
+        const auto* v = reinterpret_cast<const uint4*>(row);
+#pragma unroll
+        for (int i = kFirst / 16; i <= (kFirst + kCount - 1) / 16; ++i) {
             const uint4 q = v[i];
             w[4 * i] = q.x, w[4 * i + 1] = q.y, w[4 * i + 2] = q.z, w[4 * i + 3] = q.w;
         }
@@ -192,11 +208,11 @@ __device__ __forceinline__ int decay_index(int32_t v, const DecayIndex& d) {
     return min(max((v + d.round) >> d.shift, 0), d.last);
 }
 
-template <int G>
+template <int G, int B = kBlock>
 struct SelPrefetch {
-    ChanPrefetch<G> dt, x, z;
-    StatePrefetch b, c;
-    __device__ __forceinline__ void load(const SelectiveScanI8& p, const ScanShape& s, const Layout<G>& l,
+    ChanPrefetch<G, B> dt, x, z;
+    StatePrefetch<state_items(G, B)> b, c;
+    __device__ __forceinline__ void load(const SelectiveScanI8& p, const ScanShape& s, const Layout<G, B>& l,
                                          const StateCursor& cur, int64_t s0) {
         const ChunkRows chan(s, l.b, s0, s.ch), state(s, l.b, s0, s.state);
         const bool live = l.e0 + l.io_c < s.ch;
@@ -206,9 +222,9 @@ struct SelPrefetch {
         b.load(p.b, state, cur, static_cast<int>(s.state));
         c.load(p.c, state, cur, static_cast<int>(s.state));
     }
-    __device__ __forceinline__ void store(int8_t* buf, const ScanShape& s, const Layout<G>& l,
+    __device__ __forceinline__ void store(int8_t* buf, const ScanShape& s, const Layout<G, B>& l,
                                           const StateCursor& cur) const {
-        const int chan = kChunk * Layout<G>::kCpb;
+        const int chan = kChunk * Layout<G, B>::kCpb;
         const int n = static_cast<int>(s.state);
         dt.store(buf, l);
         x.store(buf + chan, l);
@@ -228,9 +244,9 @@ void allow_smem(Kernel kernel, size_t bytes) {
               "cudaFuncSetAttribute(scan)");
 }
 
-inline dim3 grid_of(const ScanShape& s, int g) {
+inline dim3 grid_of(const ScanShape& s, int g, int block = kBlock) {
     if (s.batch > 65535) throw std::invalid_argument("scan: batch above 65535");
-    const int cpb = kBlock / g;
+    const int cpb = block / g;
     return dim3(static_cast<unsigned>((s.ch + cpb - 1) / cpb), static_cast<unsigned>(s.batch));
 }
 

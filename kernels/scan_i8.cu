@@ -298,14 +298,14 @@ void selective_scan_i8(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, 
     if (s.state > kMaxStatesSelective) return selective_scan_i8_generic(p, s, y, clips);
     // Few chains (one wave of blocks): the warp-specialized kernel, whose chain warps only step h. Many
     // chains: this file's kernel, whose threads do all of a chain's work (more chains share each SM, and
-    // issue slots, not one thread's step, are the limit). SSMSIM_SELECTIVE_SPLIT=0|1 forces a choice, so
-    // that a test can run both on any shape.
+    // issue slots, not one thread's step, are the limit). SSMSIM_SELECTIVE_SPLIT=0|1 forces a choice, and
+    // =64|128 the split kernel with that block size, so that a test can run each on any shape.
     static const int forced = [] {
         const char* e = std::getenv("SSMSIM_SELECTIVE_SPLIT");
         return e ? std::atoi(e) : -1;
     }();
-    if (forced == 1 || (forced != 0 && selective_scan_split_fits(s)))
-        return selective_scan_i8_split_launch(p, s, y, clips);
+    if (forced > 0 || (forced != 0 && selective_scan_split_fits(s)))
+        return selective_scan_i8_split_launch(p, s, y, clips, forced);
     with_group<64>(group_of(s.state), [&](auto g) { launch_selective<decltype(g)::value>(p, s, y, clips); });
     check_launch("selective_scan_i8_fast");
 }

@@ -4,14 +4,19 @@
 // In the one-group kernel (scan_i8.cu) each chain's thread also extracts dt, x, B and C from packed bytes,
 // looks up its decays and writes C·h: about 70 instructions per step around a 7-instruction chain, so with
 // one warp per scheduler the thread's instruction count, not the chain, sets the step (~280 SM cycles
-// against a chain of 43). Here a block runs three groups of kBlock threads over the same kBlock chains:
-//   - chain threads (warps 0-3) step h through a chunk; the step's decay abar and input term bx come from
-//     shared memory, four steps to a 16-byte word (the next word loaded while the current one steps), and
-//     h goes back four steps to a word;
-//   - helper threads (warps 4-11, two groups of kBlock) compute the next chunk's abar and bx, and reduce
-//     the previous chunk's y = sum over states of C·h (int64, exact in any order) with its output stage;
-//   - the chain threads also move the inputs from global memory into shared memory after their steps.
-// The three stages work on three consecutive chunks and meet at one barrier per chunk. The arithmetic is
+// against a chain of 43). Here a block of B chains (128, or 64 when that still fits one wave: twice the
+// SMs) runs one group of chain threads and H groups of helper threads (H = 2 for B = 128, 4 for B = 64),
+// B threads each, over the same B chains:
+//   - chain threads (the first B / 32 warps) step h through a chunk; the step's decay abar and input term bx
+//     come from shared memory, four steps to a 16-byte word (the next word loaded while the current one
+//     steps), and h goes back four steps to a word;
+//   - helper threads compute the next chunk's abar and bx (each group 1/H of the steps), and reduce the
+//     previous chunk's y = sum over states of C·h (int64, exact in any order; a channel's states split over
+//     the lanes of several warps when there are more helper warps than channels) with its output stage;
+//   - the helpers also move the inputs from global memory into shared memory (the chunk after next).
+// A chain warp's instructions are then its steps alone (about 17 per step), and the helpers' per-chunk
+// work is spread over more warps than chains. The stages work on three consecutive chunks and meet at one
+// barrier per chunk. The arithmetic is
 // the one-group kernel's (the same speculative and checked steps, the same decay index and output stage),
 // so outputs and saturation counts are identical; `ssmsim-cuda selftest` forces both kernels on random
 // shapes (SSMSIM_SELECTIVE_SPLIT).
@@ -27,38 +32,44 @@ using namespace scan_chunk;
 
 constexpr int kRowWords = kChunk + 4;  // a chain's row of a chunk: +4 words, so 16-byte accesses by a
                                        // warp's consecutive chains hit distinct banks
-constexpr int kHelperGroups = 2;       // two helper warps per scheduler: their loads and the output stage's
-                                       // dependent arithmetic leave one warp stalled most of the time
-constexpr int kThreads = (1 + kHelperGroups) * kBlock;
-constexpr int kQuads = kChunk / 4;  // 16-byte words of a chain's row
+constexpr int kQuads = kChunk / 4;     // 16-byte words of a chain's row
+
+// Helper groups per block of B chains: two helper warps per scheduler at B = 128 (their registers fill the
+// SM), four at B = 64.
+template <int B>
+constexpr int kHelpers = B == 64 ? 4 : 2;
+template <int B>
+constexpr int kThreads = (1 + kHelpers<B>) * B;
 
 // The block's barrier, written out because the groups reach it from different code: bar.sync counts
-// arriving warps, and both branches are warp-uniform (kBlock is a multiple of 32).
+// arriving warps, and every branch is warp-uniform (B is a multiple of 32).
+template <int B>
 __device__ __forceinline__ void block_barrier() {
-    asm volatile("bar.sync 0, %0;" ::"n"(kThreads) : "memory");
+    asm volatile("bar.sync 0, %0;" ::"n"(kThreads<B>) : "memory");
 }
 
-__host__ __device__ constexpr size_t rows_bytes() { return sizeof(int32_t) * kBlock * kRowWords; }
+__host__ __device__ constexpr size_t rows_bytes(int b) { return sizeof(int32_t) * b * kRowWords; }
 __host__ __device__ inline int raw_stride_of(int cpb, int64_t n) {
     return static_cast<int>(round16(static_cast<size_t>(sel_in_bytes(cpb, n))));
 }
 
-// Shared memory: abar, bx and h rows ([kBlock][kRowWords] int32) for two chunk parities each, the block's
-// D (int64, at most kBlock / kMinGroup channels) and SiLU table, four chunks of raw inputs (SelInputs
+// Shared memory: abar, bx and h rows ([B][kRowWords] int32) for two chunk parities each, the block's
+// D (int64, at most B / kMinGroup channels) and SiLU table, four chunks of raw inputs (SelInputs
 // layout), then the exp table. Pointers are computed, not kept in arrays, so that
 // nothing indexed by a chunk's parity lands in local memory.
+template <int B>
 struct SplitSmem {
     unsigned char* base;
     int raw_stride;
     __device__ int32_t* abar(int64_t ci) const { return rows(0, ci); }
     __device__ int32_t* bx(int64_t ci) const { return rows(2, ci); }
     __device__ int32_t* h(int64_t ci) const { return rows(4, ci); }
-    __device__ int64_t* d() const { return reinterpret_cast<int64_t*>(base + 6 * rows_bytes()); }
-    __device__ int8_t* silu() const { return reinterpret_cast<int8_t*>(d() + kBlock / kMinGroup); }
+    __device__ int64_t* d() const { return reinterpret_cast<int64_t*>(base + 6 * rows_bytes(B)); }
+    __device__ int8_t* silu() const { return reinterpret_cast<int8_t*>(d() + B / kMinGroup); }
     __device__ int8_t* raw(int64_t ci) const { return silu() + 256 + (ci & 3) * raw_stride; }
     __device__ int32_t* table() const { return reinterpret_cast<int32_t*>(raw(0) + 4 * raw_stride); }
     __device__ int32_t* rows(int kind, int64_t ci) const {
-        return reinterpret_cast<int32_t*>(base + (kind + (ci & 1)) * rows_bytes());
+        return reinterpret_cast<int32_t*>(base + (kind + (ci & 1)) * rows_bytes(B));
     }
 };
 
@@ -86,21 +97,21 @@ __device__ __forceinline__ void chain_chunk(const int4* __restrict__ ar, const i
 }
 
 // A helper thread's share of the next chunk: abar and bx of the chain it mirrors (same Layout), for the
-// steps of quads [Q0, Q0 + kQuads / kHelperGroups), as the one-group kernel computes them. Q0 is a template
-// parameter so that every byte index is a constant (a computed one would put the bytes in local memory).
-template <int G, int Q0>
-__device__ __forceinline__ void helper_terms(const SelInputs& in, const Layout<G>& l, int64_t n, int32_t a,
+// steps of quads [Q0, Q0 + NQ), as the one-group kernel computes them. Q0 is a template parameter so that
+// every byte index is a constant (a computed one would put the bytes in local memory).
+template <int G, int B, int Q0, int NQ>
+__device__ __forceinline__ void helper_terms(const SelInputs& in, const Layout<G, B>& l, int64_t n, int32_t a,
                                              const int32_t* table, const DecayIndex& idx, int4* abar_row,
                                              int4* bx_row) {
     ChunkBytes dt, x, b;
-    dt.load(in.dt + l.c * kChunk);
-    x.load(in.x + l.c * kChunk);
+    dt.load_steps<4 * Q0, 4 * NQ>(in.dt + l.c * kChunk);
+    x.load_steps<4 * Q0, 4 * NQ>(in.x + l.c * kChunk);
     if (l.lane < n)
-        b.load(in.b + l.lane * kChunk);
+        b.load_steps<4 * Q0, 4 * NQ>(in.b + l.lane * kChunk);
     else
         b.zero();  // an idle slot adds nothing: h stays 0
 #pragma unroll
-    for (int qi = 0; qi < kQuads / kHelperGroups; ++qi) {
+    for (int qi = 0; qi < NQ; ++qi) {
         const int q = Q0 + qi;
         int32_t av[4], bv[4];
 #pragma unroll
@@ -114,50 +125,119 @@ __device__ __forceinline__ void helper_terms(const SelInputs& in, const Layout<G
     }
 }
 
-// A helper warp's share of a finished chunk's outputs: lane t of the warp takes step t, and the warp walks
-// channels w, w + (helper warps), ... of the block; D and the SiLU table come from shared memory.
-// y = sum_k C[k] h[k] (int64, exact), then the contract's output stage.
-template <int G>
+// Helper group hg's quads: a switch, so that each group's first quad is a template argument.
+template <int G, int B>
+__device__ __forceinline__ void helper_terms_of(int hg, const SelInputs& in, const Layout<G, B>& l, int64_t n,
+                                                int32_t a, const int32_t* table, const DecayIndex& idx,
+                                                int4* abar_row, int4* bx_row) {
+    constexpr int kH = kHelpers<B>, kNq = kQuads / kH;
+    static_assert(kH == 2 || kH == 4, "helper groups: 2 or 4");
+    switch (hg) {
+        case 0:
+            return helper_terms<G, B, 0, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
+        case 1:
+            return helper_terms<G, B, kNq, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
+        case 2:
+            if constexpr (kH == 4) return helper_terms<G, B, 2 * kNq, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
+            return;
+        default:
+            if constexpr (kH == 4) return helper_terms<G, B, 3 * kNq, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
+            return;
+    }
+}
+
+// A helper warp's share of a finished chunk's outputs, y = sum_k C[k] h[k] (int64, exact in any order), then
+// the contract's output stage; D and the SiLU table come from shared memory. With at least as many helper
+// warps as channels, kW warps share a channel: each takes kChunk / kW steps, and its lanes split the states
+// into kW parts, summed across lanes by shuffles (kW = 1: lane t takes step t, and a warp walks channels
+// w, w + helper warps, ...).
+// The helpers' share of moving a chunk's inputs into shared memory: channel tensor j (dt, x, z) by helper
+// group j mod H with the group's chain layout, the per-state B and C spread over all helper threads.
+template <int G, int B>
+struct HelperPrefetch {
+    static constexpr int kH = kHelpers<B>;
+    static constexpr int kChan = (3 + kH - 1) / kH;  // channel tensors per group
+    ChanPrefetch<G, B> chan[kChan];
+    StatePrefetch<state_items(G, kH * B)> b, c;
+    __device__ static const int8_t* chan_src(const SelectiveScanI8& p, int j) {
+        return j == 0 ? p.delta : j == 1 ? p.u : j == 2 ? p.z : nullptr;
+    }
+    __device__ __forceinline__ void load(const SelectiveScanI8& p, const ScanShape& s, const Layout<G, B>& l,
+                                         const StateCursor& cur, int hg, int64_t s0) {
+        const ChunkRows chan_rows(s, l.b, s0, s.ch), state_rows(s, l.b, s0, s.state);
+        const bool live = l.e0 + l.io_c < s.ch;
+#pragma unroll
+        for (int i = 0; i < kChan; ++i) chan[i].load(chan_src(p, hg + i * kH), chan_rows, l, live);
+        b.load(p.b, state_rows, cur, static_cast<int>(s.state));
+        c.load(p.c, state_rows, cur, static_cast<int>(s.state));
+    }
+    __device__ __forceinline__ void store(int8_t* buf, const ScanShape& s, const Layout<G, B>& l,
+                                          const StateCursor& cur, int hg) const {
+        const int width = kChunk * Layout<G, B>::kCpb;
+        const int n = static_cast<int>(s.state);
+#pragma unroll
+        for (int i = 0; i < kChan; ++i) {
+            const int j = hg + i * kH;
+            if (j < 3) chan[i].store(buf + j * width, l);
+        }
+        b.store(buf + 3 * width, cur, n);
+        c.store(buf + 3 * width + kChunk * n, cur, n);
+    }
+};
+
+template <int G, int B>
 __device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const ScanShape& s,
                                                const SelInputs& in, const int32_t* h, const int64_t* d,
                                                const int8_t* silu, int64_t s0, int n_steps, int64_t b_item,
-                                               int64_t e0, int warp, int t, int8_t* __restrict__ y,
+                                               int64_t e0, int warp, int lane, int8_t* __restrict__ y,
                                                uint64_t& local) {
-    constexpr int kCpb = Layout<G>::kCpb;
+    constexpr int kCpb = Layout<G, B>::kCpb;
+    constexpr int kWarps = kHelpers<B> * B / 32;
+    constexpr int kW = kWarps >= kCpb ? kWarps / kCpb : 1;  // warps per channel (a power of two, <= G)
+    constexpr int kSteps = kChunk / kW;                      // steps per warp
+    constexpr int kPart = G / kW;                            // states per lane
+    static_assert(kW <= G && kSteps * kW == 32, "a warp's lanes cover its steps times the state parts");
     const int64_t n = s.state;
-    if (t >= n_steps) return;
+    const int t = (warp % kW) * kSteps + lane % kSteps;  // the step of this lane
+    const int k0 = (lane / kSteps) * kPart;              // its first state
 #pragma unroll
-    for (int c = warp; c < kCpb; c += kHelperGroups * kBlock / 32) {
+    for (int c = warp / kW; c < kCpb; c += kWarps / kW) {
         const int64_t e = e0 + c;
         if (e >= s.ch) break;
         // Constant offsets from two bases, so each term is two loads and one multiply-add. A group wider than
         // N (N not a power of two, or below kMinGroup) runs the checked loop: C has only N rows.
-        const int32_t* hk = h + c * G * kRowWords + t;
-        const int8_t* ck = in.c + t;
+        const int32_t* hk = h + (c * G + k0) * kRowWords + t;
+        const int8_t* ck = in.c + k0 * kChunk + t;
         int64_t acc[4] = {0, 0, 0, 0};
         if (n == G) {
 #pragma unroll
-            for (int k = 0; k < G; ++k) acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
+            for (int k = 0; k < kPart; ++k) acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
         } else {
-            for (int k = 0; k < n; ++k) acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
+            for (int k = 0; k < kPart && k0 + k < n; ++k)
+                acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
         }
-        int8_t out = scan_output((acc[0] + acc[1]) + (acc[2] + acc[3]), p.y_shift, d[c], in.x[c * kChunk + t],
-                                 p.out, local);
+        int64_t sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+#pragma unroll
+        for (int m = kSteps; m < 32; m *= 2) sum += __shfl_xor_sync(0xffffffffu, sum, m);
+        if (lane >= kSteps || t >= n_steps) continue;
+        int8_t out = scan_output(sum, p.y_shift, d[c], in.x[c * kChunk + t], p.out, local);
         if (p.z) out = scan_gate(out, silu[fx::lut_index(in.z[c * kChunk + t])], p.gate, local);
         y[row_of(s, b_item, s0 + t) * s.ch + e] = out;
     }
 }
 
-template <int G>
-__global__ void __launch_bounds__(kThreads, 1)
+template <int G, int B>
+__global__ void __launch_bounds__(kThreads<B>, 1)
     selective_scan_i8_split(SelectiveScanI8 p, ScanShape s, int8_t* __restrict__ y, Clips clips) {
-    constexpr int kCpb = Layout<G>::kCpb;
+    constexpr int kCpb = Layout<G, B>::kCpb;
+    constexpr int kT = kThreads<B>;
+    static_assert(kT >= 256, "the SiLU table is copied one entry per thread");
     extern __shared__ __align__(16) unsigned char smem_raw[];
     const int64_t n = s.state;
-    const SplitSmem m{smem_raw, raw_stride_of(kCpb, n)};
+    const SplitSmem<B> m{smem_raw, raw_stride_of(kCpb, n)};
     const bool smem_table = p.table_size <= kSmemTableMax;
     if (smem_table)
-        for (int64_t i = threadIdx.x; i < p.table_size; i += kThreads) m.table()[i] = p.exp_table[i];
+        for (int64_t i = threadIdx.x; i < p.table_size; i += kT) m.table()[i] = p.exp_table[i];
     if (threadIdx.x < kCpb) {
         const int64_t e = int64_t{blockIdx.x} * kCpb + threadIdx.x;
         m.d()[threadIdx.x] = e < s.ch ? p.d[e] : 0;
@@ -165,26 +245,14 @@ __global__ void __launch_bounds__(kThreads, 1)
     if (p.z && threadIdx.x < 256) m.silu()[threadIdx.x] = p.silu_lut[threadIdx.x];
     const int32_t* table = smem_table ? m.table() : p.exp_table;
     const int64_t chunks = (s.len + kChunk - 1) / kChunk;
-    const bool chain_thread = threadIdx.x < kBlock;
-    const int ht = static_cast<int>(threadIdx.x) - kBlock;  // a helper's index among the helpers
-    const int hg = ht / kBlock, hl = ht % kBlock;           // its group, and the chain it mirrors
+    const bool chain_thread = threadIdx.x < B;
+    const int ht = static_cast<int>(threadIdx.x) - B;  // a helper's index among the helpers
+    const int hg = ht / B, hl = ht % B;                // its group, and the chain it mirrors
     uint64_t local = 0;
 
     if (chain_thread) {
-        // The chain warps also move the inputs: they wait at the barrier for the helpers anyway, and their
-        // loads, issued after a chunk's steps, are not used before the next chunk's.
-        const Layout<G> l;
-        const StateCursor cur(static_cast<int>(n));
-        SelPrefetch<G> pre;
-        pre.load(p, s, l, cur, 0);
-        pre.store(m.raw(0), s, l, cur);
-        if (chunks > 1) {
-            pre.load(p, s, l, cur, kChunk);
-            pre.store(m.raw(1), s, l, cur);
-        }
-        if (chunks > 2) pre.load(p, s, l, cur, 2 * kChunk);
-        block_barrier();  // the first two chunks of inputs
-        block_barrier();  // chunk 0's terms
+        block_barrier<B>();  // the first two chunks of inputs
+        block_barrier<B>();  // chunk 0's terms
         const int j = static_cast<int>(threadIdx.x);
         int32_t h = 0;
         for (int64_t ci = 0; ci <= chunks; ++ci) {
@@ -202,64 +270,80 @@ __global__ void __launch_bounds__(kThreads, 1)
                 }
                 local += chunk_clips;
             }
-            if (ci + 2 < chunks) {
-                pre.store(m.raw(ci + 2), s, l, cur);
-                if (ci + 3 < chunks) pre.load(p, s, l, cur, (ci + 3) * kChunk);
-            }
-            block_barrier();
+            block_barrier<B>();
         }
     } else {
-        const Layout<G> l(hl);
+        const Layout<G, B> l(hl);
         const DecayIndex idx(p.exp_shift, p.table_size);
         const int64_t e = l.e0 + l.c;
         const int32_t a = e < s.ch && l.lane < n ? p.a[e * n + l.lane] : 0;
         auto terms = [&](int64_t ci) {
-            static_assert(kHelperGroups == 2, "one helper_terms instance per group");
-            const SelInputs in = sel_inputs(m.raw(ci), kCpb, n);
             int4* ar = reinterpret_cast<int4*>(m.abar(ci) + hl * kRowWords);
             int4* br = reinterpret_cast<int4*>(m.bx(ci) + hl * kRowWords);
-            if (hg == 0)
-                helper_terms<G, 0>(in, l, n, a, table, idx, ar, br);
-            else
-                helper_terms<G, kQuads / 2>(in, l, n, a, table, idx, ar, br);
+            helper_terms_of<G, B>(hg, sel_inputs(m.raw(ci), kCpb, n), l, n, a, table, idx, ar, br);
         };
-        block_barrier();
+        // The inputs: chunks 0 and 1 now, then in iteration ci the chunk after next is stored (its loads were
+        // issued an iteration earlier) and the one after that loaded, behind this iteration's work.
+        const StateCursor cur(static_cast<int>(n), ht, kHelpers<B> * B);
+        HelperPrefetch<G, B> pre;
+        pre.load(p, s, l, cur, hg, 0);
+        pre.store(m.raw(0), s, l, cur, hg);
+        if (chunks > 1) {
+            pre.load(p, s, l, cur, hg, kChunk);
+            pre.store(m.raw(1), s, l, cur, hg);
+        }
+        if (chunks > 2) pre.load(p, s, l, cur, hg, 2 * kChunk);
+        block_barrier<B>();
         terms(0);
-        block_barrier();
-        const int warp = ht / 32, t = ht % 32;
+        block_barrier<B>();
+        const int warp = ht / 32, lane = ht % 32;
         for (int64_t ci = 0; ci <= chunks; ++ci) {
+            if (ci + 2 < chunks) {
+                pre.store(m.raw(ci + 2), s, l, cur, hg);
+                if (ci + 3 < chunks) pre.load(p, s, l, cur, hg, (ci + 3) * kChunk);
+            }
             if (ci + 1 < chunks) terms(ci + 1);
             if (ci >= 1) {
                 const int64_t s0 = (ci - 1) * kChunk;
                 const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
-                helper_outputs<G>(p, s, sel_inputs(m.raw(ci - 1), kCpb, n), m.h(ci - 1), m.d(), m.silu(), s0,
-                                  n_steps, l.b, l.e0, warp, t, y, local);
+                helper_outputs<G, B>(p, s, sel_inputs(m.raw(ci - 1), kCpb, n), m.h(ci - 1), m.d(), m.silu(), s0,
+                                     n_steps, l.b, l.e0, warp, lane, y, local);
             }
-            block_barrier();
+            block_barrier<B>();
         }
     }
     add_clips(clips, local);
 }
 
-template <int G>
+template <int G, int B>
 void launch_split(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
     const size_t table = p.table_size <= kSmemTableMax ? sizeof(int32_t) * p.table_size : 0;
-    const size_t smem = 6 * rows_bytes() + sizeof(int64_t) * (kBlock / kMinGroup) + 256 +
-                        4 * static_cast<size_t>(raw_stride_of(Layout<G>::kCpb, s.state)) + table;
-    allow_smem(selective_scan_i8_split<G>, smem);
-    selective_scan_i8_split<G><<<grid_of(s, G), kThreads, smem>>>(p, s, y, clips);
+    const size_t smem = 6 * rows_bytes(B) + sizeof(int64_t) * (B / kMinGroup) + 256 +
+                        4 * static_cast<size_t>(raw_stride_of(Layout<G, B>::kCpb, s.state)) + table;
+    allow_smem(selective_scan_i8_split<G, B>, smem);
+    selective_scan_i8_split<G, B><<<grid_of(s, G, B), kThreads<B>, smem>>>(p, s, y, clips);
+}
+
+// Blocks of `block` chains the scan needs.
+int64_t blocks_of(const ScanShape& s, int block) {
+    const int64_t cpb = block / group_of(s.state);
+    return s.batch * ((s.ch + cpb - 1) / cpb);
 }
 
 }  // namespace
 
 bool selective_scan_split_fits(const ScanShape& s) {
-    if (s.state > kMaxStatesSelective) return false;
-    const int64_t cpb = kBlock / group_of(s.state);
-    return s.batch * ((s.ch + cpb - 1) / cpb) <= sm_count();
+    return s.state <= kMaxStatesSelective && blocks_of(s, kBlock) <= sm_count();
 }
 
-void selective_scan_i8_split_launch(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips) {
-    with_group<64>(group_of(s.state), [&](auto g) { launch_split<decltype(g)::value>(p, s, y, clips); });
+void selective_scan_i8_split_launch(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips,
+                                    int block) {
+    if (block != 64 && block != 128) block = blocks_of(s, 64) <= sm_count() ? 64 : 128;
+    with_group<64>(group_of(s.state), [&](auto g) {
+        constexpr int kG = decltype(g)::value;
+        if (block == 64) return launch_split<kG, 64>(p, s, y, clips);
+        launch_split<kG, 128>(p, s, y, clips);
+    });
     check_launch("selective_scan_i8_split");
 }
 

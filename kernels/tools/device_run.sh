@@ -92,9 +92,9 @@ sanitize() {
   done
   compute-sanitizer --tool racecheck --error-exitcode 9 $BIN run --workload lra:image:mamba --seq-len 64 \
     --repeat 1 --warmup 0 || echo "FAILED: racecheck selective scan"
-  # Both selective-scan kernels forced, over enough chunks (L = 256: 8) for the split kernel's three-stage
+  # Both selective-scan kernels forced (the split one at both block sizes), over enough chunks (L = 256: 8) for the split kernel's three-stage
   # pipeline (chain, helpers, input moves on four raw buffers) to reach its steady state.
-  for ws in 1 0; do for tool in memcheck racecheck initcheck; do
+  for ws in 64 128 0; do for tool in memcheck racecheck initcheck; do
     SSMSIM_SELECTIVE_SPLIT=$ws compute-sanitizer --tool $tool --error-exitcode 9 $BIN run --workload lra:image:mamba \
       --seq-len 256 --repeat 1 --warmup 0 || echo "FAILED: $tool selective split=$ws"
   done; done
@@ -128,7 +128,8 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
       || echo "FAILED: selftest SSMSIM_SCAN_STATES=$st"
     grep -E "FAIL|selftest:" "$OUT/device/selftest-states$st.log" | tail -5
   done
-  for ws in 0 1; do  # both selective-scan kernels (one thread per chain's work, warp-specialized), forced on every shape
+  for ws in 0 64 128; do  # both selective-scan kernels (one thread per chain's work; warp-specialized, at
+    # both block sizes), forced on every shape
     SSMSIM_SELECTIVE_SPLIT=$ws $BIN selftest --cases 150 --seed $((20 + ws)) > "$OUT/device/selftest-selsplit$ws.log" 2>&1 \
       || echo "FAILED: selftest SSMSIM_SELECTIVE_SPLIT=$ws"
     grep -E "FAIL|selftest:" "$OUT/device/selftest-selsplit$ws.log" | tail -5
@@ -146,13 +147,16 @@ selftest() {  # random int8 scan and attention shapes (tails, odd sizes, gate, r
   done
   $BIN run --workload lra:text:s4d --seq-len $L_RED --batch 32 --check-reference --repeat 1 --warmup 0 2>&1 \
     | grep -E "PASS|FAIL" || echo "FAILED: text s4d batch 32"
-  # LRA data through both selective-scan kernels: the one-group kernel at batch 1, the split one at batch 32.
+  # LRA data through every selective-scan kernel: the one-group kernel at batch 1, the split one at batch 32
+  # (128-chain blocks, and 64 forced).
   for t in $TASKS; do
     SSMSIM_SELECTIVE_SPLIT=0 $BIN run --workload lra:$t:mamba --seq-len $L_RED --check-reference --repeat 1 \
       --warmup 0 2>&1 | grep -E "PASS|FAIL" || echo "FAILED: one-group selective $t"
   done
-  SSMSIM_SELECTIVE_SPLIT=1 $BIN run --workload lra:text:mamba --seq-len $L_RED --batch 32 --check-reference \
-    --repeat 1 --warmup 0 2>&1 | grep -E "PASS|FAIL" || echo "FAILED: split selective text batch 32"
+  for ws in 1 64; do
+    SSMSIM_SELECTIVE_SPLIT=$ws $BIN run --workload lra:text:mamba --seq-len $L_RED --batch 32 --check-reference \
+      --repeat 1 --warmup 0 2>&1 | grep -E "PASS|FAIL" || echo "FAILED: split selective ($ws) text batch 32"
+  done
 }
 
 profile() {  # stall reasons of the scan kernels (Nsight Compute; clocks left alone)
