@@ -13,10 +13,9 @@
 //   - helper threads compute the next chunk's abar and bx (each group 1/H of the steps), and reduce the
 //     previous chunk's y = sum over states of C·h (int64, exact in any order; a channel's states split over
 //     the lanes of several warps when there are more helper warps than channels) with its output stage;
-//   - the helpers also move the inputs from global memory into shared memory (the chunk after next).
-// A chain warp's instructions are then its steps alone (about 17 per step), and the helpers' per-chunk
-// work is spread over more warps than chains. The stages work on three consecutive chunks and meet at one
-// barrier per chunk. The arithmetic is
+//   - the chain threads (B = 128) or the helpers (B = 64) also move the inputs from global memory into
+//     shared memory, whichever stage is the faster one without them (kHelpersMove).
+// The stages work on three consecutive chunks and meet at one barrier per chunk. The arithmetic is
 // the one-group kernel's (the same speculative and checked steps, the same decay index and output stage),
 // so outputs and saturation counts are identical; `ssmsim-cuda selftest` forces both kernels on random
 // shapes (SSMSIM_SELECTIVE_SPLIT).
@@ -40,6 +39,11 @@ template <int B>
 constexpr int kHelpers = B == 64 ? 4 : 2;
 template <int B>
 constexpr int kThreads = (1 + kHelpers<B>) * B;
+// Who moves the inputs: at B = 64 the chain warps would be the slower stage (their steps plus the moves:
+// about 1,200 instructions per chunk against the four helper groups' 220), so the helpers move them; at
+// B = 128 two helper groups are the slower stage already, and the chain warps move them.
+template <int B>
+constexpr bool kHelpersMove = B == 64;
 
 // The block's barrier, written out because the groups reach it from different code: bar.sync counts
 // arriving warps, and every branch is warp-uniform (B is a multiple of 32).
@@ -251,6 +255,20 @@ __global__ void __launch_bounds__(kThreads<B>, 1)
     uint64_t local = 0;
 
     if (chain_thread) {
+        // Moving the inputs (B = 128): the loads, issued after a chunk's steps, are not used before the next
+        // chunk's.
+        const Layout<G, B> l;
+        const StateCursor cur(static_cast<int>(n), static_cast<int>(threadIdx.x), B);
+        SelPrefetch<G, B> pre;
+        if constexpr (!kHelpersMove<B>) {
+            pre.load(p, s, l, cur, 0);
+            pre.store(m.raw(0), s, l, cur);
+            if (chunks > 1) {
+                pre.load(p, s, l, cur, kChunk);
+                pre.store(m.raw(1), s, l, cur);
+            }
+            if (chunks > 2) pre.load(p, s, l, cur, 2 * kChunk);
+        }
         block_barrier<B>();  // the first two chunks of inputs
         block_barrier<B>();  // chunk 0's terms
         const int j = static_cast<int>(threadIdx.x);
@@ -270,6 +288,10 @@ __global__ void __launch_bounds__(kThreads<B>, 1)
                 }
                 local += chunk_clips;
             }
+            if (!kHelpersMove<B> && ci + 2 < chunks) {
+                pre.store(m.raw(ci + 2), s, l, cur);
+                if (ci + 3 < chunks) pre.load(p, s, l, cur, (ci + 3) * kChunk);
+            }
             block_barrier<B>();
         }
     } else {
@@ -282,23 +304,26 @@ __global__ void __launch_bounds__(kThreads<B>, 1)
             int4* br = reinterpret_cast<int4*>(m.bx(ci) + hl * kRowWords);
             helper_terms_of<G, B>(hg, sel_inputs(m.raw(ci), kCpb, n), l, n, a, table, idx, ar, br);
         };
-        // The inputs: chunks 0 and 1 now, then in iteration ci the chunk after next is stored (its loads were
-        // issued an iteration earlier) and the one after that loaded, behind this iteration's work.
+        // Moving the inputs (B = 64): chunks 0 and 1 now, then in iteration ci the chunk after next is stored
+        // (its loads were issued an iteration earlier) and the one after that loaded, behind this iteration's
+        // work.
         const StateCursor cur(static_cast<int>(n), ht, kHelpers<B> * B);
         HelperPrefetch<G, B> pre;
-        pre.load(p, s, l, cur, hg, 0);
-        pre.store(m.raw(0), s, l, cur, hg);
-        if (chunks > 1) {
-            pre.load(p, s, l, cur, hg, kChunk);
-            pre.store(m.raw(1), s, l, cur, hg);
+        if constexpr (kHelpersMove<B>) {
+            pre.load(p, s, l, cur, hg, 0);
+            pre.store(m.raw(0), s, l, cur, hg);
+            if (chunks > 1) {
+                pre.load(p, s, l, cur, hg, kChunk);
+                pre.store(m.raw(1), s, l, cur, hg);
+            }
+            if (chunks > 2) pre.load(p, s, l, cur, hg, 2 * kChunk);
         }
-        if (chunks > 2) pre.load(p, s, l, cur, hg, 2 * kChunk);
         block_barrier<B>();
         terms(0);
         block_barrier<B>();
         const int warp = ht / 32, lane = ht % 32;
         for (int64_t ci = 0; ci <= chunks; ++ci) {
-            if (ci + 2 < chunks) {
+            if (kHelpersMove<B> && ci + 2 < chunks) {
                 pre.store(m.raw(ci + 2), s, l, cur, hg);
                 if (ci + 3 < chunks) pre.load(p, s, l, cur, hg, (ci + 3) * kChunk);
             }
