@@ -38,7 +38,7 @@ constexpr int kQuads = kChunk / 4;     // 16-byte words of a chain's row
 template <int B>
 constexpr int kHelpers = B == 64 ? 4 : 2;
 template <int B>
-constexpr int kThreads = (1 + kHelpers<B>) * B;
+constexpr int kThreads = B*(1 + kHelpers<B>);
 // Who moves the inputs: at B = 64 the chain warps would be the slower stage (their steps plus the moves:
 // about 1,200 instructions per chunk against the four helper groups' 220), so the helpers move them; at
 // B = 128 two helper groups are the slower stage already, and the chain warps move them.
@@ -142,10 +142,12 @@ __device__ __forceinline__ void helper_terms_of(int hg, const SelInputs& in, con
         case 1:
             return helper_terms<G, B, kNq, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
         case 2:
-            if constexpr (kH == 4) return helper_terms<G, B, 2 * kNq, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
+            if constexpr (kH == 4)
+                return helper_terms<G, B, 2 * kNq, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
             return;
         default:
-            if constexpr (kH == 4) return helper_terms<G, B, 3 * kNq, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
+            if constexpr (kH == 4)
+                return helper_terms<G, B, 3 * kNq, kNq>(in, l, n, a, table, idx, abar_row, bx_row);
             return;
     }
 }
@@ -162,7 +164,7 @@ struct HelperPrefetch {
     static constexpr int kH = kHelpers<B>;
     static constexpr int kChan = (3 + kH - 1) / kH;  // channel tensors per group
     ChanPrefetch<G, B> chan[kChan];
-    StatePrefetch<state_items(G, kH * B)> b, c;
+    StatePrefetch<state_items(G, B*kH)> b, c;
     __device__ static const int8_t* chan_src(const SelectiveScanI8& p, int j) {
         return j == 0 ? p.delta : j == 1 ? p.u : j == 2 ? p.z : nullptr;
     }
@@ -198,8 +200,8 @@ __device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const S
     constexpr int kCpb = Layout<G, B>::kCpb;
     constexpr int kWarps = kHelpers<B> * B / 32;
     constexpr int kW = kWarps >= kCpb ? kWarps / kCpb : 1;  // warps per channel (a power of two, <= G)
-    constexpr int kSteps = kChunk / kW;                      // steps per warp
-    constexpr int kPart = G / kW;                            // states per lane
+    constexpr int kSteps = kChunk / kW;                     // steps per warp
+    constexpr int kPart = G / kW;                           // states per lane
     static_assert(kW <= G && kSteps * kW == 32, "a warp's lanes cover its steps times the state parts");
     const int64_t n = s.state;
     const int t = (warp % kW) * kSteps + lane % kSteps;  // the step of this lane
@@ -215,7 +217,8 @@ __device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const S
         int64_t acc[4] = {0, 0, 0, 0};
         if (n == G) {
 #pragma unroll
-            for (int k = 0; k < kPart; ++k) acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
+            for (int k = 0; k < kPart; ++k)
+                acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
         } else {
             for (int k = 0; k < kPart && k0 + k < n; ++k)
                 acc[k % 4] = mad_wide(ck[k * kChunk], hk[k * kRowWords], acc[k % 4]);
@@ -331,8 +334,8 @@ __global__ void __launch_bounds__(kThreads<B>, 1)
             if (ci >= 1) {
                 const int64_t s0 = (ci - 1) * kChunk;
                 const int n_steps = static_cast<int>(s.len - s0 < kChunk ? s.len - s0 : kChunk);
-                helper_outputs<G, B>(p, s, sel_inputs(m.raw(ci - 1), kCpb, n), m.h(ci - 1), m.d(), m.silu(), s0,
-                                     n_steps, l.b, l.e0, warp, lane, y, local);
+                helper_outputs<G, B>(p, s, sel_inputs(m.raw(ci - 1), kCpb, n), m.h(ci - 1), m.d(), m.silu(),
+                                     s0, n_steps, l.b, l.e0, warp, lane, y, local);
             }
             block_barrier<B>();
         }

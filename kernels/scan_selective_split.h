@@ -11,7 +11,8 @@ namespace ssmsim::cuda {
 bool selective_scan_split_fits(const ScanShape& s);
 
 // The split kernel; N at most 64 (the fast kernels' limit), as selective_scan_i8 guarantees. Blocks of
-// `block` chains (64 or 128); any other value picks 64 when those blocks fit one wave (more SMs, more helper warps per chain), else 128.
+// `block` chains (64 or 128); any other value picks 64 when those blocks fit one wave (more SMs, more helper
+// warps per chain), else 128.
 void selective_scan_i8_split_launch(const SelectiveScanI8& p, const ScanShape& s, int8_t* y, Clips clips,
                                     int block = 0);
 
