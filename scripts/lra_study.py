@@ -185,7 +185,7 @@ def render(k, trade_rows):
     w(f"- **The GPU model against the measured H200**: latency ratio {rng([cell(ix, wl, b, 'gpu@h200', 'latency_ratio') for wl in wls for b in (1, 32)])}")
     w(f"  over all 36 rows (1 = exact); energy ratio {rng([ratio(cell(ix, wl, b, 'gpu@h200', 'energy_mj'), cell(ix, wl, b, 'measured-gpu', 'energy_mj')) for wl in wls for b in (1, 32)])}.")
     w("  The model is calibrated on the kernels of f734275; the measured Mamba rows come from faster kernels")
-    w("  (the warp-specialized selective scan of 4ae390f), which the model does not yet describe: its Mamba")
+    w("  (the warp-specialized selective scan of 4ae390f and 72991a2), which the model does not yet describe: its Mamba")
     w(f"  latency ratio at batch 1 is {rng([cell(ix, f'lra:{t}:mamba', 1, 'gpu@h200', 'latency_ratio') for t in TASKS])} (docs/models/gpu.md).")
     w(f"- **Neuromorphic** (timing only, dense activity, an upper bound): speed-up vs our H200 kernels")
     w(f"  {rng([ratio(cell(ix, wl, 1, 'measured-gpu', 'latency_ms'), cell(ix, wl, 1, 'neuromorphic@t0', 'latency_ms')) for wl in wls])}x at batch 1 (below 1: slower);")
