@@ -33,7 +33,10 @@ inline CommandResult run_command(const std::string& cmd) {
 }
 
 inline CommandResult run_ssmsim(const std::string& args) {
-    return run_command(std::string(SSMSIM_BINARY) + " " + args);
+    // Appended in place: GCC 12 sees a false -Warray-bounds in `std::string(a) + " " + b` once inlined.
+    std::string command = SSMSIM_BINARY;
+    command.append(" ").append(args);
+    return run_command(command);
 }
 
 inline std::string read_text(const std::filesystem::path& p) {
