@@ -138,19 +138,12 @@ __device__ __forceinline__ int64_t chunk_sum(const int64_t* part, int row) {
 // A thread's kChunk int8 inputs of one chunk (one row of a [..][kChunk] buffer), as 16-byte words.
 struct ChunkBytes {
     uint32_t w[kChunk / 4];
-    __device__ __forceinline__ void load(const int8_t* row) {
-        const auto* v = reinterpret_cast<const uint4*>(row);
-#pragma unroll
-        for (int i = 0; i < kChunk / 16; ++i) {
-            const uint4 q = v[i];
-            w[4 * i] = q.x, w[4 * i + 1] = q.y, w[4 * i + 2] = q.z, w[4 * i + 3] = q.w;
-        }
-    }
+    __device__ __forceinline__ void load(const int8_t* row) { load_steps<0, kChunk>(row); }
     // Only the 16-byte words that hold steps [kFirst, kFirst + kCount): a thread that uses part of the chunk
     // reads only that part (the other words stay zero, and are never read).
     template <int kFirst, int kCount>
     __device__ __forceinline__ void load_steps(const int8_t* row) {
-        zero();
+        if constexpr (kFirst > 0 || kCount < kChunk) zero();
         const auto* v = reinterpret_cast<const uint4*>(row);
 #pragma unroll
         for (int i = kFirst / 16; i <= (kFirst + kCount - 1) / 16; ++i) {
@@ -208,29 +201,37 @@ __device__ __forceinline__ int decay_index(int32_t v, const DecayIndex& d) {
     return min(max((v + d.round) >> d.shift, 0), d.last);
 }
 
-template <int G, int B = kBlock>
+// A chunk's selective-scan inputs moved into shared memory (SelInputs layout) by kGroups groups of B
+// threads: channel tensor j (dt, x, z) by group j mod kGroups with the group's chain layout, the per-state
+// B and C spread over all B * kGroups threads (cur: a cursor over that many). One group moves everything.
+template <int G, int B = kBlock, int kGroups = 1>
 struct SelPrefetch {
-    ChanPrefetch<G, B> dt, x, z;
-    StatePrefetch<state_items(G, B)> b, c;
+    static constexpr int kChan = (3 + kGroups - 1) / kGroups;  // channel tensors per group
+    ChanPrefetch<G, B> c0, c1, c2;  // this group's channel tensors (the first kChan are used)
+    StatePrefetch<state_items(G, B*kGroups)> b, c;
+    __device__ __forceinline__ static const int8_t* chan_src(const SelectiveScanI8& p, int j) {
+        return j == 0 ? p.delta : j == 1 ? p.u : j == 2 ? p.z : nullptr;
+    }
     __device__ __forceinline__ void load(const SelectiveScanI8& p, const ScanShape& s, const Layout<G, B>& l,
-                                         const StateCursor& cur, int64_t s0) {
-        const ChunkRows chan(s, l.b, s0, s.ch), state(s, l.b, s0, s.state);
+                                         const StateCursor& cur, int64_t s0, int group = 0) {
+        const ChunkRows chan_rows(s, l.b, s0, s.ch), state_rows(s, l.b, s0, s.state);
         const bool live = l.e0 + l.io_c < s.ch;
-        dt.load(p.delta, chan, l, live);
-        x.load(p.u, chan, l, live);
-        z.load(p.z, chan, l, live);
-        b.load(p.b, state, cur, static_cast<int>(s.state));
-        c.load(p.c, state, cur, static_cast<int>(s.state));
+        c0.load(chan_src(p, group), chan_rows, l, live);
+        if constexpr (kChan > 1) c1.load(chan_src(p, group + kGroups), chan_rows, l, live);
+        if constexpr (kChan > 2) c2.load(chan_src(p, group + 2 * kGroups), chan_rows, l, live);
+        b.load(p.b, state_rows, cur, static_cast<int>(s.state));
+        c.load(p.c, state_rows, cur, static_cast<int>(s.state));
     }
     __device__ __forceinline__ void store(int8_t* buf, const ScanShape& s, const Layout<G, B>& l,
-                                          const StateCursor& cur) const {
-        const int chan = kChunk * Layout<G, B>::kCpb;
+                                          const StateCursor& cur, int group = 0) const {
+        const int width = kChunk * Layout<G, B>::kCpb;
         const int n = static_cast<int>(s.state);
-        dt.store(buf, l);
-        x.store(buf + chan, l);
-        z.store(buf + 2 * chan, l);
-        b.store(buf + 3 * chan, cur, n);
-        c.store(buf + 3 * chan + kChunk * n, cur, n);
+        if (group < 3) c0.store(buf + group * width, l);
+        if constexpr (kChan > 1)
+            if (group + kGroups < 3) c1.store(buf + (group + kGroups) * width, l);
+        if constexpr (kChan > 2) c2.store(buf + (group + 2 * kGroups) * width, l);
+        b.store(buf + 3 * width, cur, n);
+        c.store(buf + 3 * width + kChunk * n, cur, n);
     }
 };
 

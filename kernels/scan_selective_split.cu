@@ -157,40 +157,6 @@ __device__ __forceinline__ void helper_terms_of(int hg, const SelInputs& in, con
 // warps as channels, kW warps share a channel: each takes kChunk / kW steps, and its lanes split the states
 // into kW parts, summed across lanes by shuffles (kW = 1: lane t takes step t, and a warp walks channels
 // w, w + helper warps, ...).
-// The helpers' share of moving a chunk's inputs into shared memory: channel tensor j (dt, x, z) by helper
-// group j mod H with the group's chain layout, the per-state B and C spread over all helper threads.
-template <int G, int B>
-struct HelperPrefetch {
-    static constexpr int kH = kHelpers<B>;
-    static constexpr int kChan = (3 + kH - 1) / kH;  // channel tensors per group
-    ChanPrefetch<G, B> chan[kChan];
-    StatePrefetch<state_items(G, B*kH)> b, c;
-    __device__ static const int8_t* chan_src(const SelectiveScanI8& p, int j) {
-        return j == 0 ? p.delta : j == 1 ? p.u : j == 2 ? p.z : nullptr;
-    }
-    __device__ __forceinline__ void load(const SelectiveScanI8& p, const ScanShape& s, const Layout<G, B>& l,
-                                         const StateCursor& cur, int hg, int64_t s0) {
-        const ChunkRows chan_rows(s, l.b, s0, s.ch), state_rows(s, l.b, s0, s.state);
-        const bool live = l.e0 + l.io_c < s.ch;
-#pragma unroll
-        for (int i = 0; i < kChan; ++i) chan[i].load(chan_src(p, hg + i * kH), chan_rows, l, live);
-        b.load(p.b, state_rows, cur, static_cast<int>(s.state));
-        c.load(p.c, state_rows, cur, static_cast<int>(s.state));
-    }
-    __device__ __forceinline__ void store(int8_t* buf, const ScanShape& s, const Layout<G, B>& l,
-                                          const StateCursor& cur, int hg) const {
-        const int width = kChunk * Layout<G, B>::kCpb;
-        const int n = static_cast<int>(s.state);
-#pragma unroll
-        for (int i = 0; i < kChan; ++i) {
-            const int j = hg + i * kH;
-            if (j < 3) chan[i].store(buf + j * width, l);
-        }
-        b.store(buf + 3 * width, cur, n);
-        c.store(buf + 3 * width + kChunk * n, cur, n);
-    }
-};
-
 template <int G, int B>
 __device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const ScanShape& s,
                                                const SelInputs& in, const int32_t* h, const int64_t* d,
@@ -233,6 +199,31 @@ __device__ __forceinline__ void helper_outputs(const SelectiveScanI8& p, const S
     }
 }
 
+// Moving the inputs, for whichever threads do it (kHelpersMove): chunks 0 and 1 before the first barrier
+// (and chunk 2's loads issued), then in iteration ci the chunk after next is stored (its loads were issued
+// an iteration earlier) and the one after that loaded, behind the iteration's work.
+template <int G, int B, int kGroups>
+__device__ __forceinline__ void inputs_start(SelPrefetch<G, B, kGroups>& pre, const SelectiveScanI8& p,
+                                             const ScanShape& s, const Layout<G, B>& l,
+                                             const StateCursor& cur, int group, const SplitSmem<B>& m,
+                                             int64_t chunks) {
+    pre.load(p, s, l, cur, 0, group);
+    pre.store(m.raw(0), s, l, cur, group);
+    if (chunks > 1) {
+        pre.load(p, s, l, cur, kChunk, group);
+        pre.store(m.raw(1), s, l, cur, group);
+    }
+    if (chunks > 2) pre.load(p, s, l, cur, 2 * kChunk, group);
+}
+template <int G, int B, int kGroups>
+__device__ __forceinline__ void inputs_step(SelPrefetch<G, B, kGroups>& pre, const SelectiveScanI8& p,
+                                            const ScanShape& s, const Layout<G, B>& l, const StateCursor& cur,
+                                            int group, const SplitSmem<B>& m, int64_t chunks, int64_t ci) {
+    if (ci + 2 >= chunks) return;
+    pre.store(m.raw(ci + 2), s, l, cur, group);
+    if (ci + 3 < chunks) pre.load(p, s, l, cur, (ci + 3) * kChunk, group);
+}
+
 template <int G, int B>
 __global__ void __launch_bounds__(kThreads<B>, 1)
     selective_scan_i8_split(SelectiveScanI8 p, ScanShape s, int8_t* __restrict__ y, Clips clips) {
@@ -263,15 +254,7 @@ __global__ void __launch_bounds__(kThreads<B>, 1)
         const Layout<G, B> l;
         const StateCursor cur(static_cast<int>(n), static_cast<int>(threadIdx.x), B);
         SelPrefetch<G, B> pre;
-        if constexpr (!kHelpersMove<B>) {
-            pre.load(p, s, l, cur, 0);
-            pre.store(m.raw(0), s, l, cur);
-            if (chunks > 1) {
-                pre.load(p, s, l, cur, kChunk);
-                pre.store(m.raw(1), s, l, cur);
-            }
-            if (chunks > 2) pre.load(p, s, l, cur, 2 * kChunk);
-        }
+        if constexpr (!kHelpersMove<B>) inputs_start(pre, p, s, l, cur, 0, m, chunks);
         block_barrier<B>();  // the first two chunks of inputs
         block_barrier<B>();  // chunk 0's terms
         const int j = static_cast<int>(threadIdx.x);
@@ -291,10 +274,7 @@ __global__ void __launch_bounds__(kThreads<B>, 1)
                 }
                 local += chunk_clips;
             }
-            if (!kHelpersMove<B> && ci + 2 < chunks) {
-                pre.store(m.raw(ci + 2), s, l, cur);
-                if (ci + 3 < chunks) pre.load(p, s, l, cur, (ci + 3) * kChunk);
-            }
+            if constexpr (!kHelpersMove<B>) inputs_step(pre, p, s, l, cur, 0, m, chunks, ci);
             block_barrier<B>();
         }
     } else {
@@ -307,29 +287,16 @@ __global__ void __launch_bounds__(kThreads<B>, 1)
             int4* br = reinterpret_cast<int4*>(m.bx(ci) + hl * kRowWords);
             helper_terms_of<G, B>(hg, sel_inputs(m.raw(ci), kCpb, n), l, n, a, table, idx, ar, br);
         };
-        // Moving the inputs (B = 64): chunks 0 and 1 now, then in iteration ci the chunk after next is stored
-        // (its loads were issued an iteration earlier) and the one after that loaded, behind this iteration's
-        // work.
+        // Moving the inputs (B = 64), split over the helper groups.
         const StateCursor cur(static_cast<int>(n), ht, kHelpers<B> * B);
-        HelperPrefetch<G, B> pre;
-        if constexpr (kHelpersMove<B>) {
-            pre.load(p, s, l, cur, hg, 0);
-            pre.store(m.raw(0), s, l, cur, hg);
-            if (chunks > 1) {
-                pre.load(p, s, l, cur, hg, kChunk);
-                pre.store(m.raw(1), s, l, cur, hg);
-            }
-            if (chunks > 2) pre.load(p, s, l, cur, hg, 2 * kChunk);
-        }
+        SelPrefetch<G, B, kHelpers<B>> pre;
+        if constexpr (kHelpersMove<B>) inputs_start(pre, p, s, l, cur, hg, m, chunks);
         block_barrier<B>();
         terms(0);
         block_barrier<B>();
         const int warp = ht / 32, lane = ht % 32;
         for (int64_t ci = 0; ci <= chunks; ++ci) {
-            if (kHelpersMove<B> && ci + 2 < chunks) {
-                pre.store(m.raw(ci + 2), s, l, cur, hg);
-                if (ci + 3 < chunks) pre.load(p, s, l, cur, hg, (ci + 3) * kChunk);
-            }
+            if constexpr (kHelpersMove<B>) inputs_step(pre, p, s, l, cur, hg, m, chunks, ci);
             if (ci + 1 < chunks) terms(ci + 1);
             if (ci >= 1) {
                 const int64_t s0 = (ci - 1) * kChunk;
