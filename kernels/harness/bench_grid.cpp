@@ -13,6 +13,7 @@
 #include "kernels/harness/board_power.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/harness/gpu_info.h"
+#include "kernels/harness/median.h"
 #include "kernels/ops.h"
 #include "sim/util/atomic_file.h"
 
@@ -94,12 +95,6 @@ int64_t set_bytes_of(const std::vector<Buf>& bufs) {
     int64_t total = 0;
     for (const Buf& b : bufs) total += b.n * static_cast<int64_t>(dtype_size(b.dtype));
     return total;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 struct Timing {

@@ -8,6 +8,7 @@
 
 #include "kernels/cuda_check.h"
 #include "kernels/harness/device_store.h"
+#include "kernels/harness/median.h"
 #include "kernels/harness/op_dispatch.h"
 #include "kernels/ops.h"
 #include "sim/ops/value_checks.h"
@@ -32,12 +33,6 @@ public:
 private:
     std::vector<cudaEvent_t> ev_;
 };
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // The whole trace as one CUDA Graph: captured once from the launches of a pass, then replayed; each replay
 // is queued behind a GPU-side wait and timed with events, so neither launch overhead nor the host shows.

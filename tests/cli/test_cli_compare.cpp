@@ -382,6 +382,8 @@ TEST_F(CliCompare, PythonWithoutMatplotlibIsRefusedBeforeAnythingRuns) {
 
 }  // namespace
 
+namespace {
+
 // Each simulated label's validation statement is in the table's footnotes, compare.json and index.html; a
 // comparison whose energy tables come from different technology nodes says so, one that shares a node does
 // not.
@@ -418,3 +420,5 @@ TEST_F(CliCompare, ValidationNotesAndAMixedNodesNoteOnlyWhenNodesDiffer) {
     EXPECT_EQ(s.output.find("mixed technology nodes"), std::string::npos) << s.output;
     EXPECT_EQ(read_text(same / "index.html").find("mixed technology nodes"), std::string::npos);
 }
+
+}  // namespace
