@@ -31,16 +31,16 @@
 //   pass 3: p_j = floor((e_j * 2^15 + floor(sum / 2)) / sum) and acc_d += sum_j p_j * v_jd on tensor cores.
 // The epilogue writes sat8(rshift_round(acc_d, 15)) and counts its clips like the reference.
 //
-// Why exact (L <= kMaxLen = 65536, dh <= 128):
+// Why exact (L <= kMaxLen = 65535, dh <= 128):
 //   - |s_j| <= dh * 128 * 128 = dh * 2^14 <= 2^21: the int32 mma accumulator is exact. The table index:
 //     0 <= best - s_j <= 2^22, so (best - s_j) * score_mult < 2^22 * 2^31 = 2^53, and adding 2^(shift-1) <=
 //     2^61 fits a uint64; the clamp to T - 1 becomes a threshold on best - s_j computed once on the host
-//     (attention_mma.h, TableIndex: exact because the index is non-decreasing in best - s_j), and when a
-//     unit of best - s_j moves the index by less than one entry, a min and one 32x32 -> 64-bit multiply-add
-//     (TableIndex's short form).
-//   - e_j <= 2^15 (runtime-checked table values), so sum <= L * 2^15 <= 2^31 fits in uint32, and the
-//     division's numerator n = e_j * 2^15 + floor(sum / 2) <= 2^30 + 2^30 < 2^32: one 32-bit floor division,
-//     done as a multiply-high by floor((2^32 - 1) / sum) plus one exact correction (attention_mma.h).
+//     (attention_mma.h, TableIndex: exact because the index is non-decreasing in best - s_j), and for
+//     score_shift >= 33 a min, a multiply-high with an addend and a shift (TableIndex's short form).
+//   - e_j <= 2^15 (runtime-checked table values), so sum <= L * 2^15 < 2^31 fits in uint32 (L <= kMaxLen =
+//     65535), and the division's numerator n = e_j * 2^15 + floor(sum / 2) <= 2^30 + 2^30 - 2^14 < 2^31: a
+//     multiply-high of 2 n by the row's Divisor and a shift (attention_mma.h, div_by_doubled: exact for
+//     n < 2^31).
 //   - P·V: p = 256 * hi + lo with hi = p >> 8 in 0..128 and lo = p & 255, both valid .u8 operands, so two
 //     mma.m16n8k32.s32.u8.s8.s32 per k-step. The lo products accumulate straight into the output accumulator
 //     and the hi products of one tile into a fresh accumulator that is added times 256 after the tile. Every
@@ -55,7 +55,8 @@
 // slot_of_key) so that the score accumulators a lane holds are exactly the P A-fragment bytes it supplies.
 // V is staged transposed ([dh][slot], 4 keys of one column per 32-bit word = the B "col" fragment) in that
 // slot order: each thread reads 4 keys x 4 columns of the loaded tile, transposes the 4x4 bytes in registers
-// (byte_perm) and writes 4 words.
+// (byte_perm) and writes 4 words. K rows (keys x dh bytes) and Vt rows (columns x slots) are both B's
+// columns with k along the row, so one ldmatrix.x4 loads four B fragment registers (ldmatrix_b).
 //
 // Masking: key j of row i counts iff j <= lim_i = (causal ? min(i, L - 1) : L - 1). Key tiles past the last
 // query of the CTA (causal) are never visited; 32-key chunks past a warp's last valid key are skipped by the
@@ -112,6 +113,30 @@ __device__ __forceinline__ void cp_async_wait() {
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 }
 
+// M 8 x 16-byte matrices of shared memory (M even) with ldmatrix (.b16 m8n8, x4 and a last x2): matrix m's
+// row r starts at row(m) + r * stride bytes (16-byte aligned). Lane l receives in out[m] bytes 4 (l & 3) ..
+// +3 of row l >> 2 of matrix m, which is an m16n8k32 B fragment register (column n = g, k = 4t..4t+3) when
+// the rows are B's columns and the bytes its k. One instruction per four registers instead of four LDS.
+template <int M, class Row>
+__device__ __forceinline__ void ldmatrix_b(uint32_t (&out)[M], int lane, int stride, Row row) {
+    static_assert(M % 2 == 0, "pairs of matrices");
+#pragma unroll
+    for (int q = 0; q < M / 4; ++q) {
+        const unsigned a =
+            static_cast<unsigned>(__cvta_generic_to_shared(row(4 * q + (lane >> 3)) + (lane & 7) * stride));
+        asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                     : "=r"(out[4 * q]), "=r"(out[4 * q + 1]), "=r"(out[4 * q + 2]), "=r"(out[4 * q + 3])
+                     : "r"(a));
+    }
+    if constexpr (M % 4 == 2) {
+        const unsigned a = static_cast<unsigned>(
+            __cvta_generic_to_shared(row(M - 2 + ((lane >> 3) & 1)) + (lane & 7) * stride));
+        asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];\n"
+                     : "=r"(out[M - 2]), "=r"(out[M - 1])
+                     : "r"(a));
+    }
+}
+
 __device__ __forceinline__ uint32_t ld_global32(const int8_t* p) {
     return static_cast<uint32_t>(__ldg(reinterpret_cast<const int*>(p)));
 }
@@ -146,9 +171,10 @@ enum class Lookup { kSmemShort, kSmem, kGlobal };
 
 // Geometry of head width DH with KEYS keys per tile, and shared memory in bytes: two K tiles and two V tiles
 // as loaded, row-major [KEYS][kKStride] (cp.async, double-buffered), the transposed V tile [DH][kVStride],
-// the split warps' row values, then the exp table when it is staged. For DH >= 32 the 16-byte pads make the
-// fragment loads conflict-free: a B fragment load reads word (row * stride / 4 + t) in rows g = 0..7, and
-// stride / 4 = 4 (mod 8) spreads those 32 words over the 32 banks. Narrow heads need no pad (see the header).
+// the split warps' row values, then the exp table when it is staged. The B fragments of K (DH >= 32) and of
+// the transposed V (DH >= 8) come by ldmatrix, whose every phase reads 16 bytes of 8 consecutive rows; with
+// the 16-byte pads a row stride is 4 (mod 8) words, so row r starts at word 4 r (2a + 1) mod 32 for some a:
+// eight distinct 4-word groups, no bank conflict. Narrow heads' K needs no pad (see the header).
 template <int DH, int KEYS>
 struct Geo {
     static constexpr bool kNarrow = DH < 32;
@@ -275,18 +301,25 @@ __global__ void __launch_bounds__(32 * NW * NS, min_ctas(DH, 32 * NW * NS))
     // wrow0 + c_row(lane, i), tile key c*32 + 8n + c_col(lane, i).
     auto scores = [&](const unsigned char* kbuf, int c, int(&s)[4][4]) {
 #pragma unroll
-        for (int n = 0; n < 4; ++n) {
-            s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0;
-            const unsigned char* krow = kbuf + (c * kChunk + 8 * n + b_n(lane)) * G::kKStride;
-            if constexpr (G::kNarrow) {
+        for (int n = 0; n < 4; ++n) s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0;
+        if constexpr (G::kNarrow) {
+#pragma unroll
+            for (int n = 0; n < 4; ++n) {
                 // Q is zero past DH: k 16..31 (b1) contribute nothing, and a lane whose k 4t..4t+3 lie past
                 // DH reads an in-row word that only meets zeros.
+                const unsigned char* krow = kbuf + (c * kChunk + 8 * n + b_n(lane)) * G::kKStride;
                 mma_s8s8(s[n], qa[0], ld_shared32(krow + (b_k(lane, 0, 0) & (DH - 1))), 0u);
-            } else {
+            }
+        } else {
 #pragma unroll
-                for (int kc = 0; kc < KC; ++kc)
-                    mma_s8s8(s[n], qa[kc], ld_shared32(krow + kc * 32 + b_k(lane, 0, 0)),
-                             ld_shared32(krow + kc * 32 + b_k(lane, 1, 0)));
+            for (int n = 0; n < 4; ++n) {
+                // B fragments of keys 8n .. 8n + 7: matrix m holds bytes 16 m .. 16 m + 15 of their rows, so
+                // kb[2 kc + r] is register r of k-step kc. One n-tile at a time keeps few registers live.
+                uint32_t kb[2 * KC];
+                ldmatrix_b(kb, lane, G::kKStride,
+                           [&](int m) { return kbuf + (c * kChunk + 8 * n) * G::kKStride + 16 * m; });
+#pragma unroll
+                for (int kc = 0; kc < KC; ++kc) mma_s8s8(s[n], qa[kc], kb[2 * kc], kb[2 * kc + 1]);
             }
         }
     };
@@ -307,7 +340,9 @@ __global__ void __launch_bounds__(32 * NW * NS, min_ctas(DH, 32 * NW * NS))
     };
 
     int best[2] = {INT32_MIN, INT32_MIN};
-    uint32_t sum[2] = {0u, 0u}, dsum[2] = {1u, 1u}, half[2] = {0u, 0u}, inv[2] = {0u, 0u};
+    uint32_t sum[2] = {0u, 0u},
+             half2[2] = {0u, 0u};  // half2 = 2 floor(sum / 2): the doubled numerator's part
+    Divisor by_sum[2] = {{0u, 0}, {0u, 0}};
     int acc[ND][4];
 #pragma unroll
     for (int nd = 0; nd < ND; ++nd) acc[nd][0] = acc[nd][1] = acc[nd][2] = acc[nd][3] = 0;
@@ -342,8 +377,8 @@ __global__ void __launch_bounds__(32 * NW * NS, min_ctas(DH, 32 * NW * NS))
                         const int n = 2 * m + e, i = 2 * h + u;
                         const bool valid = decltype(full)::value || key0 + 8 * n + c_col(lane, i) <= lim[h];
                         // A masked key has e = 0, so p = floor(floor(sum / 2) / sum) = 0.
-                        p[e][u] =
-                            div_floor((expo(best[h], s[n][i], valid) << fx::kQ15) + half[h], dsum[h], inv[h]);
+                        p[e][u] = div_by_doubled((expo(best[h], s[n][i], valid) << (fx::kQ15 + 1)) + half2[h],
+                                                 by_sum[h]);
                     }
                 }
                 pack_p(p, plo[2 * m + h], phi[2 * m + h]);  // = p_reg(2m + e, 2h + u)
@@ -401,17 +436,24 @@ __global__ void __launch_bounds__(32 * NW * NS, min_ctas(DH, 32 * NW * NS))
                 for (int nd = 0; nd < ND; ++nd) {
                     // Output column 8 * nd + g; columns past DH (DH = 4: g >= 4) take B = 0 and are not
                     // stored.
-                    const int vcol = 8 * nd + b_n(lane);
-                    const bool vok = DH % 8 == 0 || vcol < DH;
-                    const unsigned char* vrow = vt + (vok ? vcol : 0) * G::kVStride;
                     int hi[4] = {0, 0, 0, 0};
 #pragma unroll
                     for (int cw = 0; cw < kWarpChunks; ++cw) {
                         const int c = split * kWarpChunks + cw;
-                        const uint32_t b0 = vok ? ld_shared32(vrow + c * kChunk + b_k(lane, 0, 0)) : 0u;
-                        const uint32_t b1 = vok ? ld_shared32(vrow + c * kChunk + b_k(lane, 1, 0)) : 0u;
-                        mma_u8s8(acc[nd], plo[cw], b0, b1);
-                        mma_u8s8(hi, phi[cw], b0, b1);
+                        uint32_t vb[2];  // b0, b1: slots 0..15 and 16..31 of chunk c
+                        if constexpr (DH % 8 == 0) {
+                            ldmatrix_b(vb, lane, G::kVStride, [&](int m) {
+                                return vt + 8 * nd * G::kVStride + c * kChunk + 16 * m;
+                            });
+                        } else {
+                            const int vcol = 8 * nd + b_n(lane);
+                            const bool vok = vcol < DH;
+                            const unsigned char* vrow = vt + (vok ? vcol : 0) * G::kVStride;
+                            vb[0] = vok ? ld_shared32(vrow + c * kChunk + b_k(lane, 0, 0)) : 0u;
+                            vb[1] = vok ? ld_shared32(vrow + c * kChunk + b_k(lane, 1, 0)) : 0u;
+                        }
+                        mma_u8s8(acc[nd], plo[cw], vb[0], vb[1]);
+                        mma_u8s8(hi, phi[cw], vb[0], vb[1]);
                     }
 #pragma unroll
                     for (int i = 0; i < 4; ++i) acc[nd][i] += hi[i] * 256;
@@ -459,9 +501,8 @@ __global__ void __launch_bounds__(32 * NW * NS, min_ctas(DH, 32 * NW * NS))
     combine_rows(sum, [](uint32_t x, uint32_t y) { return x + y; });
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
-        half[h] = sum[h] >> 1;
-        dsum[h] = sum[h] > 0u ? sum[h] : 1u;  // sum >= table[0] > 0 on valid input
-        inv[h] = 0xffffffffu / dsum[h];
+        half2[h] = sum[h] & ~1u;
+        by_sum[h] = divisor_of(sum[h] > 0u ? sum[h] : 1u);  // sum >= table[0] > 0 on valid input
     }
     sweep(Pass<3>{});
 

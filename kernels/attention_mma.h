@@ -26,9 +26,10 @@ inline constexpr int kWarpRows = 16;
 inline constexpr int kChunk = 32;
 // Keys per staged tile: two chunks, or one chunk per split warp when there are more.
 SSMSIM_HD constexpr int keys_per_tile(int ns) { return kChunk * (ns > 2 ? ns : 2); }
-// Longest sequence of the fast path. It keeps the row sum of the exponentials (<= L * 2^15), the division's
-// numerator (<= 2^30 + sum / 2) and every P·V accumulator in 32 bits: see attention_mma.cu's header.
-inline constexpr int64_t kMaxLen = 65536;
+// Longest sequence of the fast path. It keeps the row sum of the exponentials (<= L * 2^15 < 2^31), the
+// division's numerator (<= 2^30 + sum / 2 < 2^31, as div_by needs) and every P·V accumulator in 32 bits: see
+// attention_mma.cu's header.
+inline constexpr int64_t kMaxLen = 65535;
 // Largest exp table staged in shared memory (32 KiB); a larger one is read through the read-only cache.
 inline constexpr int64_t kMaxSmemTable = 8192;
 
@@ -90,34 +91,45 @@ SSMSIM_HD uint32_t umulhi(uint32_t a, uint32_t b) {
     return static_cast<uint32_t>((uint64_t{a} * b) >> 32);
 #endif
 }
-// floor(n / d) for 1 <= d, n < 2^32, given inv = floor((2^32 - 1) / d). The estimate q = floor(n * inv /
-// 2^32) is at most floor(n / d) (inv <= (2^32 - 1) / d gives n * inv / 2^32 < n / d) and at least floor(n /
-// d) - 1 (inv >= (2^32 - d) / d gives n * inv / 2^32 >= n / d - n / 2^32 > n / d - 1), so one correction is
-// exact.
-SSMSIM_HD uint32_t div_floor(uint32_t n, uint32_t d, uint32_t inv) {
-    uint32_t q = umulhi(n, inv);
-    if (n - q * d >= d) ++q;
-    return q;
+// floor(n / d) for 1 <= d < 2^31 and 0 <= n < 2^31 as a shift, a multiply-high and a shift: the Divisor of d
+// is m = ceil(2^(31 + l) / d) with l = ceil(log2 d), and floor(n / d) = floor(n * m / 2^(31 + l)) =
+// umulhi(2 n, m) >> l. Exact (Granlund and Montgomery, "Division by invariant integers using
+// multiplication", 1994, Theorem 4.2 with N = 31): 2^(31 + l) <= m * d <= 2^(31 + l) + d - 1 <= 2^(31 + l) +
+// 2^l. m fits 32 bits: m = 2^32 would need 2^(31 + l) / d > 2^32 - 1, i.e. d <= 2^(l - 1), which l's choice
+// rules out (d = 1: l = 0, m = 2^31). 2 n < 2^32, and the two floors compose: floor(floor(x / 2^32) / 2^l) =
+// floor(x / 2^(32 + l)) with x = 2 n m.
+struct Divisor {
+    uint32_t mult;
+    int shift;
+};
+SSMSIM_HD Divisor divisor_of(uint32_t d) {
+    int l = 0;
+    while (l < 31 && (uint32_t{1} << l) < d) ++l;
+    const uint64_t p = uint64_t{1} << (31 + l);
+    return {static_cast<uint32_t>((p + d - 1) / d), l};
 }
+// floor(n2 / 2 / d) for an even n2 = 2 n < 2^32: the kernel forms 2 n directly (no extra shift per score).
+SSMSIM_HD uint32_t div_by_doubled(uint32_t n2, const Divisor& v) { return umulhi(n2, v.mult) >> v.shift; }
+SSMSIM_HD uint32_t div_by(uint32_t n, const Divisor& v) { return div_by_doubled(n << 1, v); }
 
 // Table index of a score at distance diff = best - s (0 <= diff < 2^23 since |s| <= 128 * 2^14) in 32-bit
 // form: table_index(diff * mult, shift, T) is non-decreasing in diff (mult >= 0), so with clamp_from the
 // smallest diff whose index reaches T - 1, every smaller diff has index rshift_round(diff * mult, shift) in
 // 0 .. T - 2 and needs no clamp. round_add = 2^(shift - 1), or 0 when shift = 0.
 //
-// The short form, when mult < 2^shift (a score step moves the index by less than one entry; every LRA
-// workload: mult / 2^shift ~ 0.01): the index then grows by at most 1 per unit of diff, so index(clamp_from)
-// is exactly T - 1 and the clamp becomes min(diff, clamp_from). With k = 32 - shift >= 0 the rounding is
-// floor((diff * mult * 2^k + round_add * 2^k) / 2^32), or, for shift >= 32, floor((diff * mult +
-// round_add) / 2^32) >> (shift - 32): one 32x32 -> 64-bit multiply-add (hi_mult = mult * 2^k < 2^32,
-// hi_add < 2^55), its high word, and a shift.
+// The short form, when shift >= 33 (then mult < 2^31 < 2^shift: a score step moves the index by less than one
+// entry; every LRA workload: shift 36 or 37, mult / 2^shift ~ 0.01): the index grows by at most 1 per unit of
+// diff, so index(clamp_from) is exactly T - 1 and the clamp becomes min(diff, clamp_from). round_add =
+// 2^(shift - 1) is then a multiple of 2^32, so the rounding floor((diff * mult + round_add) / 2^shift) is
+// (umulhi(diff, mult) + hi_add) >> hi_shift with hi_add = 2^(shift - 33) and hi_shift = shift - 32: a
+// multiply-high with an addend and a shift, all 32-bit (umulhi < 2^22 for diff <= 2^23, so the sum stays
+// below 2^32).
 struct TableIndex {
     uint32_t mult, clamp_from, last;
     uint64_t round_add;
     int shift;
     bool short_form;
-    uint32_t hi_mult;
-    uint64_t hi_add;
+    uint32_t hi_add;
     int hi_shift;
 };
 inline constexpr int64_t kMaxDiff = int64_t{1} << 23;  // above every best - s_j of dh <= 128
@@ -142,14 +154,11 @@ inline TableIndex table_index_form(int64_t score_mult, int score_shift, int64_t 
                  score_shift,
                  false,
                  0,
-                 0,
                  0};
-    if (score_shift < 63 && static_cast<uint64_t>(score_mult) < (uint64_t{1} << score_shift)) {
-        const int k = score_shift < 32 ? 32 - score_shift : 0;
+    if (score_shift >= 33 && score_shift <= 62 && score_mult < (int64_t{1} << 31)) {
         f.short_form = true;
-        f.hi_mult = static_cast<uint32_t>(static_cast<uint64_t>(score_mult) << k);
-        f.hi_add = f.round_add << k;
-        f.hi_shift = score_shift < 32 ? 0 : score_shift - 32;
+        f.hi_add = uint32_t{1} << (score_shift - 33);
+        f.hi_shift = score_shift - 32;
     }
     return f;
 }
@@ -160,7 +169,7 @@ SSMSIM_HD uint32_t table_index32(const TableIndex& f, uint32_t diff) {
 // The short form (f.short_form): the same index for every diff, masked keys' (diff >= 2^31) included.
 SSMSIM_HD uint32_t table_index32_short(const TableIndex& f, uint32_t diff) {
     const uint32_t d = diff < f.clamp_from ? diff : f.clamp_from;
-    return static_cast<uint32_t>((uint64_t{d} * f.hi_mult + f.hi_add) >> 32) >> f.hi_shift;
+    return (umulhi(d, f.mult) + f.hi_add) >> f.hi_shift;
 }
 
 // ---- entry points (attention_mma.cu) ----

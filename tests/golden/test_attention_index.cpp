@@ -1,7 +1,8 @@
 // The tensor-core attention's 32-bit forms of the contract's table index (kernels/attention_mma.h,
-// TableIndex), checked on the host against fx::table_index: the general form and the short one (a min and
-// one 32x32 -> 64-bit multiply-add) must give the contract's index for every score distance the kernel can
-// meet, and an in-range index for a masked key's (negative) distance.
+// TableIndex), checked on the host against fx::table_index: the general form and the short one (a min, a
+// multiply-high with an addend and a shift) must give the contract's index for every score distance the
+// kernel can meet, and an in-range index for a masked key's (negative) distance. Also the kernel's division
+// by the row sum (div_by) and the P·V key-slot maps.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -81,11 +82,14 @@ TEST(AttentionTableIndex, BothFormsGiveTheContractsIndex) {
     EXPECT_GT(short_forms, 100);  // the random forms exercise the short form, not just the general one
 }
 
-TEST(AttentionTableIndex, ShortFormOnlyWhenAScoreStepIsUnderOneEntry) {
-    EXPECT_TRUE(table_index_form(1402789078, 37, 4096).short_form);   // lra:text:transformer, layer 0
-    EXPECT_FALSE(table_index_form(1, 0, 4096).short_form);            // mult = 2^shift
+TEST(AttentionTableIndex, ShortFormOnlyWhenTheRoundingAddIsAMultipleOf2To32) {
+    EXPECT_TRUE(table_index_form(1402789078, 37, 4096).short_form);  // lra:text:transformer, layer 0
+    EXPECT_TRUE(table_index_form(2147483647, 33, 4096).short_form);  // the smallest shift that has it
+    EXPECT_TRUE(table_index_form(1, 62, 4096).short_form);
+    EXPECT_FALSE(
+        table_index_form(2147483647, 32, 4096).short_form);  // round_add 2^31: a carry into the high word
+    EXPECT_FALSE(table_index_form(1, 0, 4096).short_form);   // mult = 2^shift
     EXPECT_FALSE(table_index_form(2147483647, 30, 4096).short_form);  // a step of 2 entries
-    EXPECT_TRUE(table_index_form(2147483647, 31, 4096).short_form);   // just under one
 }
 
 TEST(AttentionTableIndex, MaskedKeysStayInTheTable) {
@@ -99,6 +103,38 @@ TEST(AttentionTableIndex, MaskedKeysStayInTheTable) {
             if (f.short_form) {
                 EXPECT_LT(table_index32_short(f, d), static_cast<uint32_t>(form.size));
             }
+        }
+    }
+}
+
+// div_by: floor(n / d) for every divisor a row sum can be (1 .. 2^31 - 1: L <= 65535 keys of at most 2^15)
+// and every numerator below 2^31, checked where a multiply-shift division fails first: at multiples of d and
+// just below them, at the top of the range, and at divisors near powers of two.
+TEST(AttentionDivision, DivByIsFloorDivisionForNumeratorsBelow2To31) {
+    std::mt19937_64 rng(3);
+    std::vector<uint32_t> divisors;
+    for (uint32_t d = 1; d <= 4096; ++d) divisors.push_back(d);
+    for (int b = 12; b <= 31; ++b)
+        for (int64_t k = -3; k <= 3; ++k) {
+            const int64_t d = (int64_t{1} << b) + k;
+            if (d >= 1 && d < (int64_t{1} << 31)) divisors.push_back(static_cast<uint32_t>(d));
+        }
+    std::uniform_int_distribution<uint32_t> any_d(1, 0x7fffffffu);
+    for (int i = 0; i < 3000; ++i) divisors.push_back(any_d(rng));
+    constexpr uint64_t kTop = uint64_t{1} << 31;  // numerators are below this
+    std::uniform_int_distribution<uint64_t> any_n(0, kTop - 1);
+    for (const uint32_t d : divisors) {
+        const Divisor v = divisor_of(d);
+        std::vector<uint64_t> ns = {0, 1, kTop - 1, kTop - 2, d - 1u, d, d + 1u};
+        for (int i = 0; i < 40; ++i) {
+            const uint64_t q = any_n(rng) / d;
+            for (const uint64_t n : {q * d, q * d + d - 1, q * d - 1}) ns.push_back(n);
+        }
+        for (uint64_t q = (kTop - 1) / d, i = 0; i < 3 && q > 0; ++i, --q)
+            for (const uint64_t n : {q * d, q * d - 1}) ns.push_back(n);
+        for (const uint64_t n : ns) {
+            if (n >= kTop) continue;
+            ASSERT_EQ(div_by(static_cast<uint32_t>(n), v), n / d) << n << " / " << d;
         }
     }
 }
