@@ -189,26 +189,26 @@ TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
     for (const auto& row : doc.at("rows")) by[{row.at("workload"), row.at("batch"), row.at("label")}] = row;
     ASSERT_EQ(by.size(), 12u);
     // reference/gpu-timings/h200-lra-e2e.csv: ours_graph_ms and torch_best_ms.
-    EXPECT_EQ(by.at({"lra:pathx:mamba", 1, "measured-gpu"}).at("latency_ms"), 6.2031);
+    EXPECT_EQ(by.at({"lra:pathx:mamba", 1, "measured-gpu"}).at("latency_ms"), 6.2811);
     // Mamba's PyTorch rows: mamba-ssm's fused selective scan (reference/gpu-timings/h200-mamba-ssm.csv,
-    // bfloat16, CUDA graph), faster than torch_baseline.py's chunked scan (814.2 ms), with its own
+    // bfloat16, CUDA graph), faster than torch_baseline.py's chunked scan (813.9 ms), with its own
     // provenance.
     EXPECT_EQ(by.at({"lra:pathx:mamba", 32, "pytorch"}).at("latency_ms"), 60.9179);
     const std::string fused = by.at({"lra:pathx:mamba", 32, "pytorch"}).at("source");
     EXPECT_NE(fused.find("mamba_ssm_baseline.py"), std::string::npos) << fused;
     EXPECT_NE(fused.find("commit 4ae390f, 2026-11-30T01:48:08"), std::string::npos) << fused;
     EXPECT_NE(fused.find("PyTorch mamba-ssm bfloat16 graph"), std::string::npos) << fused;
-    EXPECT_EQ(by.at({"lra:image:s4d", 1, "measured-gpu"}).at("latency_ms"), 0.8364);
-    EXPECT_EQ(by.at({"lra:image:s4d", 32, "measured-gpu"}).at("latency_ms"), 9.8878);
+    EXPECT_EQ(by.at({"lra:image:s4d", 1, "measured-gpu"}).at("latency_ms"), 0.8341);
+    EXPECT_EQ(by.at({"lra:image:s4d", 32, "measured-gpu"}).at("latency_ms"), 9.8444);
     EXPECT_DOUBLE_EQ(by.at({"lra:image:s4d", 32, "measured-gpu"}).at("throughput_per_s").get<double>(),
-                     32 / 9.8878e-3);
+                     32 / 9.8444e-3);
     EXPECT_EQ(by.at({"lra:image:s4d", 1, "measured-gpu"}).at("seq_len"), 1024);
     const std::string pathx = by.at({"lra:pathx:mamba", 1, "measured-gpu"}).at("source");
     EXPECT_NE(pathx.find("NVIDIA H200"), std::string::npos) << pathx;
-    EXPECT_NE(pathx.find("commit 72991a2"), std::string::npos) << pathx;
+    EXPECT_NE(pathx.find("commit 34fa29c"), std::string::npos) << pathx;
     const std::string image = by.at({"lra:image:s4d", 1, "measured-gpu"}).at("source");
-    EXPECT_NE(image.find("commit 72991a2"), std::string::npos) << image;
-    EXPECT_NE(image.find("2026-11-30T05:57:57Z"), std::string::npos) << image;
+    EXPECT_NE(image.find("commit 34fa29c"), std::string::npos) << image;
+    EXPECT_NE(image.find("2026-11-30T10:01:59Z"), std::string::npos) << image;
     EXPECT_NE(by.at({"lra:image:s4d", 1, "pytorch"}).at("source").get<std::string>().find("PyTorch 2.11.0"),
               std::string::npos);
     for (const char* label : {"measured-gpu", "pytorch"}) {
@@ -237,7 +237,7 @@ TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
         EXPECT_TRUE(by.at({w, b, "pytorch"}).at("energy_mj").is_null());
         EXPECT_TRUE(by.at({w, b, "pytorch"}).at("power_w").is_null());
     }
-    EXPECT_EQ(by.at({"lra:image:s4d", 32, "pytorch"}).at("latency_ratio").get<double>(), 13.4909 / 9.8878);
+    EXPECT_EQ(by.at({"lra:image:s4d", 32, "pytorch"}).at("latency_ratio").get<double>(), 13.4856 / 9.8444);
 }
 
 // Every row of one run carries that run's provenance, whatever the batch; board power names each row's own
@@ -253,11 +253,11 @@ TEST_F(CliCompare, EachRowCarriesItsRunsProvenanceAndItsPowersCommit) {
     std::map<int, json> by;
     for (const auto& row : doc.at("rows")) by[row.at("batch").get<int>()] = row;
     ASSERT_EQ(by.size(), 2u);
-    EXPECT_EQ(by.at(32).at("latency_ms"), 7.2502);
+    EXPECT_EQ(by.at(32).at("latency_ms"), 7.229);
     EXPECT_EQ(by.at(32).at("power_w"), 433.18);
     for (const int b : {1, 32}) {
         const std::string src = by.at(b).at("source");
-        EXPECT_NE(src.find("NVIDIA H200, commit 72991a2, 2026-11-30T05:57:57Z"), std::string::npos) << src;
+        EXPECT_NE(src.find("NVIDIA H200, commit 34fa29c, 2026-11-30T10:01:59Z"), std::string::npos) << src;
     }
     EXPECT_NE(by.at(32).at("source").get<std::string>().find("board power: NVIDIA H200, commit 9310e5d, "
                                                              "2026-11-29T18:08:29Z"),
