@@ -6,8 +6,8 @@
 
 namespace ssmsim::cuda {
 
-// Median of v (by value: sorted in place); the mean of the two middle samples for an even count. v must not
-// be empty.
+// Median of v (taken by value: the copy is sorted); the mean of the two middle samples for an even count. v
+// must not be empty.
 inline double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
