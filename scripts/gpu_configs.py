@@ -3,7 +3,7 @@
 
 Both change the hardware to the public specs cited in docs/models/gpu.md. The A100 keeps the H100's kernel
 costs (the `kernels` section, generation 441b718, calibrated on reference/gpu-timings/h100.csv). The H200
-keeps its own `kernels` section: generation 67eb621 (the kernels measured on the H200), fitted on
+keeps its own `kernels` section: generation 34fa29c (the kernels measured on the H200), fitted on
 reference/gpu-timings/h200.csv by `ssmsim-gpu-calibrate fit --config configs/gpu-h200.json --csv
 reference/gpu-timings/h200.csv`. Run it after recalibrating the H100 config:
 /usr/bin/python3 scripts/gpu_configs.py
@@ -42,7 +42,7 @@ def a100(c):  # NVIDIA A100 datasheet and Ampere whitepaper (SXM4 80 GB)
 
 
 derived("gpu-h200", "NVIDIA H200 SXM 141 GB (GH100 with HBM3e): H100's SMs, L2 and clocks with 4.8 TB/s of HBM "
-        "(NVIDIA H200 datasheet). Kernel costs: generation 67eb621, fitted on its own kernel grid "
+        "(NVIDIA H200 datasheet). Kernel costs: generation 34fa29c, fitted on its own kernel grid "
         "(reference/gpu-timings/h200.csv); whole-workload errors in docs/models/gpu.md.", h200)
 derived("gpu-a100", "NVIDIA A100 SXM4 80 GB (GA100, HBM2e): 108 SMs at 1.41 GHz, 40 MB L2, 164 KB shared memory "
         "per SM, 2.04 TB/s (NVIDIA A100 datasheet and Ampere whitepaper). Kernel costs are H100's, not "

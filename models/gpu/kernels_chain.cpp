@@ -1,5 +1,5 @@
-// Lowering of the kernels of generation "67eb621" (docs/gpu-kernels.md): the chain-bound int8 scans
-// (kernels/scan_i8.cu), the key-split tensor-core attention (attention_mma.cu) and the mma GEMM
+// Lowering of the kernels of generations "67eb621" and "34fa29c" (docs/gpu-kernels.md): the chain-bound int8
+// scans (kernels/scan_i8.cu), the key-split tensor-core attention (attention_mma.cu) and the mma GEMM
 // (gemm_mma.cu). Each function mirrors its kernel's host code: the same choice of CTA shape, grid and
 // shared memory; registers as ptxas reports them for sm_90 (`nvcc -Xptxas -v`).
 #include "models/gpu/kernels_chain.h"
@@ -60,6 +60,101 @@ bool chain_kernel_fits(const KernelShape& sh) {
     }
 }
 
+// A scan CTA's chunk c: its time steps [t0, t1), channels, and the whole 32-step chunks the kernel runs over
+// them (the last one on zero inputs past L: the kernel's code does not shorten it); the chunk's rows of every
+// operand go into w's loads and its output rows into w's stores.
+struct ScanChunkSpan {
+    int64_t t0 = 0, t1 = 0, channels = 0, kernel_chunks = 0;
+};
+ScanChunkSpan scan_chunk_traffic(const KernelShape& sh, const Geometry& geo, int64_t chunks, int64_t cta,
+                                 int64_t c, bool selective, ChunkWork& w) {
+    const ChannelBlock blk = channel_block(geo, sh.ch, cta);
+    const auto [t0, t1] = scan_steps(geo, sh.len, chunks, c);
+    if (t1 <= t0) return {};
+    const double frac = static_cast<double>(blk.channels) / static_cast<double>(sh.ch);
+    const int64_t r0 = blk.b * sh.len + t0, r1 = blk.b * sh.len + t1;
+    auto rows = [&](uint32_t t, int64_t width, bool write, bool share) {
+        if (t == kNoTensor) return;
+        const int64_t bytes = write ? sh.out_bytes : sh.in_bytes;
+        Access a{t, r0 * width * bytes, r1 * width * bytes, 0, 1, write};
+        if (share) a.fraction = frac;
+        (write ? w.stores : w.loads).push_back(a);
+    };
+    rows(sh.in[0], sh.ch, false, true);
+    if (selective) {
+        rows(sh.in[1], sh.ch, false, true);
+        rows(sh.aux[0], sh.state, false, false);
+        rows(sh.aux[1], sh.state, false, false);
+        if (sh.gated) rows(sh.aux[2], sh.ch, false, true);
+    }
+    rows(sh.out, sh.ch, true, true);
+    return {t0, t1, blk.channels, ceil_div(t1 - t0, kScanChunk)};
+}
+
+// scan_selective_split.cu: blocks of B chains (64 when those fit one wave, else 128), whose first B / 32
+// warps step h and whose H helper groups (4 at B = 64, 2 at B = 128) prepare the next chunk's decays and
+// input terms and reduce the previous chunk's outputs. Taken when blocks of 128 chains fit one wave
+// (selective_scan_split_fits).
+bool split_selective_fits(const KernelShape& sh, const Spec& s) {
+    if (!s.split_selective || sh.kind != KernelKind::selective_scan_i8 || sh.state > 64) return false;
+    const int64_t g = scan_group(sh.state);
+    return sh.batch * ceil_div(sh.ch, kScanBlock / g) <= s.sms;
+}
+
+// Costs per 32-step chunk: the chain stage takes 32 x step_latency, the helper stage 32 / H x (helper_latency
+// + channel_latency x channels of the block + state_latency x N) (each group a share of the steps); the stage
+// that moves the inputs (the helpers at B = 64, the chain warps at B = 128) adds 32 x move_latency; a chunk
+// takes the slower stage plus chunk_latency. The pipeline holds three chunks (terms, steps, outputs), so the
+// launch pays two more periods to fill and drain it.
+KernelLaunch selective_split_chain(const KernelShape& sh, const Spec& s) {
+    const SplitScanCost& cost = s.selective_i8_split;
+    const int64_t g = scan_group(sh.state);
+    const int64_t block = sh.batch * ceil_div(sh.ch, 64 / g) <= s.sms ? 64 : 128;
+    const int64_t helpers = block == 64 ? 4 : 2, cpb = block / g;
+    KernelLaunch k;
+    k.kind = sh.kind;
+    k.threads = block * (1 + helpers);
+    // ptxas -v (sm_90) for the group size g: B = 64 and B = 128.
+    const int64_t regs64 = g == 64 ? 144 : g == 32 ? 103 : g == 4 ? 84 : g == 8 ? 80 : 86;
+    const int64_t regs128 = g == 64 ? 168 : g == 32 ? 160 : g == 4 ? 152 : 136;
+    k.regs = block == 64 ? regs64 : regs128;
+    const int64_t cblocks = ceil_div(sh.ch, cpb);
+    k.grid = cblocks * sh.batch;
+    const int64_t rows = 6 * 4 * block * (kScanChunk + 4),
+                  raw = round16(3 * kScanChunk * cpb + 2 * kScanChunk * sh.state);
+    k.smem = rows + 8 * (block / kScanMinGroup) + 256 + 4 * raw + (sh.table <= 4096 ? 4 * sh.table : 0);
+    occupancy(k, s);
+    const int64_t lchunks = ceil_div(sh.len, kScanChunk);
+    k.chunks = std::clamp<int64_t>(lchunks, 1, 8);
+    k.fixed_cycles = s.cycles_of_ns(cost.fixed_ns);
+    const double steps_per_chunk = static_cast<double>(kScanChunk);
+    const double move = steps_per_chunk * cost.move_latency;
+    const double chain_stage = steps_per_chunk * cost.step_latency + (block == 128 ? move : 0.0);
+    const double helper_step = cost.helper_latency + cost.channel_latency * static_cast<double>(cpb) +
+                               cost.state_latency * static_cast<double>(sh.state);
+    const double helper_stage =
+        steps_per_chunk / static_cast<double>(helpers) * helper_step + (block == 64 ? move : 0.0);
+    const double period = std::max(chain_stage, helper_stage) + cost.chunk_latency;
+    const double warps = static_cast<double>(k.threads / 32);
+    const int64_t chunks = k.chunks;
+    k.geo.cpb = cpb;
+    k.geo.cblocks = cblocks;
+    k.geo.lanes = g;
+    k.geo.step_chunk = kScanChunk;
+    k.work = [=, &s, geo = k.geo](int64_t cta, int64_t c, ChunkWork& w) {
+        const ScanChunkSpan span = scan_chunk_traffic(sh, geo, chunks, cta, c, true, w);
+        if (span.kernel_chunks == 0) return;
+        const double kernel_chunks = static_cast<double>(span.kernel_chunks);
+        const double steps = kernel_chunks * static_cast<double>(kScanChunk);
+        w.instr = steps * warps * cost.step_instr;
+        w.service = issue(s, w.instr);
+        w.latency = (kernel_chunks + (c == 0 ? 2.0 : 0.0)) * period;
+        w.dependent_loads = 1;  // the first chunk's inputs; later ones arrive two chunks ahead
+        w.macs = static_cast<double>((span.t1 - span.t0) * span.channels * sh.state) * 3;
+    };
+    return k;
+}
+
 // One thread per chain (S chains per thread for s4d at large batches), G threads per channel, 128-thread
 // CTAs of cpb = 128 / G channels per (channel block, batch); time in chunks of 32 steps, each chunk's inputs
 // prefetched one chunk ahead (so no load sits on the chain). Costs: per step of one warp, step_instr issue
@@ -68,6 +163,7 @@ bool chain_kernel_fits(const KernelShape& sh) {
 // (the chunk's cpb x 32 outputs are reduced and requantized by the block), and for the selective scan
 // state_latency per state (the chunk's B and C rows, 2 x 32 x N bytes, staged and looked up first).
 KernelLaunch scan_chain(const KernelShape& sh, const Spec& s) {
+    if (split_selective_fits(sh, s)) return selective_split_chain(sh, s);
     const bool selective = sh.kind == KernelKind::selective_scan_i8;
     const ScanCost& cost = selective ? s.selective_i8_fast : s.s4d_i8_fast;
     if (sh.batch > 65535) throw InputError("gpu: scan", "a batch of at most 65535", std::to_string(sh.batch));
@@ -98,36 +194,16 @@ KernelLaunch scan_chain(const KernelShape& sh, const Spec& s) {
     k.geo.lanes = g;
     k.geo.step_chunk = kScanChunk;
     k.work = [=, &s, geo = k.geo](int64_t cta, int64_t c, ChunkWork& w) {
-        const ChannelBlock blk = channel_block(geo, sh.ch, cta);
-        const int64_t b = blk.b, mine = blk.channels;
-        const double frac = static_cast<double>(mine) / static_cast<double>(sh.ch);
-        const auto [t0, t1] = scan_steps(geo, sh.len, chunks, c);
-        if (t1 <= t0) return;
-        const int64_t kernel_chunks = ceil_div(t1 - t0, kScanChunk);
-        const int64_t r0 = b * sh.len + t0, r1 = b * sh.len + t1;
-        auto rows = [&](uint32_t t, int64_t width, int64_t bytes, bool write, bool share,
-                        std::vector<Access>& v) {
-            if (t == kNoTensor) return;
-            Access a{t, r0 * width * bytes, r1 * width * bytes, 0, 1, write};
-            if (share) a.fraction = frac;
-            v.push_back(a);
-        };
-        rows(sh.in[0], sh.ch, sh.in_bytes, false, true, w.loads);
-        if (selective) {
-            rows(sh.in[1], sh.ch, sh.in_bytes, false, true, w.loads);
-            rows(sh.aux[0], sh.state, sh.in_bytes, false, false, w.loads);
-            rows(sh.aux[1], sh.state, sh.in_bytes, false, false, w.loads);
-            if (sh.gated) rows(sh.aux[2], sh.ch, sh.in_bytes, false, true, w.loads);
-        }
-        rows(sh.out, sh.ch, sh.out_bytes, true, true, w.stores);
-        // Whole chunks run, the last one on zero inputs past L (the kernel's code does not shorten it).
+        const ScanChunkSpan span = scan_chunk_traffic(sh, geo, chunks, cta, c, selective, w);
+        if (span.kernel_chunks == 0) return;
+        const int64_t kernel_chunks = span.kernel_chunks;
         const double steps = static_cast<double>(kernel_chunks * kScanChunk);
         const double warps = static_cast<double>(kScanBlock / 32);
         w.instr = steps * warps * step_instr;
         w.service = issue(s, w.instr);
         w.latency = steps * step_latency + static_cast<double>(kernel_chunks) * chunk_latency;
         w.dependent_loads = 1;  // the first chunk's inputs; later ones arrive a chunk ahead
-        w.macs = static_cast<double>((t1 - t0) * mine * sh.state) * (selective ? 3 : 2);
+        w.macs = static_cast<double>((span.t1 - span.t0) * span.channels * sh.state) * (selective ? 3 : 2);
     };
     return k;
 }

@@ -25,6 +25,20 @@ ScanCost parse_scan(const HwConfig& c, const std::string& k) {
     return s;
 }
 
+SplitScanCost parse_split(const HwConfig& c, const std::string& k) {
+    const std::string p = "kernels." + k + ".";
+    SplitScanCost s;
+    s.step_latency = c.number(p + "step_latency", 0, 1e9);
+    s.move_latency = c.number(p + "move_latency", 0, 1e9);
+    s.helper_latency = c.number(p + "helper_latency", 0, 1e9);
+    s.channel_latency = c.number(p + "channel_latency", 0, 1e9);
+    s.state_latency = c.number(p + "state_latency", 0, 1e9);
+    s.chunk_latency = c.number(p + "chunk_latency", 0, 1e9);
+    s.step_instr = c.number(p + "step_instr", 0, 1e9);
+    s.fixed_ns = c.number(p + "fixed_ns", 0, 1e9);
+    return s;
+}
+
 }  // namespace
 
 Spec parse_spec(const HwConfig& c) {
@@ -85,7 +99,10 @@ Spec parse_spec(const HwConfig& c) {
     s.s4d_i8 = parse_scan(c, "s4d_scan_i8");
     s.selective_f32 = parse_scan(c, "selective_scan_f32");
     s.s4d_f32 = parse_scan(c, "s4d_scan_f32");
-    s.chain_kernels = c.choice("kernels.generation", {"441b718", "67eb621"}) == "67eb621";
+    const std::string generation = c.choice("kernels.generation", {"441b718", "67eb621", "34fa29c"});
+    s.chain_kernels = generation != "441b718";
+    s.split_selective = generation == "34fa29c";
+    if (s.split_selective) s.selective_i8_split = parse_split(c, "selective_scan_i8_split");
     s.s4d_i8_fast = parse_scan(c, "s4d_scan_i8_fast");
     s.selective_i8_fast = parse_scan(c, "selective_scan_i8_fast");
     s.attention_mma = parse_cost(c, "attention_mma");

@@ -27,6 +27,20 @@ struct ScanCost {
     double fixed_ns = 0;
 };
 
+// Costs of the warp-specialized selective scan (kernels/scan_selective_split.cu, generation "34fa29c"): chain
+// warps that only step h, helper groups that prepare the next chunk's terms and reduce the last chunk's
+// outputs; the stages meet at one barrier per 32-step chunk, so a chunk takes the slower of the two.
+struct SplitScanCost {
+    double step_latency = 0;     // cycles per step of the chain warps (the chain, reading its terms)
+    double move_latency = 0;     // cycles per step added to the stage that moves the inputs from memory
+    double helper_latency = 0;   // helper cycles per step of one group's share (a group takes 1/H of them)
+    double channel_latency = 0;  // ... plus this per channel of the block (its outputs and channel inputs)
+    double state_latency = 0;    // ... plus this per state (its B and C, and the reduction over the states)
+    double chunk_latency = 0;    // cycles per chunk: the barrier and the stages' turnaround
+    double step_instr = 0;       // warp instructions per step and warp of the block (issue slots)
+    double fixed_ns = 0;
+};
+
 struct Spec {
     std::string name;
     double clock_hz = 1.98e9;
@@ -62,7 +76,12 @@ struct Spec {
     // the chain-bound scans, key-split mma attention and mma GEMMs (docs/gpu-kernels.md). The *_fast and
     // *_mma costs belong to the second.
     bool chain_kernels = false;
+    // Generation "34fa29c" (the kernels as of that commit) adds the warp-specialized selective scan that
+    // scan_i8.cu takes when its blocks fit one wave; "67eb621" lowers every int8 selective scan to the
+    // one-group kernel.
+    bool split_selective = false;
     ScanCost s4d_i8_fast, selective_i8_fast;
+    SplitScanCost selective_i8_split;
     KernelCost attention_mma, gemm_mma;
     double gemm_mma_efficiency = 1;
 

@@ -2,7 +2,8 @@
 // are byte-identical to the reference, op by op, on every LRA task x architecture at reduced length, in
 // int8 and float32, with the reference's saturation counts op by op, for both kernel generations: the
 // H100 config's (441b718: one CTA per query, lane-group scans, 128 x 128 GEMM tiles) and the H200's
-// (67eb621: query-block attention over key tiles, 32-step scan chunks, 128 x BN mma tiles).
+// (34fa29c: query-block attention over key tiles, 32-step scan chunks, the warp-specialized selective scan
+// at batch 1, 128 x BN mma tiles).
 #include <gtest/gtest.h>
 
 #include "reference/executor.h"

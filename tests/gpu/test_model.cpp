@@ -54,6 +54,36 @@ TEST(GpuLowering, ScanGroupsAndSharedTableLimitOccupancy) {
     EXPECT_EQ(lower(sh, s).smem, 0);
 }
 
+// scan_i8.cu's dispatch of the int8 selective scan (generation 34fa29c): the warp-specialized kernel while
+// blocks of 128 chains fit one wave, with 64-chain blocks (four helper groups) where those fit too; the
+// one-group kernel (128 threads) beyond. Generation 67eb621 always takes the one-group kernel.
+TEST(GpuLowering, SelectiveScanTakesTheSplitKernelWhileItsBlocksFitOneWave) {
+    const Spec s = parse_spec(HwConfig::resolve("gpu", "gpu-h200", "", nlohmann::json::object()));
+    ASSERT_TRUE(s.split_selective);
+    KernelShape sh;
+    sh.kind = KernelKind::selective_scan_i8;
+    sh.batch = 1;
+    sh.len = 16384;
+    sh.ch = 512;  // pathx:mamba: N = 16, 16 threads per channel
+    sh.state = 16;
+    sh.table = 4096;
+    KernelLaunch k = lower(sh, s);
+    EXPECT_EQ(k.threads, 64 * 5);  // 64 chains, four helper groups
+    EXPECT_EQ(k.grid, 512 / 4);    // 4 channels per block: 128 blocks <= 132 SMs
+    sh.ch = 1024;                  // image:mamba: 256 blocks of 64 chains would take two waves
+    k = lower(sh, s);
+    EXPECT_EQ(k.threads, 128 * 3);  // 128 chains, two helper groups
+    EXPECT_EQ(k.grid, 1024 / 8);
+    sh.batch = 32;  // 4,096 blocks: the one-group kernel
+    k = lower(sh, s);
+    EXPECT_EQ(k.threads, 128);
+    EXPECT_EQ(k.grid, 32 * 1024 / 8);
+    sh.batch = 1;
+    Spec old = s;
+    old.split_selective = false;  // generation 67eb621
+    EXPECT_EQ(lower(sh, old).threads, 128);
+}
+
 TEST(GpuLowering, GridStrideKernelsCapTheirGrid) {
     const Spec s = h100();
     KernelShape sh;

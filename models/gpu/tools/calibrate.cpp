@@ -77,6 +77,20 @@ std::map<std::string, std::vector<Tunable>> tunables(Spec& s) {
         t["s4d_scan_i8"] = scan("s4d_scan_i8_fast", s.s4d_i8_fast);
         t["attention_i8"] = cost("attention_mma", s.attention_mma);
     }
+    // Generation 34fa29c: the grid's few-chain selective scans take the split kernel.
+    if (s.split_selective) {
+        SplitScanCost& c = s.selective_i8_split;
+        const std::string k = "selective_scan_i8_split";
+        for (auto [name, v] : {std::pair{".step_latency", &c.step_latency},
+                               {".move_latency", &c.move_latency},
+                               {".helper_latency", &c.helper_latency},
+                               {".channel_latency", &c.channel_latency},
+                               {".state_latency", &c.state_latency},
+                               {".chunk_latency", &c.chunk_latency},
+                               {".step_instr", &c.step_instr},
+                               {".fixed_ns", &c.fixed_ns}})
+            t["selective_scan_i8"].push_back({k + name, v, 1e9});
+    }
     return t;
 }
 
