@@ -226,13 +226,13 @@ TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
     // inference is that power over this row's latency, per sample of the batch. PyTorch's power was not
     // measured.
     for (const auto& [w, b, watts] :
-         {std::tuple{"lra:image:s4d", 1, 332.97}, std::tuple{"lra:image:s4d", 32, 466.63},
-          std::tuple{"lra:pathx:mamba", 1, 178.97}}) {
+         {std::tuple{"lra:image:s4d", 1, 331.91}, std::tuple{"lra:image:s4d", 32, 476.39},
+          std::tuple{"lra:pathx:mamba", 1, 352.15}}) {
         const json& ours = by.at({w, b, "measured-gpu"});
         EXPECT_EQ(ours.at("power_w"), watts) << w << " b" << b;
         EXPECT_DOUBLE_EQ(ours.at("energy_mj").get<double>(), watts * ours.at("latency_ms").get<double>() / b)
             << w << " b" << b;
-        EXPECT_NE(ours.at("source").get<std::string>().find("board power: NVIDIA H200, commit 8366ed4"),
+        EXPECT_NE(ours.at("source").get<std::string>().find("board power: NVIDIA H200, commit 105aaf8"),
                   std::string::npos);
         EXPECT_TRUE(by.at({w, b, "pytorch"}).at("energy_mj").is_null());
         EXPECT_TRUE(by.at({w, b, "pytorch"}).at("power_w").is_null());
@@ -241,9 +241,9 @@ TEST_F(CliCompare, MeasuredRowsAtFullLengthAndMeasuredBatchesOnly) {
 }
 
 // Every row of one run carries that run's provenance, whatever the batch; board power names each row's own
-// commit (h200-lra-power.csv, column commit), which may be an earlier run's. (A "# <task>,<arch> rows ...
-// re-measured ..." line would give its rows their own run's provenance, app/measured.cpp; the committed CSV,
-// measured in one run, has none.)
+// commit and time (h200-lra-power.csv, columns commit and date_utc), which may be an earlier run's. (A "#
+// <task>,<arch> rows ... re-measured ..." line would give its rows their own run's provenance,
+// app/measured.cpp; the committed CSV, measured in one run, has none.)
 TEST_F(CliCompare, EachRowCarriesItsRunsProvenanceAndItsPowersCommit) {
     const fs::path out = dir_ / "r";
     const auto r = run_ssmsim(
@@ -254,16 +254,16 @@ TEST_F(CliCompare, EachRowCarriesItsRunsProvenanceAndItsPowersCommit) {
     for (const auto& row : doc.at("rows")) by[row.at("batch").get<int>()] = row;
     ASSERT_EQ(by.size(), 2u);
     EXPECT_EQ(by.at(32).at("latency_ms"), 7.229);
-    EXPECT_EQ(by.at(32).at("power_w"), 433.18);
+    EXPECT_EQ(by.at(32).at("power_w"), 430.37);
     for (const int b : {1, 32}) {
         const std::string src = by.at(b).at("source");
         EXPECT_NE(src.find("NVIDIA H200, commit 34fa29c, 2026-11-30T10:01:59Z"), std::string::npos) << src;
     }
-    EXPECT_NE(by.at(32).at("source").get<std::string>().find("board power: NVIDIA H200, commit 9310e5d, "
-                                                             "2026-11-29T18:08:29Z"),
+    EXPECT_NE(by.at(32).at("source").get<std::string>().find("board power: NVIDIA H200, commit 105aaf8, "
+                                                             "2026-11-30T13:37:06Z"),
               std::string::npos);
-    EXPECT_NE(by.at(1).at("source").get<std::string>().find("board power: NVIDIA H200, commit 8366ed4, "
-                                                            "2026-11-29T14:30:52Z"),
+    EXPECT_NE(by.at(1).at("source").get<std::string>().find("board power: NVIDIA H200, commit 105aaf8, "
+                                                            "2026-11-30T13:34:33Z"),
               std::string::npos);
 }
 
