@@ -26,16 +26,8 @@ ScanCost parse_scan(const HwConfig& c, const std::string& k) {
 }
 
 SplitScanCost parse_split(const HwConfig& c, const std::string& k) {
-    const std::string p = "kernels." + k + ".";
     SplitScanCost s;
-    s.step_latency = c.number(p + "step_latency", 0, 1e9);
-    s.move_latency = c.number(p + "move_latency", 0, 1e9);
-    s.helper_latency = c.number(p + "helper_latency", 0, 1e9);
-    s.channel_latency = c.number(p + "channel_latency", 0, 1e9);
-    s.state_latency = c.number(p + "state_latency", 0, 1e9);
-    s.chunk_latency = c.number(p + "chunk_latency", 0, 1e9);
-    s.step_instr = c.number(p + "step_instr", 0, 1e9);
-    s.fixed_ns = c.number(p + "fixed_ns", 0, 1e9);
+    for (const auto& [key, field] : kSplitScanKeys) s.*field = c.number("kernels." + k + "." + key, 0, 1e9);
     return s;
 }
 

@@ -3,8 +3,10 @@
 // the per-kernel costs calibrated on half of reference/gpu-timings/h100.csv.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "sim/config/hw_config.h"
 
@@ -40,6 +42,17 @@ struct SplitScanCost {
     double step_instr = 0;       // warp instructions per step and warp of the block (issue slots)
     double fixed_ns = 0;
 };
+// Its config keys under kernels.selective_scan_i8_split, in the order the calibration fits them.
+inline constexpr std::array<std::pair<const char*, double SplitScanCost::*>, 8> kSplitScanKeys{{
+    {"step_latency", &SplitScanCost::step_latency},
+    {"move_latency", &SplitScanCost::move_latency},
+    {"helper_latency", &SplitScanCost::helper_latency},
+    {"channel_latency", &SplitScanCost::channel_latency},
+    {"state_latency", &SplitScanCost::state_latency},
+    {"chunk_latency", &SplitScanCost::chunk_latency},
+    {"step_instr", &SplitScanCost::step_instr},
+    {"fixed_ns", &SplitScanCost::fixed_ns},
+}};
 
 struct Spec {
     std::string name;
@@ -72,9 +85,9 @@ struct Spec {
     double gemm_i8_efficiency = 1, gemm_f32_efficiency = 1;  // fraction of the SM's peak MAC rate reached
     ScanCost selective_i8, s4d_i8, selective_f32, s4d_f32;
     // Which kernels of kernels/ the lowering describes (kernels.generation): "441b718", the kernels of the
-    // H100 run (scans walking time in one block, one CTA per attention query, wmma GEMMs), or "67eb621",
-    // the chain-bound scans, key-split mma attention and mma GEMMs (docs/gpu-kernels.md). The *_fast and
-    // *_mma costs belong to the second.
+    // H100 run (scans walking time in one block, one CTA per attention query, wmma GEMMs), or "67eb621" and
+    // "34fa29c", the chain-bound scans, key-split mma attention and mma GEMMs (docs/gpu-kernels.md). The
+    // *_fast and *_mma costs belong to those two: chain_kernels.
     bool chain_kernels = false;
     // Generation "34fa29c" (the kernels as of that commit) adds the warp-specialized selective scan that
     // scan_i8.cu takes when its blocks fit one wave; "67eb621" lowers every int8 selective scan to the

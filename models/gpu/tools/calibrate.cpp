@@ -79,17 +79,9 @@ std::map<std::string, std::vector<Tunable>> tunables(Spec& s) {
     }
     // Generation 34fa29c: the grid's few-chain selective scans take the split kernel.
     if (s.split_selective) {
-        SplitScanCost& c = s.selective_i8_split;
-        const std::string k = "selective_scan_i8_split";
-        for (auto [name, v] : {std::pair{".step_latency", &c.step_latency},
-                               {".move_latency", &c.move_latency},
-                               {".helper_latency", &c.helper_latency},
-                               {".channel_latency", &c.channel_latency},
-                               {".state_latency", &c.state_latency},
-                               {".chunk_latency", &c.chunk_latency},
-                               {".step_instr", &c.step_instr},
-                               {".fixed_ns", &c.fixed_ns}})
-            t["selective_scan_i8"].push_back({k + name, v, 1e9});
+        for (const auto& [key, field] : kSplitScanKeys)
+            t["selective_scan_i8"].push_back(
+                {std::string("selective_scan_i8_split.") + key, &(s.selective_i8_split.*field), 1e9});
     }
     return t;
 }
