@@ -419,36 +419,45 @@ void conv_norm_attention_points(Grid& g, bool quick) {
                        {DType::int8, r * d, 1, 0}},
                       7);
             }
-    // Attention over L (powers of two and the midpoints), heads of 64 and 32, batch 1 and 8: the CTA shape
-    // the kernel picks (key-split warps at small grids) changes along all three. The score multiplier and
+    // Attention over L (powers of two), heads of 64 and 32, batch 1 and 8: the CTA shape the kernel picks
+    // (key-split warps at small grids) changes along all three. The score multiplier and
     // shift are of the LRA kind (the short table-index form's high-word path).
+    struct AttentionPoint {
+        int64_t l, w, heads, b;
+    };
+    std::vector<AttentionPoint> apoints;
     const auto alens =
         quick ? std::vector<int64_t>{1024} : std::vector<int64_t>{256, 512, 1024, 2048, 4096, 8192, 16384};
     for (int64_t l : alens)
         for (int64_t heads : {4, 8})
-            for (int64_t b : {1, 8}) {
-                const int64_t w = 256;
-                if (quick && b > 1) continue;
-                Point p;
-                p.kernel = "attention_i8";
-                p.dims = {{"batch", b}, {"len", l}, {"ch", w}, {"heads", heads}};
-                p.bytes = b * 4 * l * w + 4 * 4096;
-                p.ops = 2.0 * 2 * static_cast<double>(b * l) * static_cast<double>(l * w);
-                const AttentionShape s{b, l, w, heads, false};
-                p.launch = [&g, s](int i) {
-                    const Sets& S = g.sets();
-                    attention_i8(S.at<int8_t>(i, 0), S.at<int8_t>(i, 1), S.at<int8_t>(i, 2),
-                                 S.at<int32_t>(i, 3), 4096, int64_t{1} << 30, 37, s, S.at<int8_t>(i, 4),
-                                 nullptr);
-                };
-                g.add(p,
-                      {{DType::int8, b * l * w, -127, 127},
-                       {DType::int8, b * l * w, -127, 127},
-                       {DType::int8, b * l * w, -127, 127},
-                       {DType::int32, 4096, 1, 32768},
-                       {DType::int8, b * l * w, 1, 0}},
-                      8);
-            }
+            for (int64_t b : {1, 8})
+                if (!quick || b == 1) apoints.push_back({l, 256, heads, b});
+    // Narrow heads (dh 4, 8 and 16 run as dh = 32 for QK^T, with fewer P·V tiles and rows of dh bytes) at
+    // lengths between the powers of two (a last key tile that is partly past L), on narrow widths.
+    if (!quick)
+        for (int64_t l : {512, 1536, 3072, 6144, 12288})
+            for (const auto& [w, heads] : {std::pair<int64_t, int64_t>{32, 8}, {32, 4}, {64, 4}})
+                for (int64_t b : {1, 8}) apoints.push_back({l, w, heads, b});
+    for (const auto& [l, w, heads, b] : apoints) {
+        Point p;
+        p.kernel = "attention_i8";
+        p.dims = {{"batch", b}, {"len", l}, {"ch", w}, {"heads", heads}};
+        p.bytes = b * 4 * l * w + 4 * 4096;
+        p.ops = 2.0 * 2 * static_cast<double>(b * l) * static_cast<double>(l * w);
+        const AttentionShape s{b, l, w, heads, false};
+        p.launch = [&g, s](int i) {
+            const Sets& S = g.sets();
+            attention_i8(S.at<int8_t>(i, 0), S.at<int8_t>(i, 1), S.at<int8_t>(i, 2), S.at<int32_t>(i, 3),
+                         4096, int64_t{1} << 30, 37, s, S.at<int8_t>(i, 4), nullptr);
+        };
+        g.add(p,
+              {{DType::int8, b * l * w, -127, 127},
+               {DType::int8, b * l * w, -127, 127},
+               {DType::int8, b * l * w, -127, 127},
+               {DType::int32, 4096, 1, 32768},
+               {DType::int8, b * l * w, 1, 0}},
+              8);
+    }
 }
 
 void elementwise_points(Grid& g, bool quick) {
