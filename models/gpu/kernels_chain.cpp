@@ -32,6 +32,27 @@ int64_t s4d_chains_per_thread(const KernelShape& sh) {
     return sh.batch * sh.ch * sh.state >= kManyChains && sh.state >= 16 ? 4 : 1;
 }
 
+// Registers per thread of attention_mma_kernel<DH, NW, NS, lookup>, ptxas -v (sm_90, nvcc 13.0): the exp
+// table in shared memory with the short index form (every LRA op) and through __ldg (T > 8192). Columns are
+// the CTA shapes (NW, NS) = (1, 4), (2, 4), (4, 2), (4, 1); rows dh = 4, 8, 16, 32, 64, 128. Narrow heads
+// take far fewer than dh = 32, so more of their CTAs fit an SM.
+int64_t attention_regs(int64_t dh, int64_t nw, int64_t ns, bool global_table) {
+    static constexpr int64_t kSmem[6][4] = {{63, 64, 71, 72}, {63, 64, 64, 72},     {64, 71, 72, 80},
+                                            {93, 80, 79, 95}, {128, 120, 112, 128}, {250, 210, 190, 250}};
+    static constexpr int64_t kGlobal[6][4] = {{72, 80, 80, 80}, {72, 72, 76, 80},     {80, 80, 77, 92},
+                                              {96, 96, 96, 96}, {128, 128, 124, 128}, {252, 216, 196, 250}};
+    const int row = dh <= 4 ? 0 : dh <= 8 ? 1 : dh <= 16 ? 2 : dh <= 32 ? 3 : dh <= 64 ? 4 : 5;
+    const int col = ns == 4 ? (nw == 1 ? 0 : 1) : (ns == 2 ? 2 : 3);
+    return (global_table ? kGlobal : kSmem)[row][col];
+}
+
+// Tensor-core instructions of one query warp over one 32-key chunk (attention_mma.cu): Q·K^T in each of the
+// three passes, four n-tiles of 8 keys each with max(1, dh / 32) k-steps (narrow heads run as dh = 32), and
+// P·V as a high and a low half for each of the ceil(dh / 8) output n-tiles.
+double attention_mmas(int64_t dh) {
+    return static_cast<double>(3 * 4 * std::max<int64_t>(1, dh / 32) + 2 * ceil_div(dh, 8));
+}
+
 // attention_mma.cu, cta_shape_for: (query warps, split warps).
 std::pair<int64_t, int64_t> attention_cta(const KernelShape& sh, const Spec& s) {
     const int64_t groups = ceil_div(sh.len, 16) * sh.heads * sh.batch;
@@ -214,10 +235,11 @@ KernelLaunch scan_chain(const KernelShape& sh, const Spec& s) {
 KernelLaunch attention_chain(const KernelShape& sh, const Spec& s) {
     const auto [nw, ns] = attention_cta(sh, s);
     const int64_t dh = sh.ch / sh.heads, keys_per_tile = 32 * std::max<int64_t>(2, ns);
+    const double mmas = attention_mmas(dh);
     KernelLaunch k;
     k.kind = sh.kind;
     k.threads = 32 * nw * ns;
-    k.regs = dh <= 32 ? 96 : dh <= 64 ? (ns == 1 ? 128 : 112) : 200;
+    k.regs = attention_regs(dh, nw, ns, sh.table > 8192);
     const int64_t rows = 16 * nw, qtiles = ceil_div(sh.len, rows);
     k.grid = qtiles * sh.heads * sh.batch;
     const int64_t kstride = dh < 32 ? dh : dh + 16;
@@ -257,11 +279,12 @@ KernelLaunch attention_chain(const KernelShape& sh, const Spec& s) {
                 {sh.out, qa * sh.out_bytes, (qa + dh) * sh.out_bytes, sh.ch * sh.out_bytes, q1 - q0, true});
         // Each 32-key chunk of the range is one unit for each of the CTA's query warps.
         const double units = static_cast<double>(nw * ceil_div(k1 - k0, 32));
-        w.instr = units * s.attention_mma.instr;
+        w.instr = units * (s.attention_mma.instr + mmas * s.attention_mma_instr_per_mma);
         w.service = issue(s, w.instr);
         // A warp takes one chunk per tile (two when NS = 1), three passes per tile.
         const double per_tile = static_cast<double>(keys_per_tile / 32 / ns);
-        w.latency = static_cast<double>(ks.tiles) * per_tile * s.attention_mma.latency;
+        w.latency = static_cast<double>(ks.tiles) * per_tile *
+                    (s.attention_mma.latency + mmas * s.attention_mma_latency_per_mma);
         w.macs = 5.0 * static_cast<double>((q1 - q0) * (k1 - k0) * dh);  // QK^T in each pass, P·V as hi + lo
     };
     return k;

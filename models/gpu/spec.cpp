@@ -98,6 +98,8 @@ Spec parse_spec(const HwConfig& c) {
     s.s4d_i8_fast = parse_scan(c, "s4d_scan_i8_fast");
     s.selective_i8_fast = parse_scan(c, "selective_scan_i8_fast");
     s.attention_mma = parse_cost(c, "attention_mma");
+    s.attention_mma_instr_per_mma = c.number("kernels.attention_mma.instr_per_mma", 0, 1e9);
+    s.attention_mma_latency_per_mma = c.number("kernels.attention_mma.latency_per_mma", 0, 1e9);
     s.gemm_mma = parse_cost(c, "gemm_mma");
     s.gemm_mma_efficiency = c.number("kernels.gemm_mma.efficiency", 1e-3, 1);
     return s;

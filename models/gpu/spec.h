@@ -96,6 +96,9 @@ struct Spec {
     ScanCost s4d_i8_fast, selective_i8_fast;
     SplitScanCost selective_i8_split;
     KernelCost attention_mma, gemm_mma;
+    // The mma attention's cost per unit grows with the tensor-core instructions the head width gives it
+    // (models/gpu/kernels_chain.cpp, attention_mmas): instr + instr_per_mma · mmas, likewise latency.
+    double attention_mma_instr_per_mma = 0, attention_mma_latency_per_mma = 0;
     double gemm_mma_efficiency = 1;
 
     double cycles_of_ns(double ns) const { return ns * 1e-9 * clock_hz; }

@@ -1,7 +1,10 @@
 // ssmsim-gpu-calibrate: the GPU model against reference/gpu-timings/h100.csv (docs/models/gpu.md).
 //   eval [--config C] [--csv F] [--out predictions.csv]   errors per op class on both halves
-//   fit  [--config C] [--csv F] [--kernel K] [--all-rows]  fits the kernel costs on the calibration half, or
-//                                                         on every row (a grid that is all calibration: H200)
+//   fit  [--config C] [--csv F] [--kernel K] [--all-rows] [--rounds N]
+//                                                         fits the kernel costs on the calibration half, or
+//                                                         on every row (a grid that is all calibration:
+//                                                         H200), N rounds of coordinate descent at most
+//                                                         (default 2)
 //   workloads [--config C] [--csv F] [--out F] [--max-len N] [--ops-csv F --ops-out F]
 //                                                         whole LRA workloads (the validation family,
 //                                                         reference/gpu-timings/h200-lra-validation.csv; with
@@ -76,6 +79,8 @@ std::map<std::string, std::vector<Tunable>> tunables(Spec& s) {
         t["selective_scan_i8"] = scan("selective_scan_i8_fast", s.selective_i8_fast);
         t["s4d_scan_i8"] = scan("s4d_scan_i8_fast", s.s4d_i8_fast);
         t["attention_i8"] = cost("attention_mma", s.attention_mma);
+        t["attention_i8"].push_back({"attention_mma.instr_per_mma", &s.attention_mma_instr_per_mma, 1e9});
+        t["attention_i8"].push_back({"attention_mma.latency_per_mma", &s.attention_mma_latency_per_mma, 1e9});
     }
     // Generation 34fa29c: the grid's few-chain selective scans take the split kernel.
     if (s.split_selective) {
@@ -108,7 +113,7 @@ int run(int argc, char** argv) {
     }
     const std::string mode = argv[1];
     std::string config, csv, out, only, ops_csv, ops_out;
-    int64_t max_len = 0;
+    int64_t max_len = 0, rounds = 2;
     bool all_rows = false;
     for (int i = 2; i < argc; i += 2) {
         const std::string a = argv[i];
@@ -132,9 +137,12 @@ int run(int argc, char** argv) {
             only = argv[i + 1];
         else if (a == "--max-len")
             max_len = std::stoll(argv[i + 1]);
+        else if (a == "--rounds")
+            rounds = std::stoll(argv[i + 1]);
         else
             throw InputError("ssmsim-gpu-calibrate",
-                             "--config, --csv, --out, --kernel, --max-len, --ops-csv or --ops-out", a);
+                             "--config, --csv, --out, --kernel, --max-len, --rounds, --ops-csv or --ops-out",
+                             a);
     }
     register_backend();
     if (mode == "workloads")
@@ -177,7 +185,7 @@ int run(int argc, char** argv) {
         double best = mape(mine, predict_us(mine, spec));
         const double start = best;
         const double factors[] = {0.6, 0.85, 0.95, 1.05, 1.2, 1.6};
-        for (int round = 0; round < 2; ++round) {
+        for (int64_t round = 0; round < rounds; ++round) {
             bool improved = false;
             for (Tunable& t : list) {
                 const double base = *t.value;
