@@ -92,6 +92,16 @@ TEST(GpuConfig, ShippedConfigsResolveAndOrderAsTheirHardware) {
     EXPECT_GT(small_l2[1], secs[1]);  // and a 1 MiB L2 is slower than 50 MiB
 }
 
+// gpu-h100-sxm says (validation.derived) that its energy.* is the H200's power model: the two must not drift
+// apart when the H200's is refitted.
+TEST(GpuConfig, TheH100sEnergyIsTheH200sAsItSays) {
+    const HwConfig h100 = HwConfig::resolve("gpu", "gpu-h100-sxm", "", nlohmann::json::object());
+    const HwConfig h200 = HwConfig::resolve("gpu", "gpu-h200", "", nlohmann::json::object());
+    ASSERT_NE(h100.tree()["validation"]["derived"].get<std::string>().find("energy.* from gpu-h200"),
+              std::string::npos);
+    EXPECT_EQ(h100.tree()["energy"], h200.tree()["energy"]);
+}
+
 TEST(GpuConfig, MoreBandwidthNeverSlowsAMemoryBoundOp) {
     const auto w = lra(Task::image, Arch::s4d, 1024);
     const RunResult slow = run_gpu(w.trace, nullptr, {{"hbm.bandwidth_gb_s", 1000}});
