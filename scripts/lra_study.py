@@ -186,7 +186,7 @@ def render(k, trade_rows):
     w(f"  over all 36 rows (1 = exact); energy ratio {rng([ratio(cell(ix, wl, b, 'gpu@h200', 'energy_mj'), cell(ix, wl, b, 'measured-gpu', 'energy_mj')) for wl in wls for b in (1, 32)])}.")
     w("  The model describes the kernels the measured rows ran (generation 34fa29c, fitted on their kernel grid,")
     w(f"  validated on 162 whole runs of these workloads at three lengths and batch 1, 8 and 32; docs/models/gpu.md): its latency ratio at batch 1 is {rng([cell(ix, f'lra:{t}:mamba', 1, 'gpu@h200', 'latency_ratio') for t in TASKS])} for Mamba and")
-    w(f"  {rng([cell(ix, f'lra:{t}:transformer', 1, 'gpu@h200', 'latency_ratio') for t in TASKS])} for the transformers (the narrow-head attention of pathfinder and Path-X is outside its grid).")
+    w(f"  {rng([cell(ix, f'lra:{t}:transformer', 1, 'gpu@h200', 'latency_ratio') for t in TASKS])} for the transformers (the grid has narrow-head attention since the sixth evaluation).")
     w(f"- **Neuromorphic** (timing only, dense activity, an upper bound): speed-up vs our H200 kernels")
     w(f"  {rng([ratio(cell(ix, wl, 1, 'measured-gpu', 'latency_ms'), cell(ix, wl, 1, 'neuromorphic@t0', 'latency_ms')) for wl in wls])}x at batch 1 (below 1: slower);")
     w(f"  energy efficiency vs the measured H200 {rng([ratio(cell(ix, wl, 1, 'measured-gpu', 'energy_mj'), cell(ix, wl, 1, 'neuromorphic@t0', 'energy_mj')) for wl in wls])}x.")
