@@ -1,10 +1,10 @@
 // ssmsim-gpu-calibrate: the GPU model against reference/gpu-timings/h100.csv (docs/models/gpu.md).
 //   eval [--config C] [--csv F] [--out predictions.csv]   errors per op class on both halves
-//   fit  [--config C] [--csv F] [--kernel K] [--all-rows] [--rounds N]
+//   fit  [--config C] [--csv F] [--kernel K] [--all-rows] [--rounds N] [--wide]
 //                                                         fits the kernel costs on the calibration half, or
 //                                                         on every row (a grid that is all calibration:
 //                                                         H200), N rounds of coordinate descent at most
-//                                                         (default 2)
+//                                                         (default 2), steps of 0.6-1.6x (--wide: 0.1-10x)
 //   workloads [--config C] [--csv F] [--out F] [--max-len N] [--ops-csv F --ops-out F]
 //                                                         whole LRA workloads (the validation family,
 //                                                         reference/gpu-timings/h200-lra-validation.csv; with
@@ -114,11 +114,11 @@ int run(int argc, char** argv) {
     const std::string mode = argv[1];
     std::string config, csv, out, only, ops_csv, ops_out;
     int64_t max_len = 0, rounds = 2;
-    bool all_rows = false;
+    bool all_rows = false, wide = false;
     for (int i = 2; i < argc; i += 2) {
         const std::string a = argv[i];
-        if (a == "--all-rows") {
-            all_rows = true;
+        if (a == "--all-rows" || a == "--wide") {
+            (a == "--wide" ? wide : all_rows) = true;
             --i;  // a flag: no value
             continue;
         }
@@ -184,7 +184,11 @@ int run(int argc, char** argv) {
         if (mine.empty()) continue;
         double best = mape(mine, predict_us(mine, spec));
         const double start = best;
-        const double factors[] = {0.6, 0.85, 0.95, 1.05, 1.2, 1.6};
+        // --wide: steps of up to 10x as well, for a cost that two rounds of 0.6-1.6x cannot reach (a
+        // coordinate descent stalls where the small rows' error grows before the large rows' falls).
+        const std::vector<double> factors =
+            wide ? std::vector<double>{0.1, 0.3, 0.6, 0.85, 0.95, 1.05, 1.2, 1.6, 3, 10}
+                 : std::vector<double>{0.6, 0.85, 0.95, 1.05, 1.2, 1.6};
         for (int64_t round = 0; round < rounds; ++round) {
             bool improved = false;
             for (Tunable& t : list) {
