@@ -399,26 +399,32 @@ void conv_norm_attention_points(Grid& g, bool quick) {
                    {DType::int8, l * c, 1, 0}},
                   6);
         }
-    const auto rows = quick ? std::vector<int64_t>{16384} : std::vector<int64_t>{1024, 16384, 131072};
-    for (int64_t r : rows)
-        for (int64_t d : {256, 1024})
-            for (bool center : {false, true}) {
-                Point p;
-                p.kernel = center ? "layernorm_i8" : "rmsnorm_i8";
-                p.dims = {{"m", r}, {"n", d}};
-                p.bytes = 2 * r * d + d + (center ? 4 * d : 0);
-                p.launch = [&g, r, d, center](int i) {
-                    const Sets& S = g.sets();
-                    norm_i8(S.at<int8_t>(i, 0), S.at<int8_t>(i, 1), center ? S.at<int32_t>(i, 2) : nullptr,
-                            S.at<int8_t>(i, 3), r, d, 1, Requant{1 << 10, 16}, nullptr);
-                };
-                g.add(p,
-                      {{DType::int8, r * d, -127, 127},
-                       {DType::int8, d, -127, 127},
-                       {DType::int32, d, -1000, 1000},
-                       {DType::int8, r * d, 1, 0}},
-                      7);
-            }
+    // Rows of 256 and 1024, then narrow rows (a warp per row: at d = 16 half its lanes idle, and the per-row
+    // reductions weigh more) at row counts that are no LRA workload's.
+    std::vector<std::pair<int64_t, int64_t>> norm_shapes;
+    for (int64_t r : quick ? std::vector<int64_t>{16384} : std::vector<int64_t>{1024, 16384, 131072})
+        for (int64_t d : {256, 1024}) norm_shapes.push_back({r, d});
+    if (!quick)
+        for (int64_t r : {3000, 60000, 300000})
+            for (int64_t d : {16, 64, 128}) norm_shapes.push_back({r, d});
+    for (const auto& [r, d] : norm_shapes)
+        for (bool center : {false, true}) {
+            Point p;
+            p.kernel = center ? "layernorm_i8" : "rmsnorm_i8";
+            p.dims = {{"m", r}, {"n", d}};
+            p.bytes = 2 * r * d + d + (center ? 4 * d : 0);
+            p.launch = [&g, r, d, center](int i) {
+                const Sets& S = g.sets();
+                norm_i8(S.at<int8_t>(i, 0), S.at<int8_t>(i, 1), center ? S.at<int32_t>(i, 2) : nullptr,
+                        S.at<int8_t>(i, 3), r, d, 1, Requant{1 << 10, 16}, nullptr);
+            };
+            g.add(p,
+                  {{DType::int8, r * d, -127, 127},
+                   {DType::int8, d, -127, 127},
+                   {DType::int32, d, -1000, 1000},
+                   {DType::int8, r * d, 1, 0}},
+                  7);
+        }
     // Attention over L (powers of two), heads of 64 and 32, batch 1 and 8: the CTA shape the kernel picks
     // (key-split warps at small grids) changes along all three. The score multiplier and
     // shift are of the LRA kind (the short table-index form's high-word path).

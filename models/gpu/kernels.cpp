@@ -207,7 +207,8 @@ KernelLaunch attention(const KernelShape& sh, const Spec& s) {
 }
 
 // kernels/norm.cu: one warp per row, 256-thread CTAs over a capped grid. Cost unit: one 32-element step
-// of one pass of one warp (rmsnorm makes 2 passes, layernorm 3).
+// of one pass of one warp (rmsnorm makes 2 passes, layernorm 3), plus one per row for what does not
+// scale with d (the warp reductions, the reciprocal square root).
 KernelLaunch norm(const KernelShape& sh, const Spec& s) {
     KernelLaunch k;
     k.kind = sh.kind;
@@ -226,9 +227,9 @@ KernelLaunch norm(const KernelShape& sh, const Spec& s) {
         if (r1 <= r0) return;
         w.loads.push_back({sh.in[0], r0 * sh.d * sh.in_bytes, r1 * sh.d * sh.in_bytes});
         w.stores.push_back({sh.out, r0 * sh.d * sh.out_bytes, r1 * sh.d * sh.out_bytes, 0, 1, true});
-        w.instr = static_cast<double>(r1 - r0) * steps * s.norm.instr;
+        w.instr = static_cast<double>(r1 - r0) * (steps * s.norm.instr + s.norm_row_instr);
         w.service = issue(s, w.instr);
-        w.latency = static_cast<double>(ceil_div(r1 - r0, 8)) * steps * s.norm.latency;
+        w.latency = static_cast<double>(ceil_div(r1 - r0, 8)) * (steps * s.norm.latency + s.norm_row_latency);
     };
     return k;
 }

@@ -84,6 +84,8 @@ Spec parse_spec(const HwConfig& c) {
     s.copy = parse_cost(c, "copy");
     s.conv1d = parse_cost(c, "conv1d");
     s.norm = parse_cost(c, "norm");
+    s.norm_row_instr = c.number("kernels.norm.row_instr", 0, 1e9);
+    s.norm_row_latency = c.number("kernels.norm.row_latency", 0, 1e9);
     s.attention = parse_cost(c, "attention");
     s.pool = parse_cost(c, "pool");
     s.embedding = parse_cost(c, "embedding");

@@ -83,6 +83,9 @@ struct Spec {
     KernelCost gemm_i8, gemm_f32, lut_i8, mul_i8, add_i8, gate_i8, requant_i32, map_f32, copy, conv1d, norm,
         attention, pool, embedding;
     double gemm_i8_efficiency = 1, gemm_f32_efficiency = 1;  // fraction of the SM's peak MAC rate reached
+    // The norm kernel's cost per row of one warp, beside its cost per 32-element step: the warp reductions
+    // and the reciprocal square root, which do not shrink with the row (kernels/norm.cu).
+    double norm_row_instr = 0, norm_row_latency = 0;
     ScanCost selective_i8, s4d_i8, selective_f32, s4d_f32;
     // Which kernels of kernels/ the lowering describes (kernels.generation): "441b718", the kernels of the
     // H100 run (scans walking time in one block, one CTA per attention query, wmma GEMMs), or "67eb621" and

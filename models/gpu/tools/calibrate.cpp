@@ -68,6 +68,8 @@ std::map<std::string, std::vector<Tunable>> tunables(Spec& s) {
     t["memcpy_d2d"] = cost("copy", s.copy);
     t["conv1d_i8"] = cost("conv1d", s.conv1d);
     t["rmsnorm_i8"] = cost("norm", s.norm);  // rmsnorm and layernorm share the kernel and its costs
+    t["rmsnorm_i8"].push_back({"norm.row_instr", &s.norm_row_instr, 1e9});
+    t["rmsnorm_i8"].push_back({"norm.row_latency", &s.norm_row_latency, 1e9});
     t["attention_i8"] = cost("attention", s.attention);
     t["selective_scan_i8"] = scan("selective_scan_i8", s.selective_i8);
     t["s4d_scan_i8"] = scan("s4d_scan_i8", s.s4d_i8);
