@@ -14,6 +14,7 @@
 // `fit` changes only the costs that kernels/ fixes (instructions, latencies, efficiencies per kernel),
 // each kernel's on its own calibration rows, by coordinate descent on their mean absolute percentage
 // error; the held-out half is never read. It prints the fitted costs as key=value lines for the config.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -197,7 +198,8 @@ int run(int argc, char** argv) {
                 const double base = *t.value;
                 double best_v = base;
                 for (double f : factors) {
-                    const double v = std::min(t.hi, base == 0 ? (f - 0.5) * 100 : base * f);
+                    // Every cost is non-negative (the config refuses less than 0).
+                    const double v = std::clamp(base == 0 ? (f - 0.5) * 100 : base * f, 0.0, t.hi);
                     *t.value = v;
                     const double e = mape(mine, predict_us(mine, spec));
                     if (e < best - 1e-6) {
