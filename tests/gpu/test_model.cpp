@@ -84,6 +84,66 @@ TEST(GpuLowering, SelectiveScanTakesTheSplitKernelWhileItsBlocksFitOneWave) {
     EXPECT_EQ(lower(sh, old).threads, 128);
 }
 
+// The mma attention at a narrow head (pathx: dh = 8) takes the registers ptxas gives that variant (64, so
+// four 256-thread CTAs per SM, not two as at 96), and its cost per unit grows with its tensor-core
+// instructions: 14 at dh = 8 against 40 at dh = 64 (same CTA shape, same key tiles).
+TEST(GpuLowering, AttentionFollowsItsHeadWidth) {
+    const Spec s = parse_spec(HwConfig::resolve("gpu", "gpu-h200", "", nlohmann::json::object()));
+    KernelShape sh;
+    sh.kind = KernelKind::attention_i8;
+    sh.batch = 1;
+    sh.len = 9216;
+    sh.heads = 2;
+    sh.table = 4096;
+    sh.ch = 16;
+    const KernelLaunch narrow = lower(sh, s);
+    EXPECT_EQ(narrow.threads, 256);  // 4 query warps x 2 key-split warps
+    EXPECT_EQ(narrow.regs, 64);
+    EXPECT_EQ(narrow.ctas_per_sm, 4);
+    EXPECT_EQ(narrow.occupancy_limit, "registers");
+    sh.ch = 128;
+    const KernelLaunch wide = lower(sh, s);
+    EXPECT_EQ(wide.threads, 256);
+    EXPECT_EQ(wide.regs, 112);
+    EXPECT_EQ(wide.ctas_per_sm, 2);
+    // The latency one more cycle per tensor-core instruction adds to a chunk, at each width.
+    Spec more = s;
+    more.attention_mma_latency_per_mma += 1;
+    auto added = [&](int64_t ch) {
+        sh.ch = ch;
+        ChunkWork a, b;
+        lower(sh, s).work(0, 0, a);
+        lower(sh, more).work(0, 0, b);
+        return b.latency - a.latency;
+    };
+    const double d8 = added(16), d64 = added(128);
+    ASSERT_GT(d8, 0);
+    EXPECT_DOUBLE_EQ(d64 / d8, 40.0 / 14.0);
+}
+
+// The norm's per-row cost does not shrink with the row: one more cycle per row adds as much to a chunk of
+// 16-wide rows as to one of 256-wide rows.
+TEST(GpuLowering, NormPaysItsPerRowCostAtAnyWidth) {
+    const Spec s = parse_spec(HwConfig::resolve("gpu", "gpu-h200", "", nlohmann::json::object()));
+    Spec more = s;
+    more.norm_row_latency += 1;
+    KernelShape sh;
+    sh.kind = KernelKind::norm_i8;
+    auto added = [&](int64_t d) {
+        sh.d = d;
+        sh.elements = 65536 * d;
+        ChunkWork a, b;
+        lower(sh, s).work(0, 0, a);
+        lower(sh, more).work(0, 0, b);
+        return std::pair{b.latency - a.latency, a.latency};
+    };
+    const auto [add16, base16] = added(16);
+    const auto [add256, base256] = added(256);
+    EXPECT_GT(add16, 0);
+    EXPECT_DOUBLE_EQ(add16, add256);
+    EXPECT_LT(base16, base256);  // and the per-step cost still grows with d
+}
+
 TEST(GpuLowering, GridStrideKernelsCapTheirGrid) {
     const Spec s = h100();
     KernelShape sh;
