@@ -107,6 +107,8 @@ void attention_f32(const float* q, const float* k, const float* v, float scale, 
 // Keeps the GPU busy for about `ms` milliseconds, so that the launches queued behind it run back to back
 // and host launch overhead stays out of event timings.
 void hold_gpu(double ms);
+// One CTA of one warp that does nothing: what a launch costs on its own (`ssmsim-cuda launch`).
+void launch_empty();
 // Uniform pseudo-random data in [lo, hi] from a seed (benchmarks never run on zeros).
 void fill_random(int8_t* p, int64_t n, uint64_t seed, int64_t lo, int64_t hi);
 void fill_random(int16_t* p, int64_t n, uint64_t seed, int64_t lo, int64_t hi);

@@ -21,6 +21,15 @@ void hold_gpu(double ms) {
     check_launch("hold_kernel");
 }
 
+namespace {
+__global__ void empty_kernel() {}
+}  // namespace
+
+void launch_empty() {
+    empty_kernel<<<1, 32>>>();
+    check_launch("empty_kernel");
+}
+
 }  // namespace ssmsim::cuda
 
 namespace ssmsim::cuda {

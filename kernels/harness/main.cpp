@@ -14,6 +14,7 @@
 #include "kernels/harness/gpu_executor.h"
 #include "kernels/harness/gpu_info.h"
 #include "kernels/harness/kernel_selftest.h"
+#include "kernels/harness/launch_report.h"
 #include "sim/report/report.h"
 #include "sim/util/error.h"
 
@@ -192,6 +193,12 @@ int main(int argc, char** argv) {
         "chain", "the scan step's dependency-chain latency against the int8 scans' cycles per step");
     chain_cmd->add_option("--json", chain_json, "also write the figures to this JSON file");
 
+    std::string launch_json;
+    auto* launch_cmd = app.add_subcommand(
+        "launch",
+        "what the GPU spends between kernels: empty kernels as graph nodes, back to back, timed each");
+    launch_cmd->add_option("--json", launch_json, "also write the figures to this JSON file");
+
     int selftest_cases = 200;
     uint64_t selftest_seed = 1;
     auto* selftest_cmd = app.add_subcommand(
@@ -218,6 +225,7 @@ int main(int argc, char** argv) {
             return cuda::run_bench(bench);
         }
         if (*chain_cmd) return cuda::run_chain_report(chain_json);
+        if (*launch_cmd) return cuda::run_launch_report(launch_json);
         if (*selftest_cmd)
             return cuda::run_kernel_selftest(selftest_cases, selftest_seed, selftest_dry) == 0 ? 0 : 1;
         if (*info_cmd) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
-# back. Phases: env deps build selftest chain profile golden torch sanitize e2e validate baseline full bench ceilings power
+# back. Phases: env deps build selftest chain launch profile golden torch sanitize e2e validate baseline full bench ceilings power
 # mamba_ssm (any subset, in order given).
 #   kernels/tools/device_run.sh env build selftest chain golden torch sanitize e2e baseline
 # SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
@@ -172,6 +172,11 @@ chain() {  # the scan step's dependency chain against the scan kernels' cycles p
   $BIN chain --json "$OUT/device/chain.json" || echo "FAILED: chain"
 }
 
+launch() {  # what the GPU spends between kernels: graph nodes, back-to-back launches, per-op event timing
+  step launch
+  $BIN launch --json "$OUT/device/launch.json" || echo "FAILED: launch"
+}
+
 e2e() {  # every workload at full length as one CUDA Graph (end-to-end latency), at each batch of E2E_BATCH
   step "end to end, graph"
   for b in ${E2E_BATCH:-1}; do for t in $TASKS; do for a in $ARCHS; do
@@ -254,7 +259,7 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
 for phase in "$@"; do
   case $phase in
     env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
-    selftest) selftest ;; chain) chain ;; sdpa) sdpa ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; profile) profile ;;
+    selftest) selftest ;; chain) chain ;; launch) launch ;; sdpa) sdpa ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; profile) profile ;;
     full) full ;; bench) bench ;; ceilings) ceilings ;; power) power ;; mamba_ssm) mamba_ssm ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
