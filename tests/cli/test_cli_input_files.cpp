@@ -128,6 +128,18 @@ TEST_F(InputFiles, NonFiniteWeightsAreRefusedNamingFileAndTensor) {
                        {"classifier.b.npy", "infinity"});
 }
 
+// Finite weights that drive the float model out of float32 range (a norm gain of 3e38, found by the weights
+// fuzzer) leave no int8 scale: the quantizer names the tensor and the op instead of casting infinity.
+TEST_F(InputFiles, WeightsThatOverflowTheFloatModelAreRefusedNamingTheOp) {
+    const fs::path w = root_ / "weights_overflow";
+    fs::create_directories(w);
+    std::vector<float> gamma(128, 1.0f);
+    gamma[40] = 3e38f;
+    ssmsim::write_npy(w / "l0.postnorm.gamma.npy", ssmsim::Tensor::from<float>({128}, gamma));
+    expect_input_error(run_bounded("run -q --workload lra:listops:s4d --seq-len 8 --weights " + w.string()),
+                       {"output 'l0.postnorm' of op 'l0.postnorm'", "finite float32 values", "infinity"});
+}
+
 TEST_F(InputFiles, SweepFilesAreBoundedAndChecked) {
     const std::string out = " --out " + (root_ / "sweep_out").string();
     const fs::path fifo = root_ / "sweep_fifo.json";

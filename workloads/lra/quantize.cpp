@@ -314,10 +314,19 @@ Multiplier quant_multiplier(double r, int64_t max_mult) {
 AbsMax calibrate(const Trace& ft, const TensorStore& fd) {
     AbsMax absmax;
     // A float graph input may feed an op directly (a user's trace): its range is known without running.
-    for (const auto& [name, t] : fd)
-        if (t.dtype() == DType::float32) absmax[name] = absmax_of(t.as<float>());
+    // Every tensor must be finite: weights that are finite themselves can still drive the float model out of
+    // float32 range (an exp of a large log-step), and a NaN or infinite range has no int8 scale.
+    for (const auto& [name, t] : fd) {
+        if (t.dtype() != DType::float32) continue;
+        require_finite(t, "quantize: float tensor '" + name + "'");
+        absmax[name] = absmax_of(t.as<float>());
+    }
     reference::execute(ft, fd, {}, false, [&](const OpDecl& op, const TensorStore& live) {
-        for (const auto& o : op.outputs) absmax[o] = absmax_of(live.at(o).as<float>());
+        for (const auto& o : op.outputs) {
+            require_finite(live.at(o),
+                           "quantize: output '" + o + "' of op '" + op.name + "' on the calibration inputs");
+            absmax[o] = absmax_of(live.at(o).as<float>());
+        }
     });
     return absmax;
 }
