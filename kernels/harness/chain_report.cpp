@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "kernels/cuda_check.h"
+#include "kernels/harness/cuda_timing.h"
 #include "kernels/harness/device_store.h"
+#include "kernels/harness/median.h"
 #include "kernels/ops.h"
 #include "kernels/scan_generic.h"
 
@@ -21,24 +23,11 @@ namespace {
 
 // Median time of `launch` in milliseconds over `reps` event-timed launches after one warm-up.
 double time_ms(const std::function<void()>& launch, int reps) {
-    cudaEvent_t a, b;
-    check(cudaEventCreate(&a), "cudaEventCreate");
-    check(cudaEventCreate(&b), "cudaEventCreate");
+    const Events ev(2);
     launch();
     std::vector<double> t;
-    for (int i = 0; i < reps; ++i) {
-        check(cudaEventRecord(a), "cudaEventRecord");
-        launch();
-        check(cudaEventRecord(b), "cudaEventRecord");
-        check(cudaEventSynchronize(b), "cudaEventSynchronize");
-        float ms = 0;
-        check(cudaEventElapsedTime(&ms, a, b), "cudaEventElapsedTime");
-        t.push_back(ms);
-    }
-    cudaEventDestroy(a);
-    cudaEventDestroy(b);
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
+    for (int i = 0; i < reps; ++i) t.push_back(time_between_events_ms(ev, launch));
+    return median(t);
 }
 
 struct Shape4 {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "kernels/cuda_check.h"
+#include "kernels/harness/cuda_timing.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/harness/median.h"
 #include "kernels/harness/op_dispatch.h"
@@ -18,57 +19,22 @@ namespace ssmsim::cuda {
 
 namespace {
 
-class Events {
-public:
-    explicit Events(size_t n) : ev_(n) {
-        for (auto& e : ev_) check(cudaEventCreate(&e), "cudaEventCreate");
-    }
-    ~Events() {
-        for (auto e : ev_) cudaEventDestroy(e);
-    }
-    Events(const Events&) = delete;
-    Events& operator=(const Events&) = delete;
-    cudaEvent_t operator[](size_t i) const { return ev_[i]; }
-
-private:
-    std::vector<cudaEvent_t> ev_;
-};
-
 // The whole trace as one CUDA Graph: captured once from the launches of a pass, then replayed; each replay
 // is queued behind a GPU-side wait and timed with events, so neither launch overhead nor the host shows.
 void time_graph(const Trace& trace, DeviceStore& store, unsigned long long* scratch, const GpuRunOptions& opt,
                 GpuRun& run) {
-    cudaStream_t stream = cudaStreamPerThread;  // every kernel launches on the per-thread default stream
-    check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeRelaxed), "cudaStreamBeginCapture");
-    try {
+    const CapturedGraph graph([&] {
         for (size_t i = 0; i < trace.ops.size(); ++i) {
             const OpDecl& op = trace.ops[i];
             launch_op(trace, op, store, store.at(op.outputs.at(0)), scratch + i);
         }
-    } catch (...) {
-        cudaGraph_t broken = nullptr;
-        cudaStreamEndCapture(stream, &broken);
-        if (broken) cudaGraphDestroy(broken);
-        throw;
-    }
-    cudaGraph_t graph = nullptr;
-    check(cudaStreamEndCapture(stream, &graph), "cudaStreamEndCapture");
-    cudaGraphExec_t exec = nullptr;
-    const cudaError_t inst = cudaGraphInstantiate(&exec, graph, 0);
-    cudaGraphDestroy(graph);
-    check(inst, "cudaGraphInstantiate");
+    });
     Events ev(2);
     std::vector<double> t;
     for (int rep = 0; rep < opt.warmup + opt.repeat; ++rep) {
         hold_gpu(1.0);
-        check(cudaEventRecord(ev[0], stream), "cudaEventRecord");
-        check(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
-        check(cudaEventRecord(ev[1], stream), "cudaEventRecord");
-        check(cudaEventSynchronize(ev[1]), "cudaEventSynchronize");
-        if (rep < opt.warmup) continue;
-        float ms = 0.0f;
-        check(cudaEventElapsedTime(&ms, ev[0], ev[1]), "cudaEventElapsedTime");
-        t.push_back(ms);
+        const double ms = time_between_events_ms(ev, [&] { graph.launch(); });
+        if (rep >= opt.warmup) t.push_back(ms);
     }
     if (opt.power_s > 0) {
         // Groups of replays lasting about 2 ms, so that the host keeps the queue full of short graphs.
@@ -77,12 +43,11 @@ void time_graph(const Trace& trace, DeviceStore& store, unsigned long long* scra
         BoardPower meter;
         run.power = meter.sustain(
             [&] {
-                for (int i = 0; i < per_group; ++i) check(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
+                for (int i = 0; i < per_group; ++i) graph.launch();
             },
             per_group * median(t), opt.power_s);
         run.power_replay_ms = 1e3 * run.power.seconds / std::max<double>(1.0, run.power.groups * per_group);
     }
-    cudaGraphExecDestroy(exec);
     run.graph_median_ms = median(t);
     run.graph_min_ms = *std::min_element(t.begin(), t.end());
     run.graph_max_ms = *std::max_element(t.begin(), t.end());
@@ -170,21 +135,15 @@ GpuRun run_on_gpu(const Trace& trace, const TensorStore& data, const GpuRunOptio
     std::vector<double> totals;
     for (int rep = 0; rep < opt.warmup + opt.repeat; ++rep) {
         hold_gpu(2.0 + 0.05 * static_cast<double>(n_ops));
-        check(cudaEventRecord(ev[0]), "cudaEventRecord");
+        ev.record(0);
         for (size_t i = 0; i < n_ops; ++i) {
             const OpDecl& op = trace.ops[i];
             launch_op(trace, op, store, store.at(op.outputs.at(0)), scratch + i);
-            check(cudaEventRecord(ev[i + 1]), "cudaEventRecord");
+            ev.record(i + 1);
         }
-        check(cudaEventSynchronize(ev[n_ops]), "cudaEventSynchronize");
+        const double total = elapsed_ms(ev[0], ev[n_ops]);  // waits for the last
         if (rep < opt.warmup) continue;
-        for (size_t i = 0; i < n_ops; ++i) {
-            float ms = 0.0f;
-            check(cudaEventElapsedTime(&ms, ev[i], ev[i + 1]), "cudaEventElapsedTime");
-            times[i].push_back(ms);
-        }
-        float total = 0.0f;
-        check(cudaEventElapsedTime(&total, ev[0], ev[n_ops]), "cudaEventElapsedTime");
+        for (size_t i = 0; i < n_ops; ++i) times[i].push_back(elapsed_ms(ev[i], ev[i + 1]));
         totals.push_back(total);
     }
     for (size_t i = 0; i < n_ops; ++i) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/cuda_check.h"
+#include "kernels/harness/cuda_timing.h"
 #include "kernels/harness/median.h"
 #include "kernels/ops.h"
 
@@ -23,22 +24,13 @@ constexpr int kReps = 10;       // timed passes (after two untimed ones); the me
 // Nanoseconds per kernel of `pass` (which enqueues kKernels launches), queued behind a GPU-side wait long
 // enough for the host to enqueue the whole pass first.
 double ns_per_kernel(const std::function<void()>& pass) {
-    cudaEvent_t a, b;
-    check(cudaEventCreate(&a), "cudaEventCreate");
-    check(cudaEventCreate(&b), "cudaEventCreate");
+    const Events ev(2);
     std::vector<double> t;
     for (int rep = 0; rep < kReps + 2; ++rep) {
         hold_gpu(20.0);
-        check(cudaEventRecord(a, cudaStreamPerThread), "cudaEventRecord");
-        pass();
-        check(cudaEventRecord(b, cudaStreamPerThread), "cudaEventRecord");
-        check(cudaEventSynchronize(b), "cudaEventSynchronize");
-        float ms = 0;
-        check(cudaEventElapsedTime(&ms, a, b), "cudaEventElapsedTime");
+        const double ms = time_between_events_ms(ev, pass);
         if (rep >= 2) t.push_back(1e6 * ms / kKernels);
     }
-    cudaEventDestroy(a);
-    cudaEventDestroy(b);
     return median(t);
 }
 
@@ -46,31 +38,25 @@ double ns_per_kernel(const std::function<void()>& pass) {
 
 int run_launch_report(const std::string& json_out) {
     // 1. One CUDA Graph of kKernels empty kernels, replayed.
-    cudaStream_t stream = cudaStreamPerThread;
-    check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeRelaxed), "cudaStreamBeginCapture");
-    for (int i = 0; i < kKernels; ++i) launch_empty();
-    cudaGraph_t graph = nullptr;
-    check(cudaStreamEndCapture(stream, &graph), "cudaStreamEndCapture");
-    cudaGraphExec_t exec = nullptr;
-    const cudaError_t inst = cudaGraphInstantiate(&exec, graph, 0);
-    cudaGraphDestroy(graph);
-    check(inst, "cudaGraphInstantiate");
-    const double graph_ns = ns_per_kernel([&] { check(cudaGraphLaunch(exec, stream), "cudaGraphLaunch"); });
-    cudaGraphExecDestroy(exec);
+    double graph_ns = 0;
+    {
+        const CapturedGraph graph([] {
+            for (int i = 0; i < kKernels; ++i) launch_empty();
+        });
+        graph_ns = ns_per_kernel([&] { graph.launch(); });
+    }
     // 2. Back-to-back launches of one stream.
     const double stream_ns = ns_per_kernel([] {
         for (int i = 0; i < kKernels; ++i) launch_empty();
     });
     // 3. An event recorded after each launch, as per-op timing does (kernels/harness/gpu_executor.cpp).
-    std::vector<cudaEvent_t> ev(kKernels);
-    for (auto& e : ev) check(cudaEventCreate(&e), "cudaEventCreate");
+    const Events after(kKernels);
     const double per_op_ns = ns_per_kernel([&] {
         for (int i = 0; i < kKernels; ++i) {
             launch_empty();
-            check(cudaEventRecord(ev[i], cudaStreamPerThread), "cudaEventRecord");
+            after.record(i);
         }
     });
-    for (auto e : ev) cudaEventDestroy(e);
 
     fmt::print("empty kernels, {} per pass, median of {} passes (ns per kernel):\n", kKernels, kReps);
     fmt::print("  CUDA Graph nodes           {:8.1f}\n", graph_ns);
