@@ -11,6 +11,7 @@
 
 #include "kernels/cuda_check.h"
 #include "kernels/harness/board_power.h"
+#include "kernels/harness/cuda_timing.h"
 #include "kernels/harness/device_store.h"
 #include "kernels/harness/gpu_info.h"
 #include "kernels/harness/median.h"
@@ -105,31 +106,19 @@ struct Timing {
 // Warm-up, then `reps` timed groups of `inner` back-to-back launches behind hold_gpu; per-launch time of
 // each group; median over the groups. `inner` makes a group last about 2 ms (at least 1 launch).
 Timing time_point(const Point& p, int sets, int reps) {
-    cudaEvent_t e0, e1;
-    check(cudaEventCreate(&e0), "cudaEventCreate");
-    check(cudaEventCreate(&e1), "cudaEventCreate");
+    const Events ev(2);
     for (int i = 0; i < 3; ++i) p.launch(i % sets);
     hold_gpu(1.0);
-    check(cudaEventRecord(e0), "cudaEventRecord");
-    p.launch(0);
-    check(cudaEventRecord(e1), "cudaEventRecord");
-    check(cudaEventSynchronize(e1), "cudaEventSynchronize");
-    float one = 0.0f;
-    check(cudaEventElapsedTime(&one, e0, e1), "cudaEventElapsedTime");
-    const int inner = static_cast<int>(std::clamp<double>(std::ceil(2.0 / std::max(one, 1e-4f)), 1, 2000));
+    const double one = time_between_events_ms(ev, [&] { p.launch(0); });
+    const int inner = static_cast<int>(std::clamp<double>(std::ceil(2.0 / std::max(one, 1e-4)), 1, 2000));
     std::vector<double> us;
     for (int r = 0; r < reps; ++r) {
         hold_gpu(1.0 + 0.01 * inner);
-        check(cudaEventRecord(e0), "cudaEventRecord");
-        for (int i = 0; i < inner; ++i) p.launch((r * inner + i) % sets);
-        check(cudaEventRecord(e1), "cudaEventRecord");
-        check(cudaEventSynchronize(e1), "cudaEventSynchronize");
-        float ms = 0.0f;
-        check(cudaEventElapsedTime(&ms, e0, e1), "cudaEventElapsedTime");
+        const double ms = time_between_events_ms(ev, [&] {
+            for (int i = 0; i < inner; ++i) p.launch((r * inner + i) % sets);
+        });
         us.push_back(1000.0 * ms / inner);
     }
-    cudaEventDestroy(e0);
-    cudaEventDestroy(e1);
     return {median(us), *std::min_element(us.begin(), us.end()), *std::max_element(us.begin(), us.end()),
             inner};
 }
