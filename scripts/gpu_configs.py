@@ -34,8 +34,9 @@ a100_own = json.loads((root / "configs/gpu-a100.json").read_text(), object_pairs
 
 def h200(c):  # NVIDIA H200 datasheet: GH100, 141 GB HBM3e at 4.8 TB/s, same SMs and L2
     c["hbm"]["bandwidth_gb_s"] = 4800
-    # Calibrated on the H200's own kernel grid and board power, validated on its own runs: all its own.
-    for key in ("kernels", "energy", "validation"):
+    # Calibrated on the H200's own kernel grid and board power, validated on its own runs, its launch gaps
+    # measured on it (reference/gpu-timings/h200-launch.json): all its own.
+    for key in ("launch", "kernels", "energy", "validation"):
         c[key] = h200_own[key]
 
 

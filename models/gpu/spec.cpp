@@ -60,6 +60,8 @@ Spec parse_spec(const HwConfig& c) {
     s.hbm_latency = s.cycles_of_ns(c.number("hbm.latency_ns", 0, 1e6));
 
     s.launch_cycles = s.cycles_of_ns(c.number("launch.kernel_ns", 0, 1e7));
+    s.stream_launch_cycles = s.cycles_of_ns(c.number("launch.stream_kernel_ns", 0, 1e7));
+    s.event_launch_cycles = s.cycles_of_ns(c.number("launch.event_kernel_ns", 0, 1e7));
     s.cta_launch_cycles = c.number("launch.cta_cycles", 0, 1e6);
 
     s.int8_mac_pj = c.number("energy.int8_mac_pj", 0, 1e3);

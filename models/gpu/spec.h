@@ -71,7 +71,11 @@ struct Spec {
     double hbm_bytes_per_cycle = 0;
     double hbm_latency = 0;  // cycles
     // launches
-    double launch_cycles = 0;      // between back-to-back kernels of one stream
+    // The gap the model charges before each kernel: a CUDA Graph node's (a whole trace, as `ssmsim-cuda run
+    // --graph` and users run it). The other two are how the calibration data were taken: the kernel grid back
+    // to back in one stream, per-op times with an event pair around each op (h200-launch.json).
+    double launch_cycles = 0;
+    double stream_launch_cycles = 0, event_launch_cycles = 0;
     double cta_launch_cycles = 0;  // from a slot freeing to the next CTA starting in it
     // energy
     double int8_mac_pj = 0, fp32_fma_pj = 0, instr_pj = 0, l2_pj_per_byte = 0, hbm_pj_per_byte = 0;

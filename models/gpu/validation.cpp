@@ -172,9 +172,13 @@ std::vector<double> predict_us(const std::vector<MeasuredRow>& rows, const Spec&
 }
 
 std::vector<OpResult> predict_results(const std::vector<MeasuredRow>& rows, const Spec& spec) {
+    // The grid's launches were timed back to back in one stream: each pays the stream's launch gap, not a
+    // graph node's.
+    Spec grid = spec;
+    grid.launch_cycles = spec.stream_launch_cycles;
     std::vector<OpItem> items;
     GpuJob job;
-    job.spec = &spec;
+    job.spec = &grid;
     uint32_t base = 0;
     for (const auto& r : rows) {
         OpItem it;

@@ -27,7 +27,8 @@ struct MeasuredRow {
 
 std::vector<MeasuredRow> load_timings(const std::string& csv_path);
 
-// Predicted kernel times (microseconds), one per row, through the SystemC model.
+// Predicted kernel times (microseconds), one per row, through the SystemC model, each launch paying the
+// stream's gap (launch.stream_kernel_ns) as the grid was measured.
 std::vector<double> predict_us(const std::vector<MeasuredRow>& rows, const Spec& spec);
 // The same runs' whole results (cycles, MACs, instructions, L2 and HBM bytes, energy), one per row.
 std::vector<OpResult> predict_results(const std::vector<MeasuredRow>& rows, const Spec& spec);

@@ -102,6 +102,19 @@ TEST(GpuConfig, TheH100sEnergyIsTheH200sAsItSays) {
     EXPECT_EQ(h100.tree()["energy"], h200.tree()["energy"]);
 }
 
+// The three launch gaps of the H200 config are the ones ssmsim-cuda launch measured on it, to the nanosecond.
+TEST(GpuConfig, TheH200sLaunchGapsAreTheMeasuredOnes) {
+    std::ifstream f(std::string(SSMSIM_SOURCE_DIR) + "/reference/gpu-timings/h200-launch.json");
+    ASSERT_TRUE(f) << "reference/gpu-timings/h200-launch.json";
+    const nlohmann::json measured = nlohmann::json::parse(f);
+    const nlohmann::json launch =
+        HwConfig::resolve("gpu", "gpu-h200", "", nlohmann::json::object()).tree()["launch"];
+    EXPECT_NEAR(launch["kernel_ns"].get<double>(), measured["graph_node_ns"].get<double>(), 0.5);
+    EXPECT_NEAR(launch["stream_kernel_ns"].get<double>(), measured["stream_ns"].get<double>(), 0.5);
+    EXPECT_NEAR(launch["event_kernel_ns"].get<double>(), measured["stream_with_events_ns"].get<double>(),
+                0.5);
+}
+
 TEST(GpuConfig, MoreBandwidthNeverSlowsAMemoryBoundOp) {
     const auto w = lra(Task::image, Arch::s4d, 1024);
     const RunResult slow = run_gpu(w.trace, nullptr, {{"hbm.bandwidth_gb_s", 1000}});

@@ -213,4 +213,36 @@ TEST(GpuLraValidation, TheModelStillGivesTheCommittedPredictions) {
     EXPECT_EQ(n, 6);  // image and pathfinder at L = 256, three architectures
 }
 
+// The committed per-op predictions are the model's op times in the same run with the event gap in place of
+// the graph node's (the ops were timed one by one with an event pair around each, the runs as one graph).
+TEST(GpuLraValidation, TheModelStillGivesTheCommittedPerOpPredictions) {
+    const std::string config = kSource + "/configs/gpu-h200.json";
+    std::ifstream f(config);
+    const json launch = json::parse(f).at("launch");
+    const double event_extra_ms =
+        1e-6 * (launch.at("event_kernel_ns").get<double>() - launch.at("kernel_ns").get<double>());
+    std::map<Key, std::map<std::string, double>> committed;  // short runs only: op -> predicted ms
+    for (const auto& r : read_csv_rows(kSource + "/docs/models/gpu_lra_ops_validation.csv")) {
+        const auto key = key_of(r);
+        if (std::get<2>(key) <= 256 && std::get<3>(key) == 1)
+            committed[key][r.at("op")] = std::stod(r.at("predicted_ms"));
+    }
+    int checked = 0;
+    for (const auto& [key, ops] : committed) {
+        const auto& [task, arch, len, batch] = key;
+        workloads::WorkloadSpec spec = workloads::parse_workload_spec("lra:" + task + ":" + arch);
+        spec.seq_len = len;
+        const Trace trace = workloads::widen_declarations(workloads::build_lra(spec).trace, batch);
+        const json report = ssmsim::testing::run_gpu(trace, nullptr, json::object(), config).report;
+        for (const auto& op : report.at("ops")) {
+            const auto it = ops.find(op.at("name").get<std::string>());
+            if (it == ops.end()) continue;
+            EXPECT_NEAR(1e3 * op.at("seconds").get<double>() + event_extra_ms, it->second, 6e-5)
+                << task << ":" << arch << " " << it->first;
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, 50);  // the ops of 10 us or more of image and pathfinder at L = 256, batch 1
+}
+
 }  // namespace

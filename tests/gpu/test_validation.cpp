@@ -56,4 +56,24 @@ TEST(GpuValidation, HeldOutMapeIsAtMostTheStatedOne) {
                     s.max_abs_pct);
 }
 
+// A grid row was timed back to back in one stream, so its prediction pays the stream's launch gap and not
+// the graph node's that whole runs pay: moving launch.stream_kernel_ns moves every row by exactly that.
+TEST(GpuValidation, GridRowsPayTheStreamsLaunchGap) {
+    ssmsim::testing::register_gpu();
+    auto rows = load_timings(std::string(SSMSIM_SOURCE_DIR) + "/reference/gpu-timings/h200.csv");
+    std::erase_if(rows, [](const MeasuredRow& r) { return r.op_class != "elementwise"; });
+    rows.resize(4);
+    auto spec_with = [](double graph_ns, double stream_ns) {
+        return parse_spec(HwConfig::resolve(
+            "gpu", "gpu-h200", "", {{"launch.kernel_ns", graph_ns}, {"launch.stream_kernel_ns", stream_ns}}));
+    };
+    const auto base = predict_us(rows, spec_with(500, 1000));
+    const auto graph_moved = predict_us(rows, spec_with(3000, 1000));
+    const auto stream_moved = predict_us(rows, spec_with(500, 3000));
+    for (size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_DOUBLE_EQ(graph_moved[i], base[i]) << rows[i].kernel;
+        EXPECT_NEAR(stream_moved[i] - base[i], 2.0, 1e-3) << rows[i].kernel;
+    }
+}
+
 }  // namespace

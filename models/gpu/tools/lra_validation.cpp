@@ -18,7 +18,9 @@
 
 #include <fmt/format.h>
 
+#include "models/gpu/spec.h"
 #include "sim/backend/backend.h"
+#include "sim/config/hw_config.h"
 #include "sim/util/atomic_file.h"
 #include "sim/util/csv_rows.h"
 #include "sim/util/error.h"
@@ -97,11 +99,16 @@ std::map<RunKey, std::vector<MeasuredOp>> load_ops(const std::string& path) {
     return ops;
 }
 
-// The model's time of every measured op of one run, matched by op name (the trace's names are unique).
+// The model's time of every measured op of one run, matched by op name (the trace's names are unique). The
+// run charges each kernel a graph node's launch gap; the op was measured with an event pair around it, so
+// its kernel is compared with the event gap in its place (`event_extra_ms`: the difference).
 void pair_ops(const RunKey& run, const std::vector<MeasuredOp>& measured, const nlohmann::json& report,
-              std::vector<OpPair>& pairs) {
+              double event_extra_ms, std::vector<OpPair>& pairs) {
     std::map<std::string, double> model_ms;
-    for (const auto& op : report.at("ops")) model_ms[op.at("name")] = 1e3 * op.at("seconds").get<double>();
+    for (const auto& op : report.at("ops")) {
+        const double ms = 1e3 * op.at("seconds").get<double>();
+        model_ms[op.at("name")] = ms > 0 ? ms + event_extra_ms : ms;  // 0: no kernel
+    }
     for (const MeasuredOp& m : measured) {
         if (m.ms < kMinOpMs) continue;
         const auto it = model_ms.find(m.name);
@@ -119,6 +126,8 @@ int run_workload_validation(const std::string& config, const std::string& csv, c
     const auto measured_ops =
         ops_csv.empty() ? std::map<RunKey, std::vector<MeasuredOp>>{} : load_ops(ops_csv);
     std::vector<OpPair> op_pairs;
+    const Spec spec = parse_spec(HwConfig::resolve("gpu", "gpu-h100-sxm", config, nlohmann::json::object()));
+    const double event_extra_ms = 1e3 * (spec.event_launch_cycles - spec.launch_cycles) / spec.clock_hz;
     const BackendInfo* gpu = BackendRegistry::find("gpu");
     if (!gpu) throw std::logic_error("the gpu model is not registered");
     std::map<std::tuple<std::string, std::string, int64_t>, workloads::Workload> built;
@@ -138,7 +147,7 @@ int run_workload_validation(const std::string& config, const std::string& csv, c
         if (!ops_csv.empty()) {
             const RunKey run{r.task, r.arch, r.seq_len, r.batch};
             const auto m = measured_ops.find(run);
-            if (m != measured_ops.end()) pair_ops(run, m->second, result.report, op_pairs);
+            if (m != measured_ops.end()) pair_ops(run, m->second, result.report, event_extra_ms, op_pairs);
         }
         r.predicted_ms = 1e3 * seconds;
         r.predicted_w = 1e-12 * result.report.at("energy_pj").get<double>() / seconds;
