@@ -107,6 +107,20 @@ void print_stats(const char* half, const std::vector<ErrorStats>& st) {
                    s.max_abs_pct);
 }
 
+// A whole number of at least 0 given to `flag`.
+int64_t count_arg(const std::string& flag, const std::string& text) {
+    size_t used = 0;
+    int64_t v = -1;
+    try {
+        v = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || v < 0)
+        throw InputError("ssmsim-gpu-calibrate", "a whole number >= 0 after " + flag, "'" + text + "'");
+    return v;
+}
+
 int run(int argc, char** argv) {
     if (argc < 2) {
         fmt::print(stderr,
@@ -139,9 +153,9 @@ int run(int argc, char** argv) {
         else if (a == "--kernel")
             only = argv[i + 1];
         else if (a == "--max-len")
-            max_len = std::stoll(argv[i + 1]);
+            max_len = count_arg(a, argv[i + 1]);
         else if (a == "--rounds")
-            rounds = std::stoll(argv[i + 1]);
+            rounds = count_arg(a, argv[i + 1]);
         else
             throw InputError("ssmsim-gpu-calibrate",
                              "--config, --csv, --out, --kernel, --max-len, --rounds, --ops-csv or --ops-out",
