@@ -212,9 +212,11 @@ Requant gemm_requant(int64_t k) {
     return {1 << 16, s};
 }
 
-void gemm_points(Grid& g, bool quick) {
-    std::vector<std::array<int64_t, 3>> shapes;
-    if (quick) {
+void gemm_points(Grid& g, bool quick, const std::vector<GemmShape>& given) {
+    std::vector<GemmShape> shapes = given;
+    if (!given.empty()) {
+        // The given shapes only (and no float GEMMs).
+    } else if (quick) {
         shapes = {{256, 256, 256}, {4096, 4096, 4096}};
     } else {
         for (int64_t s : pow2_range(32, 16384, 2)) shapes.push_back({s, s, s});  // square
@@ -245,6 +247,7 @@ void gemm_points(Grid& g, bool quick) {
                {DType::int8, m * n, 1, 0}},
               1);
     }
+    if (!given.empty()) return;
     const auto f32 = quick ? std::vector<int64_t>{1024} : pow2_range(64, 8192, 2);
     for (int64_t s : f32) {
         Point p;
@@ -563,10 +566,12 @@ int run_bench(const BenchOptions& options) {
     upload_rsqrt_table();
     fmt::print("{} ({} SMs, L2 {} MiB)\n", gpu["name"].get<std::string>(), gpu["sm_count"].get<int>(),
                gpu["l2_bytes"].get<int64_t>() >> 20);
-    elementwise_points(g, o.quick);
-    gemm_points(g, o.quick);
-    scan_points(g, o.quick);
-    conv_norm_attention_points(g, o.quick);
+    if (o.gemm_shapes.empty()) elementwise_points(g, o.quick);
+    gemm_points(g, o.quick, o.gemm_shapes);
+    if (o.gemm_shapes.empty()) {
+        scan_points(g, o.quick);
+        conv_norm_attention_points(g, o.quick);
+    }
     std::string csv = header(o, gpu);
     if (o.power_s > 0) {
         BoardPower idle_meter;

@@ -4,14 +4,20 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "kernels/harness/gemm_shapes.h"
 
 namespace ssmsim::cuda {
 
 struct BenchOptions {
-    std::string out;       // CSV path
-    std::string filter;    // run only kernels whose name contains this
-    std::string command;   // the command line, for the provenance header
-    bool quick = false;    // a few points per kernel (a smoke test)
+    std::string out;      // CSV path
+    std::string filter;   // run only kernels whose name contains this
+    std::string command;  // the command line, for the provenance header
+    bool quick = false;   // a few points per kernel (a smoke test)
+    // Non-empty: the int8 GEMM at exactly these shapes, in place of the grid's GEMM points (--gemm-shapes:
+    // the LRA workloads' linear shapes, to compare with cuBLASLt timed the same way).
+    std::vector<GemmShape> gemm_shapes;
     int reps = 11;         // timed repetitions per point; the median is reported
     double power_s = 0;    // > 0: also each point's board power, its launches run back to back this long
     int power_stride = 1;  // board power at every k-th point of each kernel (in grid order) ...

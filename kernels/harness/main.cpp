@@ -11,6 +11,7 @@
 #include "kernels/harness/bench_grid.h"
 #include "kernels/harness/chain_report.h"
 #include "kernels/harness/compare.h"
+#include "kernels/harness/gemm_shapes.h"
 #include "kernels/harness/gpu_executor.h"
 #include "kernels/harness/gpu_info.h"
 #include "kernels/harness/kernel_selftest.h"
@@ -170,6 +171,10 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("--out", bench.out, "CSV file")->required();
     bench_cmd->add_option("--filter", bench.filter, "only kernels whose name contains this");
     bench_cmd->add_flag("--quick", bench.quick, "a few points per kernel");
+    std::string gemm_shapes_csv;
+    bench_cmd->add_option("--gemm-shapes", gemm_shapes_csv,
+                          "int8 GEMM only at the m, n, k of this CSV's rows (torch_baseline.py --gemm-out), "
+                          "in place of the grid's GEMM points");
     bench_cmd->add_option("--reps", bench.reps, "timed groups per point")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
@@ -222,6 +227,7 @@ int main(int argc, char** argv) {
         }
         if (*bench_cmd) {
             bench.command = recorded_command(argc, argv);
+            if (!gemm_shapes_csv.empty()) bench.gemm_shapes = cuda::read_gemm_shapes(gemm_shapes_csv);
             return cuda::run_bench(bench);
         }
         if (*chain_cmd) return cuda::run_chain_report(chain_json);

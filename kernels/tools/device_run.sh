@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the device machine (a GPU, no network) from the repository root; $OUT is the folder that comes
-# back. Phases: env deps build selftest chain launch profile golden torch sanitize e2e validate baseline full bench ceilings power
+# back. Phases: env deps build selftest chain launch profile golden torch sanitize e2e validate baseline gemm full bench ceilings power
 # mamba_ssm (any subset, in order given).
 #   kernels/tools/device_run.sh env build selftest chain golden torch sanitize e2e baseline
 # SSMSIM_COMMIT, when set, is logged as the commit the tree was taken from (the device copy has no .git).
@@ -213,6 +213,21 @@ baseline() {  # the PyTorch float baseline at the same shapes, and cuBLASLt int8
     --out "$OUT/device/torch_baseline.csv" --gemm-out "$OUT/device/cublaslt_gemm.csv" || echo "FAILED: baseline"
 }
 
+# Our int8 GEMM and cuBLASLt's (torch._int_mm) at every LRA linear shape, timed by one method (groups of
+# back-to-back launches behind a GPU-side wait, inputs rotated past L2), twice in alternation so that a drift
+# of the clocks shows as a difference between the two rounds (docs/gpu-kernels.md, "GEMMs").
+gemm() {
+  step "int8 GEMM side by side"
+  for r in 1 2; do
+    PYTHONUNBUFFERED=1 python3 kernels/tools/torch_baseline.py --batch ${BASE_BATCH:-1,32} --gemm-only \
+      --gemm-out "$OUT/device/cublaslt_gemm-$r.csv" > "$OUT/device/cublaslt_gemm-$r.log" 2>&1 \
+      || { echo "FAILED: cuBLASLt GEMMs $r"; tail -3 "$OUT/device/cublaslt_gemm-$r.log"; }
+    $BIN bench --gemm-shapes "$OUT/device/cublaslt_gemm-$r.csv" --out "$OUT/device/ours_gemm-$r.csv" \
+      > "$OUT/device/ours_gemm-$r.log" 2>&1 || { echo "FAILED: our GEMMs $r"; tail -3 "$OUT/device/ours_gemm-$r.log"; }
+    tail -1 "$OUT/device/ours_gemm-$r.log"
+  done
+}
+
 # Board power (NVML) for the GPU model's power model (issue 18, docs/models/gpu.md "Energy"): calibration on
 # the kernel grid (every POWER_STRIDE-th point of each kernel taking >= 10 us), validation on whole workloads
 # (each full length and POWER_LENS, "val" adding the validate() lengths, at each batch of POWER_BATCH), each
@@ -259,7 +274,7 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
 for phase in "$@"; do
   case $phase in
     env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
-    selftest) selftest ;; chain) chain ;; launch) launch ;; sdpa) sdpa ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; profile) profile ;;
+    selftest) selftest ;; chain) chain ;; launch) launch ;; sdpa) sdpa ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; gemm) gemm ;; profile) profile ;;
     full) full ;; bench) bench ;; ceilings) ceilings ;; power) power ;; mamba_ssm) mamba_ssm ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
