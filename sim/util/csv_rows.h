@@ -34,6 +34,7 @@ inline std::vector<std::map<std::string, std::string>> read_csv_rows(const std::
         std::vector<std::string> cells;
         std::stringstream ss(line);
         for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+        if (!line.empty() && line.back() == ',') cells.emplace_back();  // getline drops a last empty cell
         if (columns.empty()) {
             columns = std::move(cells);
             continue;
