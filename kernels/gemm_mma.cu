@@ -62,10 +62,11 @@ __device__ __forceinline__ void mma_s8(int (&c)[4], const uint32_t (&a)[4], uint
 // Epilogue kinds.
 struct RequantOut {
     int8_t* y;
-    uint32_t mult;  // [0, 2^31 - 1] (fits_requant)
-    int shift;      // [0, 62]
-    int64_t round;  // requant_round(shift)
-    bool vec;       // y 16-byte aligned and n % 16 == 0: whole 16-byte row chunks may be stored as one
+    uint32_t mult;       // [0, 2^31 - 1] (fits_requant)
+    int shift;           // [0, 62]
+    int64_t round;       // requant_round(shift)
+    int64_t bias_limit;  // shift >= 32: fast_requant_bias_limit(k) (requant_hi's range); else -1
+    bool vec;            // y 16-byte aligned and n % 16 == 0: whole 16-byte row chunks may be stored as one
     Clips clips;
 };
 struct Int32Out {
@@ -205,29 +206,48 @@ __global__ void __launch_bounds__(kThreads, 2)
         cp_async_wait<0>();  // only empty groups remain, but the staging tile overlays the ring
         __syncthreads();     // every warp is done with its fragments
         unsigned local = 0;  // at most kMT * kNT * 4 <= 64 clips per thread
+        // requant_hi where this thread's biases allow it (every LRA linear op), else the int64 form.
+        bool fast = out.bias_limit >= 0;
 #pragma unroll
-        for (int mt = 0; mt < C::kMT; ++mt)
+        for (int nt = 0; nt < C::kNT; ++nt)
 #pragma unroll
-            for (int nt = 0; nt < C::kNT; ++nt)
+            for (int j = 0; j < 2; ++j)
+                fast = fast && bv[nt][j] <= out.bias_limit && -bv[nt][j] <= out.bias_limit;
+        auto requant_all = [&](auto one) {
 #pragma unroll
-                for (int h = 0; h < 2; ++h) {
-                    const int r = wm * C::kWM + mt * 16 + c_row(lane, 2 * h);
-                    const int c = wn * C::kWN + nt * 8 + c_col(lane, 0);
-                    unsigned pair = 0;
+            for (int mt = 0; mt < C::kMT; ++mt)
 #pragma unroll
-                    for (int j = 0; j < 2; ++j) {
-                        unsigned clip = 0;
-                        const int8_t q =
-                            requant_bf(int64_t{acc[mt][nt][2 * h + j]} + bv[nt][j],
-                                       static_cast<int64_t>(out.mult), out.round, out.shift, clip);
-                        if (row_ok[mt][h] &&
-                            col_ok[nt][j]) {  // outputs past m or n: neither stored nor counted
-                            pair |= static_cast<unsigned>(static_cast<uint8_t>(q)) << (8 * j);
-                            local += clip;
+                for (int nt = 0; nt < C::kNT; ++nt)
+#pragma unroll
+                    for (int h = 0; h < 2; ++h) {
+                        const int r = wm * C::kWM + mt * 16 + c_row(lane, 2 * h);
+                        const int c = wn * C::kWN + nt * 8 + c_col(lane, 0);
+                        unsigned pair = 0;
+#pragma unroll
+                        for (int j = 0; j < 2; ++j) {
+                            unsigned clip = 0;
+                            const int8_t q = one(acc[mt][nt][2 * h + j], bv[nt][j], clip);
+                            if (row_ok[mt][h] &&
+                                col_ok[nt][j]) {  // outputs past m or n: neither stored nor counted
+                                pair |= static_cast<unsigned>(static_cast<uint8_t>(q)) << (8 * j);
+                                local += clip;
+                            }
                         }
+                        *reinterpret_cast<uint16_t*>(smem + r * C::kOutStride + c) =
+                            static_cast<uint16_t>(pair);
                     }
-                    *reinterpret_cast<uint16_t*>(smem + r * C::kOutStride + c) = static_cast<uint16_t>(pair);
-                }
+        };
+        if (fast) {
+            const int hi_shift = out.shift - 32;
+            requant_all([&](int a, int64_t b, unsigned& clip) {
+                return requant_hi(a + static_cast<int32_t>(b), static_cast<int32_t>(out.mult), out.round,
+                                  hi_shift, clip);
+            });
+        } else {
+            requant_all([&](int a, int64_t b, unsigned& clip) {
+                return requant_bf(int64_t{a} + b, static_cast<int64_t>(out.mult), out.round, out.shift, clip);
+            });
+        }
         __syncthreads();
         for (int i = tid; i < kBM * C::kOutChunks; i += kThreads) {
             const int r = i / C::kOutChunks, c = 16 * (i % C::kOutChunks);
@@ -312,7 +332,8 @@ void linear_i8(const int8_t* x, const int8_t* w, const int32_t* bias, int8_t* y,
                int64_t k, Requant rq, Clips clips) {
     const bool vec = aligned16(y) && n % 16 == 0;
     dispatch(x, w, bias, m, n, k,
-             RequantOut{y, static_cast<uint32_t>(rq.mult), rq.shift, requant_round(rq.shift), vec, clips});
+             RequantOut{y, static_cast<uint32_t>(rq.mult), rq.shift, requant_round(rq.shift),
+                        rq.shift >= 32 ? fast_requant_bias_limit(k) : -1, vec, clips});
 }
 
 void classifier_i8(const int8_t* x, const int8_t* w, const int32_t* bias, int32_t* y, int64_t m, int64_t n,

@@ -100,6 +100,23 @@ SSMSIM_HD int8_t requant_bf(int64_t total, int64_t mult, int64_t round, int shif
 }
 inline int64_t requant_round(int shift) { return shift > 0 ? int64_t{1} << (shift - 1) : 0; }
 
+// The same requantization in fewer instructions, for shift >= 32 and a total that fits int32 (every LRA
+// linear op has shift 38..44, and its int32 total: |acc| <= 16384 k, so |bias| <= 2^31 - 1 - 16384 k will
+// do, bias_fits_fast_requant). total * mult + round is one 32 x 32 -> 64-bit multiply-add (|p| < 2^62 + 2^61,
+// no overflow); p >> shift is its high word shifted right by shift - 32 (two arithmetic shifts compose), and
+// that int32 is v itself, so the saturation is decided on 32 bits.
+SSMSIM_HD int8_t requant_hi(int32_t total, int32_t mult, int64_t round, int hi_shift, unsigned& clips) {
+    const int64_t p = static_cast<int64_t>(total) * mult + round;
+    const int32_t v = static_cast<int32_t>(p >> 32) >> hi_shift;
+    const bool clip = static_cast<uint32_t>(v) + 128u > 255u;
+    clips += clip ? 1u : 0u;
+    const int32_t sat = 127 ^ (v >> 31);
+    return static_cast<int8_t>(clip ? sat : v);
+}
+// The largest |bias| for which acc + bias fits int32 at reduction length k (each int8 product is at most
+// 2^14 in magnitude); negative when none does.
+SSMSIM_HD constexpr int64_t fast_requant_bias_limit(int64_t k) { return int64_t{INT32_MAX} - 16384 * k; }
+
 // Output tile width for an (m, n) call: the narrowest of 16/32/64/128 that covers n, halved (down to 32)
 // while the grid would not fill the `sms` multiprocessors once.
 inline int pick_bn(int64_t m, int64_t n, int sms) {
