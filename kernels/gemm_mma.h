@@ -45,14 +45,16 @@ struct Config {
     static constexpr int kAIters = kBM * kChunks / kThreads;                  // chunks per thread
     static constexpr int kBIters = (BN * kChunks + kThreads - 1) / kThreads;  // (some threads idle)
     static_assert(kAIters * kThreads == kBM * kChunks, "A tile split");
-    // Epilogue: the CTA's int8 outputs are staged as [kBM][kOutStride] bytes over the pipeline buffers.
+    // Epilogue: the CTA's int8 outputs are staged as [kBM][kOutStride] bytes after the pipeline buffers.
     // kOutStride = 16 q with q odd: the 8 rows of one 2-byte store instruction start 4 q g words apart
     // (g = 0..7), distinct mod 32 banks, so the stores are conflict-free; rows stay 16-byte aligned.
     static constexpr int kOutStride = (BN / 16) % 2 == 0 ? BN + 16 : BN + 32;
     static_assert((kOutStride / 16) % 2 == 1 && kOutStride % 16 == 0, "staging stride");
     static constexpr int kOutChunks = BN / 16;  // 16-byte output chunks per staged row
-    static constexpr int kSmem =
-        kStages * kStageBytes > kBM* kOutStride ? kStages* kStageBytes : kBM* kOutStride;
+    // The ring, then the staging tile: separate, because the ring already holds the next tile's first stages
+    // while this tile's outputs are staged (the kernel is persistent, gemm_mma.cu).
+    static constexpr int kStagingOffset = kStages * kStageBytes;
+    static constexpr int kSmem = kStagingOffset + kBM * kOutStride;
 };
 
 // ---- shared tiles: [rows][kBK] bytes, 16-byte chunks XOR-swizzled ----

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <random>
 
@@ -103,15 +104,19 @@ Built build_linear(const Case& c, std::mt19937_64& rng) {
     std::vector<std::string> in = {
         input("x", random_tensor<int8_t>(rng, xs, -span - 1, span)),
         input("w", random_tensor<int8_t>(rng, {c.n_out, c.k_in}, -span - 1, span))};
-    const int64_t bias_mag =
-        std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? (int64_t{1} << 30) - 1 : 20000;
+    // Biases up to 2^30 (the mma epilogue's short requantization still applies) or up to 2^31 - 1 (a
+    // total past int32 is possible: the int64 form), else small.
+    const int bias_kind = std::uniform_int_distribution<int>(0, 7)(rng);
+    const int64_t bias_mag = bias_kind < 2 ? (int64_t{1} << 30) - 1 : (bias_kind == 2 ? INT32_MAX : 20000);
     if (c.bias || c.classifier)
         in.push_back(input("bias", random_tensor<int32_t>(rng, {c.n_out}, -bias_mag, bias_mag)));
     nlohmann::json attrs = nlohmann::json::object();
     Shape ys = xs;
     ys.back() = c.n_out;
     if (!c.classifier) {
-        const int64_t mult = std::uniform_int_distribution<int64_t>(1, (int64_t{1} << 31) - 1)(rng);
+        // Multipliers of every magnitude, so that shifts below 32 (the epilogue's int64 form) come too.
+        const int64_t mult = std::max<int64_t>(1, std::uniform_int_distribution<int64_t>(1, INT32_MAX)(rng) >>
+                                                      std::uniform_int_distribution<int>(0, 24)(rng));
         const double typical =
             std::sqrt(static_cast<double>(c.k_in)) * static_cast<double>(span * span) / 2.0 +
             (c.bias ? static_cast<double>(bias_mag) / 2.0 : 0.0) + 1.0;
@@ -193,6 +198,14 @@ Case random_case(int i, std::mt19937_64& rng) {
         c.n_out = pick<int64_t>(rng, {1, 3, 10, 15, 16, 17, 32, 33, 64, 100, 128, 129, 256, 512});
         c.k_in = pick<int64_t>(rng, {16, 32, 48, 64, 80, 128, 144, 256, 512, 1024, 1, 8, 17, 40, 100});
         c.bias = std::uniform_int_distribution<int>(0, 3)(rng) != 0;
+        // One in four is tall (4,500 .. 60,000 rows): more tiles than the GPU holds at once, so each
+        // persistent CTA of the mma kernel takes several, its copies running ahead across tile ends. K stays
+        // a multiple of 16 (the mma path) and the reference's work under 2^30 multiply-adds.
+        if (!c.classifier && std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
+            c.len = pick<int64_t>(rng, {4500, 9001, 20000});
+            c.k_in = pick<int64_t>(rng, {16, 32, 64, 80, 128, 256});
+            while (c.batch * c.len * c.n_out * c.k_in > (int64_t{1} << 30) && c.k_in > 16) c.k_in /= 2;
+        }
         return c;
     }
     if (i % 3 == 2) {
