@@ -205,13 +205,11 @@ std::vector<int64_t> pow2_range(int64_t lo, int64_t hi, int64_t factor) {
     return v;
 }
 
-// Requantization that keeps a K-term int8 dot product of random data mostly inside int8, in the LRA
-// workloads' form (mult about 2^30, shift 38..44, which the GEMM's epilogue takes its short path for):
-// 2^30 / 2^(s + 14) is the scale 2^16 / 2^s.
+// Requantization that keeps a K-term int8 dot product of random data mostly inside int8.
 Requant gemm_requant(int64_t k) {
     const int s =
         16 + static_cast<int>(std::ceil(std::log2(std::sqrt(static_cast<double>(k)) * 64.0 * 64.0 / 40.0)));
-    return {int64_t{1} << 30, s + 14};
+    return {1 << 16, s};
 }
 
 void gemm_points(Grid& g, bool quick, const std::vector<GemmShape>& given) {
