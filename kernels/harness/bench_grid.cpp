@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <vector>
@@ -516,6 +517,8 @@ std::string header(const BenchOptions& o, const nlohmann::ordered_json& gpu) {
     h += "# ssmsim GPU kernel timings (kernels/, measured by ssmsim-cuda bench)\n";
     h += fmt::format("# gpu: {}\n", gpu.dump());
     h += fmt::format("# date_utc: {}\n", utc_now());
+    if (const char* commit = std::getenv("SSMSIM_COMMIT"))  // device_run.sh sets it
+        h += fmt::format("# commit: {}\n", commit);
     h += fmt::format("# command: {}\n", o.command);
     h += "# method: per point, 3 untimed launches; then groups of `inner` back-to-back launches (inner sized "
          "so a "

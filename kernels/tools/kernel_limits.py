@@ -13,7 +13,11 @@ Per workload and batch (the per-op CSV's rows; full LRA length):
   --sdpa-out; the faster of bf16 and fp16 with PyTorch's default dispatch; empty without that CSV).
 - GEMM (linear, classifier): the class's time, rate as a fraction of the int8 tensor peak, and cuBLASLt's
   int8 time at the same shapes over ours (torch._int_mm; per-shape CSV of torch_baseline.py --gemm-out, or
-  else the e2e CSV's gemm_fraction_of_cublaslt).
+  else the e2e CSV's gemm_fraction_of_cublaslt). Those compare cuBLASLt timed back to back with our per-op
+  times, which carry an event's launch gap each (~2 us more per op on the H200, reference/gpu-timings/
+  h200-launch.json). With --ours-gemm (ssmsim-cuda bench --gemm-shapes at the --gemm CSV's shapes) our GEMMs
+  are timed the way cuBLASLt's are, and gemm_cublaslt_over_ours_bench is that like-for-like ratio (the
+  classifier op timed as linear_i8 at its shape: the same tiles, an int8 epilogue instead of int32).
 - other (every other kind: elementwise, norms, conv1d, embedding, pooling, reshape): the class's time and
   its bytes (read + written, the fewest each op must move) / time as a fraction of HBM bandwidth; the
   elementwise kinds alone as well.
@@ -23,7 +27,8 @@ docs/gpu-kernels.md. --check regenerates the CSV in memory and compares it with 
 byte, taking its inputs from the file's '# command:' line, and checks that docs/gpu-kernels.md holds every
 line of its table; --self-test checks the arithmetic on made-up ops.
 
-Usage: kernel_limits.py [--sdpa torch-sdpa.csv] [--gemm torch-int8-gemm.csv] [--out FILE] [--check]
+Usage: kernel_limits.py [--sdpa torch-sdpa.csv] [--gemm torch-int8-gemm.csv [--ours-gemm ours-gemm.csv]]
+                       [--out FILE] [--check]
 """
 import argparse
 import json
@@ -58,6 +63,7 @@ COLUMNS = ["workload", "batch", "seq_len", "ours_graph_ms",
            "attention_ms", "attention_ops", "attention_op_us_mean", "attention_tops", "attention_fraction_of_int8_peak",
            "sdpa_us", "sdpa_dtype", "sdpa_backend", "attention_over_sdpa", "sdpa_best_us", "sdpa_best",
            "gemm_ms", "gemm_tops", "gemm_fraction_of_int8_peak", "cublaslt_gemm_ms", "gemm_cublaslt_over_ours",
+           "ours_gemm_bench_ms", "gemm_cublaslt_over_ours_bench",
            "other_ms", "other_gbps", "other_fraction_of_hbm", "elementwise_ms", "elementwise_fraction_of_hbm"]
 
 
@@ -99,10 +105,22 @@ def gemm_index(rows):
             for r in rows if num(r["time_us_median"]) is not None}
 
 
+def gemm_shapes(rows):
+    """(task, arch, batch, op) -> (m, n, k) of the same rows: the shape each GEMM op was timed at."""
+    return {(r["task"], r["arch"], int(r["batch"]), r["op"]): (int(r["m"]), int(r["n"]), int(r["k"])) for r in rows}
+
+
+def ours_gemm_index(rows):
+    """(m, n, k) -> our linear_i8 us (ssmsim-cuda bench --gemm-shapes rows)."""
+    return {(int(r["m"]), int(r["n"]), int(r["k"])): float(r["time_us_median"])
+            for r in rows if r["kernel"] == "linear_i8" and num(r["time_us_median"]) is not None}
+
+
 def limits(ops, e2e, chain, sdpa=None, gemm=None, int8_tops=INT8_TOPS, hbm_gbps=HBM_GBPS, sms=SMS, lanes=LANES,
-           floor_instr=FLOOR_INSTR):
+           floor_instr=FLOOR_INSTR, shapes=None, ours_gemm=None):
     """The rows of the limits table. ops: per-op rows; e2e: {(task, arch, batch): e2e row}; chain: the chain
-    JSON (sm_clock_mhz, chain_cycles_per_step); sdpa: sdpa_index(); gemm: gemm_index()."""
+    JSON (sm_clock_mhz, chain_cycles_per_step); sdpa: sdpa_index(); gemm: gemm_index(); shapes: gemm_shapes()
+    and ours_gemm: ours_gemm_index(), both or neither."""
     clock_hz = chain["sm_clock_mhz"] * 1e6
     chain_cps = chain["chain_cycles_per_step"]
     groups = {}
@@ -157,15 +175,21 @@ def limits(ops, e2e, chain, sdpa=None, gemm=None, int8_tops=INT8_TOPS, hbm_gbps=
             tops = 2 * macs(GEMM) / (sum(m) * 1e-6) / 1e12
             r.update(gemm_tops=tops, gemm_fraction_of_int8_peak=tops / int8_tops)
             if gemm is not None:
-                lt, missing = 0.0, 0
+                lt, missing, bench, bench_missing = 0.0, 0, 0.0, 0
                 for o in g:
                     if o["kind"] in GEMM:
                         name = "classifier" if o["kind"] == "classifier" else o["op"].split(".")[-1]
                         v = gemm.get((task, arch, batch, name))
                         missing += v is None
                         lt += v or 0.0
+                        if ours_gemm is not None:
+                            b = ours_gemm.get(shapes.get((task, arch, batch, name)))
+                            bench_missing += b is None
+                            bench += b or 0.0
                 if not missing:
                     r.update(cublaslt_gemm_ms=lt / 1e3, gemm_cublaslt_over_ours=lt / sum(m))
+                    if ours_gemm is not None and not bench_missing:
+                        r.update(ours_gemm_bench_ms=bench / 1e3, gemm_cublaslt_over_ours_bench=lt / bench)
             else:
                 r.update(cublaslt_gemm_ms=num(e.get("cublaslt_gemm_ms")),
                          gemm_cublaslt_over_ours=num(e.get("gemm_fraction_of_cublaslt")))
@@ -190,7 +214,8 @@ DIGITS = {"ours_graph_ms": 4, "scan_ms": 4, "scan_op_us_mean": 3, "scan_cycles_p
           "chain_cycles_per_step": 2, "scan_over_chain": 3, "scan_floor_us_per_op": 1, "scan_fraction_of_floor": 3,
           "attention_ms": 4, "attention_op_us_mean": 3, "attention_tops": 2, "attention_fraction_of_int8_peak": 4,
           "sdpa_us": 3, "attention_over_sdpa": 3, "sdpa_best_us": 3, "gemm_ms": 4, "gemm_tops": 2,
-          "gemm_fraction_of_int8_peak": 4, "cublaslt_gemm_ms": 4, "gemm_cublaslt_over_ours": 3, "other_ms": 4,
+          "gemm_fraction_of_int8_peak": 4, "cublaslt_gemm_ms": 4, "gemm_cublaslt_over_ours": 3,
+          "ours_gemm_bench_ms": 4, "gemm_cublaslt_over_ours_bench": 3, "other_ms": 4,
           "other_gbps": 1, "other_fraction_of_hbm": 4, "elementwise_ms": 4, "elementwise_fraction_of_hbm": 4}
 
 
@@ -212,8 +237,12 @@ def f3(x):
 
 
 def markdown(rows):
+    """The table of docs/gpu-kernels.md. The GEMM ratio is the like-for-like one where the rows have it."""
+    bench = any(r.get("gemm_cublaslt_over_ours_bench") is not None for r in rows)
+    ratio = "gemm_cublaslt_over_ours_bench" if bench else "gemm_cublaslt_over_ours"
     lines = ["| workload | batch | scan ms | scan: cycles/step | scan: against its limit | attention ms | "
-             "attention: ours / SDPA | attention: of int8 peak | GEMM ms | GEMM: cuBLASLt / ours | "
+             "attention: ours / SDPA | attention: of int8 peak | GEMM ms | "
+             + ("GEMM: cuBLASLt / ours, both back to back" if bench else "GEMM: cuBLASLt / ours") + " | "
              "GEMM: of int8 peak | other ms | other: of HBM | elementwise: of HBM |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -233,7 +262,7 @@ def markdown(rows):
             attn = f"{r['attention_ms']:.3f} | {vs} | {pct(r['attention_fraction_of_int8_peak'])}"
         else:
             attn = "— | — | —"
-        gemm = f"{r['gemm_ms']:.3f} | {f3(r.get('gemm_cublaslt_over_ours'))} | {pct(r.get('gemm_fraction_of_int8_peak'))}"
+        gemm = f"{r['gemm_ms']:.3f} | {f3(r.get(ratio))} | {pct(r.get('gemm_fraction_of_int8_peak'))}"
         other = (f"{r['other_ms']:.3f} | {pct(r.get('other_fraction_of_hbm'))} | "
                  f"{pct(r.get('elementwise_fraction_of_hbm'))}")
         lines.append(f"| {r['workload']} | {r['batch']} | {scan} | {attn} | {gemm} | {other} |")
@@ -242,8 +271,9 @@ def markdown(rows):
 
 def header_lines(args, chain, have_sdpa, have_gemm):
     cmd = "kernels/tools/kernel_limits.py" + "".join(
-        f" --{k} {rel(v)}" for k, v in (("ops", args.ops), ("e2e", args.e2e), ("chain", args.chain),
-                                        ("gemm", args.gemm), ("sdpa", args.sdpa)) if v)
+        f" --{k.replace('_', '-')} {rel(v)}" for k, v in (("ops", args.ops), ("e2e", args.e2e), ("chain", args.chain),
+                                                          ("gemm", args.gemm), ("ours_gemm", args.ours_gemm),
+                                                          ("sdpa", args.sdpa)) if v)
     return [
         "Each kernel class of the LRA workloads against its limit (kernels/tools/kernel_limits.py; "
         "docs/gpu-kernels.md)",
@@ -252,6 +282,7 @@ def header_lines(args, chain, have_sdpa, have_gemm):
         + ("" if have_gemm else ", gemm_fraction_of_cublaslt, cublaslt_gemm_ms") + f"); chain {rel(args.chain)} "
         f"(chain {chain['chain_cycles_per_step']:.2f} SM cycles per step, SM clock {chain['sm_clock_mhz']:.1f} MHz)"
         + (f"; cuBLASLt per shape {rel(args.gemm)}" if have_gemm else "")
+        + (f"; ours per shape, timed as cuBLASLt {rel(args.ours_gemm)}" if args.ours_gemm else "")
         + (f"; SDPA {rel(args.sdpa)}" if have_sdpa else "; SDPA: not measured yet (sdpa_* columns empty)"),
         f"peaks: datasheet H200 SXM, dense int8 tensor {args.int8_tops:g} TOPS, HBM {args.hbm_gbps:g} GB/s",
         "scan: kinds s4d_scan, selective_scan; scan_cycles_per_step = mean scan op time x SM clock / seq_len; "
@@ -262,7 +293,11 @@ def header_lines(args, chain, have_sdpa, have_gemm):
         "F.scaled_dot_product_attention time at the same shape (default dispatch, the faster of bf16 and fp16: "
         "sdpa_dtype, sdpa_backend); sdpa_best = fastest of any dtype and forced backend",
         "gemm: kinds linear, classifier; tops = 2 x MACs / time; gemm_cublaslt_over_ours = torch._int_mm (cuBLASLt "
-        "int8 -> int32, no requantization) time at the same shapes / ours (1.0 = as fast)",
+        "int8 -> int32, no requantization) time at the same shapes / ours (1.0 = as fast), ours from the per-op "
+        "times (an event's launch gap each)"
+        + ("; ours_gemm_bench_ms, gemm_cublaslt_over_ours_bench: ours timed at each shape as cuBLASLt is (back to "
+           "back behind a GPU-side wait, inputs rotated past L2; ssmsim-cuda bench --gemm-shapes; the classifier "
+           "as linear_i8 at its shape)" if args.ours_gemm else ""),
         "other: every other kind; other_gbps = (bytes_read + bytes_written) / time summed over those ops; "
         "elementwise = kinds " + ", ".join(ELEMENTWISE) + "; fractions of the HBM peak",
     ]
@@ -328,6 +363,24 @@ def self_test():
                                                    "time_us_median": "8.0"}]))
     r = next(x for x in g if x["workload"] == "lra:text:s4d")
     check("cuBLASLt / ours from the per-shape CSV: 8 / 10", r["gemm_cublaslt_over_ours"], 0.8)
+    # Ours timed as cuBLASLt is, at glu_a's shape: 8 / 9 like for like; the per-op ratio stays 8 / 10.
+    lt_rows = [{"task": "text", "arch": "s4d", "batch": "1", "op": "glu_a", "time_us_median": "8.0",
+                "m": "4096", "n": "512", "k": "256"}]
+    ours = ours_gemm_index([{"kernel": "linear_i8", "m": "4096", "n": "512", "k": "256", "time_us_median": "9.0"},
+                            {"kernel": "linear_i8", "m": "4096", "n": "256", "k": "256", "time_us_median": "1.0"}])
+    g = limits(ops, e2e, chain, None, gemm_index(lt_rows), shapes=gemm_shapes(lt_rows), ours_gemm=ours)
+    r = next(x for x in g if x["workload"] == "lra:text:s4d")
+    check("cuBLASLt / ours, both back to back: 8 / 9", r["gemm_cublaslt_over_ours_bench"], 8 / 9)
+    check("ours back to back, ms", r["ours_gemm_bench_ms"], 0.009)
+    check("per-op ratio kept beside it", r["gemm_cublaslt_over_ours"], 0.8)
+    md = markdown(g)
+    check("markdown shows the like-for-like ratio", 1.0 if "| 0.889 |" in md and "both back to back" in md else 0.0,
+          1.0)
+    g = limits(ops, e2e, chain, None, gemm_index(lt_rows), shapes=gemm_shapes(lt_rows),
+               ours_gemm=ours_gemm_index([]))
+    r = next(x for x in g if x["workload"] == "lra:text:s4d")
+    check("no like-for-like ratio without our time at every shape",
+          0.0 if r.get("gemm_cublaslt_over_ours_bench") is None else 1.0, 0.0)
     # Markdown renders every row (SDPA pending where absent).
     md = markdown(limits(ops, e2e, chain))
     check("markdown rows", float(md.count("\n") - 1), float(len(rows)))
@@ -344,6 +397,7 @@ def main():
     p.add_argument("--e2e", default=os.path.join(ref, "h200-lra-e2e.csv"))
     p.add_argument("--chain", default=os.path.join(ref, "h200-scan-chain.json"))
     p.add_argument("--gemm", help="torch_baseline.py --gemm-out CSV (else the e2e CSV's cuBLASLt columns)")
+    p.add_argument("--ours-gemm", help="ssmsim-cuda bench --gemm-shapes CSV at the --gemm CSV's shapes")
     p.add_argument("--sdpa", help="torch_baseline.py --sdpa-out CSV (else the SDPA columns stay empty)")
     p.add_argument("--out", default=os.path.join(ref, "h200-kernel-limits.csv"))
     p.add_argument("--int8-tops", type=float, default=INT8_TOPS)
@@ -363,7 +417,7 @@ def main():
             print(f"{rel(args.out)} has no '# command:' line", file=sys.stderr)
             return 1
         given = p.parse_args(cmd[1:])
-        for k in ("ops", "e2e", "chain", "gemm", "sdpa"):
+        for k in ("ops", "e2e", "chain", "gemm", "ours_gemm", "sdpa"):
             v = getattr(given, k)
             setattr(args, k, v if v is None or os.path.isabs(v) else os.path.join(REPO, v))
     with open(args.chain) as f:
@@ -371,8 +425,12 @@ def main():
     e2e = {(r["task"], r["arch"], int(r["batch"])): r for r in read_csv(args.e2e)}
     sdpa = sdpa_index(read_csv(args.sdpa)) if args.sdpa else None
     gemm = gemm_index(read_csv(args.gemm)) if args.gemm else None
+    if args.ours_gemm and not args.gemm:
+        p.error("--ours-gemm needs --gemm (the cuBLASLt CSV names each op's shape)")
+    shapes = gemm_shapes(read_csv(args.gemm)) if args.ours_gemm else None
+    ours_gemm = ours_gemm_index(read_csv(args.ours_gemm)) if args.ours_gemm else None
     rows = limits(read_csv(args.ops), e2e, chain, sdpa, gemm, args.int8_tops, args.hbm_gbps, args.sms, args.lanes,
-                  args.floor_instr)
+                  args.floor_instr, shapes, ours_gemm)
     text = csv_text(rows, header_lines(args, chain, sdpa is not None, gemm is not None))
     if args.check:
         with open(args.out, newline="") as f:
