@@ -109,6 +109,8 @@ std::vector<MeasuredRow> load_timings(const std::string& path) {
         r.measured_us = std::stod(at("time_us_median"));
         if (column.count("power_w") && !at("power_w").empty()) r.power_w = std::stod(at("power_w"));
         if (column.count("sm_mhz") && !at("sm_mhz").empty()) r.sm_mhz = std::stod(at("sm_mhz"));
+        if (column.count("set_bytes") && column.count("buffer_sets"))
+            r.rotation_bytes = num(at("set_bytes")) * num(at("buffer_sets"));
         KernelShape& s = r.shape;
         const std::string& k = r.kernel;
         s.elements = num(at("elements"));
@@ -177,6 +179,7 @@ std::vector<OpResult> predict_results(const std::vector<MeasuredRow>& rows, cons
     Spec grid = spec;
     grid.launch_cycles = spec.stream_launch_cycles;
     std::vector<OpItem> items;
+    std::vector<size_t> timed;  // per row, the item whose result is the row's
     GpuJob job;
     job.spec = &grid;
     uint32_t base = 0;
@@ -199,12 +202,21 @@ std::vector<OpResult> predict_results(const std::vector<MeasuredRow>& rows, cons
             if (id != kNoTensor) in += static_cast<double>(job.tensor_bytes[id]);
         out = static_cast<double>(job.tensor_bytes[it.shape.out]);
         it.prefill_dirty = out / std::max(1.0, in + out);
+        if (r.rotation_bytes > 0 && r.rotation_bytes <= spec.l2_bytes) {
+            // Warm: the same launch once before (its result unused) leaves its buffers in the L2.
+            items.push_back(it);
+            it.prefill_dirty = -1;
+        }
+        timed.push_back(items.size());
         items.push_back(std::move(it));
     }
     job.items = &items;
     auto* top = dynamic_cast<GpuTop*>(sc::top("gpu"));
     top->run(job);
-    return std::move(job.results);
+    std::vector<OpResult> out;
+    out.reserve(rows.size());
+    for (size_t i : timed) out.push_back(std::move(job.results[i]));
+    return out;
 }
 
 std::vector<ErrorStats> error_stats(const std::vector<MeasuredRow>& rows, const std::vector<double>& pred,

@@ -23,12 +23,17 @@ struct MeasuredRow {
     bool heldout = false;
     double power_w = 0;  // board power with the launches back to back (bench --power); 0: not measured
     double sm_mhz = 0;   // the mean SM clock while power_w was measured
+    // set_bytes x buffer_sets: the memory the timed launches rotated over (0: the CSV does not say). Where it
+    // fits in the L2, every launch found its inputs there, left by the launch of the same set before.
+    int64_t rotation_bytes = 0;
 };
 
 std::vector<MeasuredRow> load_timings(const std::string& csv_path);
 
-// Predicted kernel times (microseconds), one per row, through the SystemC model, each launch paying the
-// stream's gap (launch.stream_kernel_ns) as the grid was measured.
+// Predicted kernel times (microseconds), one per row, through the SystemC model, as the grid was measured:
+// each launch pays the stream's gap (launch.stream_kernel_ns), and a row whose rotation fits in the L2 is
+// predicted warm (its own launch run once before, so its inputs are L2 hits), the others cold (the L2 full
+// of other data).
 std::vector<double> predict_us(const std::vector<MeasuredRow>& rows, const Spec& spec);
 // The same runs' whole results (cycles, MACs, instructions, L2 and HBM bytes, energy), one per row.
 std::vector<OpResult> predict_results(const std::vector<MeasuredRow>& rows, const Spec& spec);
