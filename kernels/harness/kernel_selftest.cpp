@@ -197,9 +197,8 @@ Case random_case(int i, std::mt19937_64& rng) {
         c.n_out = pick<int64_t>(rng, {1, 3, 10, 15, 16, 17, 32, 33, 64, 100, 128, 129, 256, 512});
         c.k_in = pick<int64_t>(rng, {16, 32, 48, 64, 80, 128, 144, 256, 512, 1024, 1, 8, 17, 40, 100});
         c.bias = std::uniform_int_distribution<int>(0, 3)(rng) != 0;
-        // One in four is tall (4,500 .. 60,000 rows): more tiles than the GPU holds at once, so each
-        // persistent CTA of the mma kernel takes several, its copies running ahead across tile ends. K stays
-        // a multiple of 16 (the mma path) and the reference's work under 2^30 multiply-adds.
+        // One in four is tall (4,500 .. 60,000 rows): more tiles than the GPU holds at once, several waves of
+        // the mma kernel's CTAs. The reference's work stays under 2^30 multiply-adds.
         if (!c.classifier && std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
             c.len = pick<int64_t>(rng, {4500, 9001, 20000});
             c.k_in = pick<int64_t>(rng, {16, 32, 64, 80, 128, 256});

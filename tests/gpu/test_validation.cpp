@@ -76,4 +76,27 @@ TEST(GpuValidation, GridRowsPayTheStreamsLaunchGap) {
     }
 }
 
+// A grid point whose rotated buffer sets fit in the L2 was measured with its inputs in the L2, so it is
+// predicted warm: faster than the same point predicted cold (rotation past the L2, or not recorded), and
+// reading fewer bytes from HBM; a rotation past the L2 is predicted exactly as an unrecorded one.
+TEST(GpuValidation, GridRowsWhoseRotationFitsTheL2ArePredictedWarm) {
+    ssmsim::testing::register_gpu();
+    auto rows = load_timings(std::string(SSMSIM_SOURCE_DIR) + "/reference/gpu-timings/h200.csv");
+    std::erase_if(rows,
+                  [](const MeasuredRow& r) { return r.kernel != "mul_i8" || r.shape.elements != 65536; });
+    ASSERT_EQ(rows.size(), 1u);
+    const Spec spec = parse_spec(HwConfig::resolve("gpu", "gpu-h200", "", nlohmann::json::object()));
+    ASSERT_GT(rows[0].rotation_bytes, 0) << "h200.csv records set_bytes and buffer_sets";
+    ASSERT_LE(rows[0].rotation_bytes, spec.l2_bytes) << "65,536 elements x 32 sets fit in the L2";
+    std::vector<MeasuredRow> three = {rows[0], rows[0], rows[0]};
+    three[1].rotation_bytes = spec.l2_bytes + 1;
+    three[2].rotation_bytes = 0;
+    const auto res = predict_results(three, spec);
+    ASSERT_EQ(res.size(), 3u);
+    EXPECT_LT(res[0].cycles, 0.95 * res[1].cycles);
+    EXPECT_LT(res[0].hbm_read, res[1].hbm_read);
+    EXPECT_DOUBLE_EQ(res[1].cycles, res[2].cycles);
+    EXPECT_DOUBLE_EQ(res[1].hbm_read, res[2].hbm_read);
+}
+
 }  // namespace
