@@ -213,21 +213,8 @@ Requant gemm_requant(int64_t k) {
     return {1 << 16, s};
 }
 
-void gemm_points(Grid& g, bool quick, const std::vector<GemmShape>& given) {
-    std::vector<GemmShape> shapes = given;
-    if (!given.empty()) {
-        // The given shapes only (and no float GEMMs).
-    } else if (quick) {
-        shapes = {{256, 256, 256}, {4096, 4096, 4096}};
-    } else {
-        for (int64_t s : pow2_range(32, 16384, 2)) shapes.push_back({s, s, s});  // square
-        for (int64_t m : pow2_range(16, 65536, 4))                               // rows (B x L)
-            for (auto nk :
-                 std::vector<std::array<int64_t, 2>>{{256, 256}, {1024, 512}, {512, 1024}, {4096, 4096}})
-                shapes.push_back({m, nk[0], nk[1]});
-        for (int64_t n : pow2_range(16, 16384, 4)) shapes.push_back({8192, n, 1024});  // outputs
-        for (int64_t k : pow2_range(16, 16384, 4)) shapes.push_back({8192, 1024, k});  // reduction
-    }
+// The int8 GEMM (linear_i8) at each of `shapes`.
+void int8_gemm_points(Grid& g, const std::vector<GemmShape>& shapes) {
     for (auto [m, n, k] : shapes) {
         Point p;
         p.kernel = "linear_i8";
@@ -248,7 +235,22 @@ void gemm_points(Grid& g, bool quick, const std::vector<GemmShape>& given) {
                {DType::int8, m * n, 1, 0}},
               1);
     }
-    if (!given.empty()) return;
+}
+
+void gemm_points(Grid& g, bool quick) {
+    std::vector<GemmShape> shapes;
+    if (quick) {
+        shapes = {{256, 256, 256}, {4096, 4096, 4096}};
+    } else {
+        for (int64_t s : pow2_range(32, 16384, 2)) shapes.push_back({s, s, s});  // square
+        for (int64_t m : pow2_range(16, 65536, 4))                               // rows (B x L)
+            for (auto nk :
+                 std::vector<std::array<int64_t, 2>>{{256, 256}, {1024, 512}, {512, 1024}, {4096, 4096}})
+                shapes.push_back({m, nk[0], nk[1]});
+        for (int64_t n : pow2_range(16, 16384, 4)) shapes.push_back({8192, n, 1024});  // outputs
+        for (int64_t k : pow2_range(16, 16384, 4)) shapes.push_back({8192, 1024, k});  // reduction
+    }
+    int8_gemm_points(g, shapes);
     const auto f32 = quick ? std::vector<int64_t>{1024} : pow2_range(64, 8192, 2);
     for (int64_t s : f32) {
         Point p;
@@ -569,9 +571,11 @@ int run_bench(const BenchOptions& options) {
     upload_rsqrt_table();
     fmt::print("{} ({} SMs, L2 {} MiB)\n", gpu["name"].get<std::string>(), gpu["sm_count"].get<int>(),
                gpu["l2_bytes"].get<int64_t>() >> 20);
-    if (o.gemm_shapes.empty()) elementwise_points(g, o.quick);
-    gemm_points(g, o.quick, o.gemm_shapes);
-    if (o.gemm_shapes.empty()) {
+    if (!o.gemm_shapes.empty()) {
+        int8_gemm_points(g, o.gemm_shapes);  // --gemm-shapes: those GEMMs, nothing else
+    } else {
+        elementwise_points(g, o.quick);
+        gemm_points(g, o.quick);
         scan_points(g, o.quick);
         conv_norm_attention_points(g, o.quick);
     }

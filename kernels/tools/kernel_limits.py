@@ -424,10 +424,11 @@ def main():
         chain = json.load(f)
     e2e = {(r["task"], r["arch"], int(r["batch"])): r for r in read_csv(args.e2e)}
     sdpa = sdpa_index(read_csv(args.sdpa)) if args.sdpa else None
-    gemm = gemm_index(read_csv(args.gemm)) if args.gemm else None
     if args.ours_gemm and not args.gemm:
         p.error("--ours-gemm needs --gemm (the cuBLASLt CSV names each op's shape)")
-    shapes = gemm_shapes(read_csv(args.gemm)) if args.ours_gemm else None
+    gemm_rows = read_csv(args.gemm) if args.gemm else None
+    gemm = gemm_index(gemm_rows) if args.gemm else None
+    shapes = gemm_shapes(gemm_rows) if args.ours_gemm else None
     ours_gemm = ours_gemm_index(read_csv(args.ours_gemm)) if args.ours_gemm else None
     rows = limits(read_csv(args.ops), e2e, chain, sdpa, gemm, args.int8_tops, args.hbm_gbps, args.sms, args.lanes,
                   args.floor_instr, shapes, ours_gemm)
