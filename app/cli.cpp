@@ -7,8 +7,10 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "app/accuracy_cmd.h"
 #include "app/commands.h"
 #include "app/compare_cmd.h"
+#include "app/dataset_cmd.h"
 #include "app/int_arg.h"
 #include "app/quantize_cmd.h"
 #include "app/rtl_verify_cmd.h"
@@ -135,6 +137,12 @@ int dispatch(const std::vector<std::string>& args) {
     quantize_cmd->add_option("--out", quantize.out, "folder for the int8 trace and quantize_report.csv")
         ->required();
 
+    AccuracyArgs accuracy;
+    auto* accuracy_cmd = add_accuracy_command(app, accuracy);
+
+    DatasetArgs dataset;
+    auto* dataset_cmd = add_dataset_command(app, dataset);
+
     ReportArgs report;
     auto* report_cmd = app.add_subcommand(
         "report",
@@ -235,6 +243,8 @@ int dispatch(const std::vector<std::string>& args) {
     if (*sweep_cmd) return cmd_sweep(sweep);
     if (*report_cmd) return cmd_report_any(report);
     if (*quantize_cmd) return cmd_quantize(quantize);
+    if (*accuracy_cmd) return cmd_accuracy(accuracy);
+    if (*dataset_cmd) return cmd_dataset(dataset, "ssmsim " SSMSIM_VERSION);
     if (*verify_cmd) {
 #if SSMSIM_HAVE_RTL_VERIFY
         return cmd_rtl_verify(verify);

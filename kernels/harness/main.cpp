@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/dataset_cmd.h"
 #include "app/workload_arg.h"
 #include "kernels/harness/bench_grid.h"
 #include "kernels/harness/chain_report.h"
@@ -215,6 +216,9 @@ int main(int argc, char** argv) {
     bool selftest_dry = false;
     selftest_cmd->add_flag("--dry-run", selftest_dry, "only build and validate the cases (no GPU)");
 
+    cli::DatasetArgs dataset;
+    auto* dataset_cmd = cli::add_dataset_command(app, dataset);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -230,6 +234,7 @@ int main(int argc, char** argv) {
             if (!gemm_shapes_csv.empty()) bench.gemm_shapes = cuda::read_gemm_shapes(gemm_shapes_csv);
             return cuda::run_bench(bench);
         }
+        if (*dataset_cmd) return cli::cmd_dataset(dataset, "ssmsim-cuda");
         if (*chain_cmd) return cuda::run_chain_report(chain_json);
         if (*launch_cmd) return cuda::run_launch_report(launch_json);
         if (*selftest_cmd)

@@ -271,11 +271,40 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
   PYTHONUNBUFFERED=1 python3 kernels/tools/measure_ceilings.py --json "$OUT/device/ceilings.json" || echo "FAILED: ceilings"
 }
 
+train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batch[:lr]] ...", concurrently and
+  # spread over the GPUs, for TRAIN_MINUTES each (or TRAIN_STEPS); data sets from `ssmsim-cuda dataset` (train
+  # seed 1000, test seed 9000). Each model comes back as $OUT/train-<task>-<arch>.tar.gz (weights, curve, record).
+  step "train ${TRAIN_MODELS:-}"
+  local d=/tmp/ssmsim-data m task arch batch lr budget pids="" gpus i=0 dir
+  gpus=$(nvidia-smi -L | wc -l)
+  budget=${TRAIN_STEPS:+--steps $TRAIN_STEPS}; budget=${budget:---minutes ${TRAIN_MINUTES:-5}}
+  for m in ${TRAIN_MODELS:-listops:s4d}; do
+    task=${m%%:*}
+    for set in train:1000:${TRAIN_COUNT:-100000} test:9000:2000; do
+      [ -f $d/$task-${set%%:*}/dataset.json ] || $BIN dataset lra:$task --seed $(echo $set | cut -d: -f2) \
+        --count ${set##*:} --out $d/$task-${set%%:*} || echo "FAILED: dataset $task $set"
+    done
+  done
+  for m in ${TRAIN_MODELS:-listops:s4d}; do
+    IFS=: read -r task arch batch lr <<< "$m"
+    dir=/tmp/ssmsim-train/train-$task-$arch; rm -rf $dir; mkdir -p $dir
+    CUDA_VISIBLE_DEVICES=$((i % gpus)) SSMSIM_COMMIT=${SSMSIM_COMMIT:-unknown} PYTHONUNBUFFERED=1 \
+      python3 workloads/training/train.py --task $task --arch $arch --train $d/$task-train --test $d/$task-test \
+      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} > $dir/log.txt 2>&1 &
+    pids="$pids $!"; i=$((i + 1))
+  done
+  for p in $pids; do wait $p || echo "FAILED: training process $p"; done
+  for dir in /tmp/ssmsim-train/train-*; do
+    tail -n 3 $dir/log.txt
+    tar -C /tmp/ssmsim-train -czf "$OUT/$(basename $dir).tar.gz" $(basename $dir)
+  done
+}
+
 for phase in "$@"; do
   case $phase in
     env) env_info ;; deps) deps ;; build) build ;; golden) golden ;; torch) torch_check ;; sanitize) sanitize ;;
     selftest) selftest ;; chain) chain ;; launch) launch ;; sdpa) sdpa ;; e2e) e2e ;; validate) validate ;; baseline) baseline ;; gemm) gemm ;; profile) profile ;;
-    full) full ;; bench) bench ;; ceilings) ceilings ;; power) power ;; mamba_ssm) mamba_ssm ;; *) echo "unknown phase $phase"; exit 2 ;;
+    full) full ;; bench) bench ;; ceilings) ceilings ;; power) power ;; mamba_ssm) mamba_ssm ;; train) train ;; *) echo "unknown phase $phase"; exit 2 ;;
   esac
 done
 step pack
