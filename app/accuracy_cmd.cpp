@@ -19,6 +19,7 @@
 #include "sim/backend/backend.h"
 #include "sim/config/hw_config.h"
 #include "sim/sweep/runner.h"
+#include "sim/trace/npy.h"
 #include "sim/util/atomic_file.h"
 #include "sim/util/csv_rows.h"
 #include "sim/util/error.h"
@@ -187,6 +188,35 @@ std::vector<Example> run_range(const AccuracyArgs& a, const workloads::Dataset& 
     return ex;
 }
 
+// Trained weights replace every parameter: a file missing from the folder would leave a random one in the
+// model and its accuracy would mean nothing, so it is refused by name (`run --weights` allows a subset).
+// Dtypes and shapes are checked here too, before any worker starts.
+void require_every_parameter(const std::string& workload, const std::string& dir, int64_t seq_len) {
+    workloads::WorkloadSpec spec = workloads::parse_workload_spec(workload);
+    spec.seq_len = seq_len;
+    spec.numerics = Numerics::float32;
+    const Trace t = workloads::build_lra_shapes(spec);
+    int64_t missing = 0;
+    std::string first;
+    for (const TensorDecl& td : t.tensors) {
+        if (!td.is_graph_input() || td.name == "tokens") continue;
+        const fs::path f = fs::path(dir) / (td.name + ".npy");
+        if (!fs::exists(f)) {
+            if (missing++ == 0) first = td.name;
+            continue;
+        }
+        const NpyHeader h = read_npy_header(f);
+        if (h.dtype != td.dtype || h.shape != td.shape)
+            throw InputError(f.string(),
+                             fmt::format("{} of shape {}", dtype_name(td.dtype), shape_str(td.shape)),
+                             fmt::format("{} of shape {}", dtype_name(h.dtype), shape_str(h.shape)));
+    }
+    if (missing)
+        throw InputError("--weights " + dir,
+                         fmt::format("a float32 .npy file for every parameter of {}", workload),
+                         fmt::format("{} missing, the first '{}.npy'", missing, first));
+}
+
 std::pair<int64_t, int64_t> parse_shard(const std::string& s) {
     const auto slash = s.find('/');
     const auto k = parse_integer<int64_t>(s.substr(0, slash), 0, kMaxJobs);
@@ -313,6 +343,7 @@ int cmd_accuracy(const AccuracyArgs& a) {
     if (a.workload.find(':', 4) == std::string::npos)
         throw InputError("--workload", "lra:<task>:<arch> (the architecture the weights are for)",
                          "'" + a.workload + "'");
+    require_every_parameter(a.workload, a.weights, d.meta["seq_len"].get<int64_t>());
     const int64_t count =
         a.count ? std::min(a.count, d.meta["count"].get<int64_t>()) : d.meta["count"].get<int64_t>();
     if (a.model != "reference") {  // the config and --set keys before anything runs
@@ -358,6 +389,7 @@ int cmd_accuracy(const AccuracyArgs& a) {
         Progress bar("shards", tasks.size(), !a.quiet);
         size_t done = 0;
         std::string failure;
+        bool input_error = false;
         run_children(self_executable(), tasks, static_cast<int>(jobs), kNoTimeLimit,
                      [&](size_t i, const ChildOutcome& o) {
                          bar.update(++done, fmt::format("shard {}", i));
@@ -365,6 +397,7 @@ int cmd_accuracy(const AccuracyArgs& a) {
                              failure = fmt::format("shard {}/{}: {}", i, jobs, o.error);
                      });
         bar.finish();
+        if (input_error) throw InputError(failure);
         if (!failure.empty()) throw std::runtime_error(failure);
         for (int64_t k = 0; k < jobs; ++k) {
             auto part = read_examples(work / std::to_string(k) / "examples.csv");

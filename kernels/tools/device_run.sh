@@ -285,18 +285,20 @@ train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batc
         --count ${set##*:} --out $d/$task-${set%%:*} || echo "FAILED: dataset $task $set"
     done
   done
-  # MPS lets the processes' kernels run side by side instead of time-sliced (TRAIN_MPS=0: without it).
-  [ "${TRAIN_MPS:-1}" = 1 ] && nvidia-cuda-mps-control -d && echo "MPS daemon started"
+  # TRAIN_MPS=1: under MPS, so that the processes' kernels run side by side instead of time-sliced. Off by
+  # default: a call with it (and --compile) on 2026-12-01 hung past its limit without a line of output.
+  [ "${TRAIN_MPS:-0}" = 1 ] && nvidia-cuda-mps-control -d && echo "MPS daemon started"
   for m in ${TRAIN_MODELS:-listops:s4d}; do
     IFS=: read -r task arch batch lr <<< "$m"
     dir=/tmp/ssmsim-train/train-$task-$arch; rm -rf $dir; mkdir -p $dir
+    # A hard limit per process, so that the call still packs what the others wrote.
     CUDA_VISIBLE_DEVICES=$((i % gpus)) SSMSIM_COMMIT=${SSMSIM_COMMIT:-unknown} PYTHONUNBUFFERED=1 \
-      python3 workloads/training/train.py --task $task --arch $arch --train $d/$task-train --test $d/$task-test \
+      timeout ${TRAIN_LIMIT_S:-600} python3 workloads/training/train.py --task $task --arch $arch --train $d/$task-train --test $d/$task-test \
       --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} > $dir/log.txt 2>&1 &
     pids="$pids $!"; i=$((i + 1))
   done
   for p in $pids; do wait $p || echo "FAILED: training process $p"; done
-  [ "${TRAIN_MPS:-1}" = 1 ] && echo quit | nvidia-cuda-mps-control
+  [ "${TRAIN_MPS:-0}" = 1 ] && echo quit | nvidia-cuda-mps-control
   for dir in /tmp/ssmsim-train/train-*; do
     tail -n 3 $dir/log.txt
     tar -C /tmp/ssmsim-train -czf "$OUT/$(basename $dir).tar.gz" $(basename $dir)

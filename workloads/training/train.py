@@ -165,6 +165,9 @@ def main():
         test_acc = ""
         if now - last_eval >= a.eval_every or step == planned:
             test_acc = f"{evaluate(model, test_x, test_y, device, 64):.4f}"
+            # The weights so far, so that a run stopped by a limit still leaves a model (provenance.json is
+            # written only by a run that ends normally).
+            model.save_ssmsim_weights(os.path.join(a.out, "weights"))
             last_eval = time.time()
         if step % 50 == 0 or test_acc:
             log.write(f"{step},{seen},{now - start:.1f},{lr:.6g},{run_loss / run_n:.4f},"
