@@ -284,6 +284,9 @@ train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batc
       [ -f $d/$task-${set%%:*}/dataset.json ] || $BIN dataset lra:$task --seed $(echo $set | cut -d: -f2) \
         --count ${set##*:} --out $d/$task-${set%%:*} || echo "FAILED: dataset $task $set"
     done
+    # TRAIN_CURRICULUM="LEN:FRACTION": the first FRACTION of the budget on examples of length LEN (seed 2000)
+    [ -n "${TRAIN_CURRICULUM:-}" ] && { [ -f $d/$task-short/dataset.json ] || $BIN dataset lra:$task --seed 2000 \
+      --count ${TRAIN_COUNT:-100000} --seq-len ${TRAIN_CURRICULUM%%:*} --out $d/$task-short || echo "FAILED: dataset $task short"; }
   done
   # TRAIN_MPS=1: under MPS, so that the processes' kernels run side by side instead of time-sliced. Off by
   # default: a call with it (and --compile) on 2026-12-01 hung past its limit without a line of output.
@@ -294,7 +297,8 @@ train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batc
     # A hard limit per process, so that the call still packs what the others wrote.
     CUDA_VISIBLE_DEVICES=$((i % gpus)) SSMSIM_COMMIT=${SSMSIM_COMMIT:-unknown} PYTHONUNBUFFERED=1 \
       timeout ${TRAIN_LIMIT_S:-600} python3 workloads/training/train.py --task $task --arch $arch --train $d/$task-train --test $d/$task-test \
-      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} > $dir/log.txt 2>&1 &
+      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} \
+      ${TRAIN_CURRICULUM:+--curriculum $d/$task-short:${TRAIN_CURRICULUM##*:}} > $dir/log.txt 2>&1 &
     pids="$pids $!"; i=$((i + 1))
   done
   for p in $pids; do wait $p || echo "FAILED: training process $p"; done

@@ -9,8 +9,9 @@ what `--weights` loads plus the run's record (docs/accuracy.md, "Training"):
   OUT/provenance.json        GPU, driver, torch and CUDA versions, commit, command, seeds, steps, wall time,
                              data sets, final accuracies
 
-The budget is a wall-clock time (--minutes) or a step count (--steps); the record gives the steps, so
-`--steps N` with the same seeds reruns it. Every random draw comes from --seed (torch.manual_seed), and the
+The budget is a wall-clock time (--minutes) or a step count (--steps); the learning-rate schedule and the
+curriculum's switch follow the fraction of it used. The record gives the steps, so `--steps N` with the same
+seeds reruns a timed run's schedule. Every random draw comes from --seed (torch.manual_seed), and the
 batch order from a generator seeded by it too.
 """
 import argparse
@@ -30,12 +31,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lra_models import LraModel, TASKS  # noqa: E402
 
 
-def load_dataset(folder, task):
+def load_dataset(folder, task, full_length=True):
     with open(os.path.join(folder, "dataset.json")) as f:
         meta = json.load(f)
     if meta.get("task") != task:
         raise SystemExit(f"{folder}/dataset.json: expected task '{task}', found '{meta.get('task')}'")
-    if meta.get("seq_len") != TASKS[task]["seq_len"]:
+    if full_length and meta.get("seq_len") != TASKS[task]["seq_len"]:
         raise SystemExit(f"{folder}/dataset.json: expected the full length {TASKS[task]['seq_len']}, "
                          f"found {meta.get('seq_len')}")
     tokens = np.load(os.path.join(folder, "tokens.npy"))
@@ -79,6 +80,9 @@ def main():
     ap.add_argument("--minutes", type=float, default=0.0, help="wall-clock budget of the training loop")
     ap.add_argument("--steps", type=int, default=0, help="step budget (instead of --minutes)")
     ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--curriculum", default="",
+                    help="DIR:FRACTION: train on DIR (the task at a shorter length) for that fraction of the "
+                         "budget first")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (the SSM parameters: a third)")
     ap.add_argument("--weight-decay", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=1)
@@ -113,30 +117,48 @@ def main():
     log = open(log_path + ".partial", "w")
     log.write("step,examples,wall_s,lr,train_loss,train_acc,test_acc\n")
 
-    # Steps are planned from the budget: with --minutes, from the time of the first 20 steps.
-    planned = a.steps or 10**9
+    # Progress through the budget (0 to 1) drives the schedule: steps done, or wall time used.
+    budget_s = a.minutes * 60
+
+    def progress():
+        return step / a.steps if a.steps else (time.time() - start) / budget_s
+
+    # The curriculum's shorter examples first, for its fraction of the budget; then the --train set.
+    phases = []
+    if a.curriculum:
+        folder, fraction = a.curriculum.rsplit(":", 1)
+        cur_meta, cur_x, cur_y = load_dataset(folder, a.task, full_length=False)
+        if cur_meta["seed"] == test_meta["seed"]:
+            raise SystemExit(f"--curriculum and --test share seed {cur_meta['seed']}")
+        phases.append((float(fraction), cur_x.to(device), cur_y.to(device), cur_meta))
+    phases.append((1.0, train_x, train_y, train_meta))
     warmup = 100
     start = time.time()
     last_eval = start
     step, seen, run_loss, run_correct, run_n = 0, 0, 0.0, 0, 0
-    perm, pos = torch.randperm(len(train_x), generator=order), 0
     model.train()
     forward = model
     if a.compile and hasattr(torch, "compile"):
         forward = torch.compile(model)
-    timing_from = None
-    while step < planned:
+    phase = -1
+    while progress() < 1.0:
+        if phase < 0 or progress() >= phases[phase][0]:
+            phase += 1
+            _, xs, ys, meta = phases[phase]
+            perm, pos = torch.randperm(len(xs), generator=order), 0
+            print(f"{a.task}:{a.arch}: step {step}: training on {meta['count']} examples of length "
+                  f"{meta['seq_len']} (seed {meta['seed']})", flush=True)
         if pos + a.batch > len(perm):
-            perm, pos = torch.randperm(len(train_x), generator=order), 0
+            perm, pos = torch.randperm(len(xs), generator=order), 0
         idx = perm[pos:pos + a.batch].to(device)
         pos += a.batch
-        lr = a.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(step / planned, 1.0)))
+        lr = a.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(progress(), 1.0)))
         for g in opt.param_groups:
             g["lr"] = lr * g.get("lr_scale", 1.0)
         opt.zero_grad(set_to_none=True)
         try:
-            logits = forward(train_x[idx])
-            loss = F.cross_entropy(logits, train_y[idx])
+            logits = forward(xs[idx])
+            loss = F.cross_entropy(logits, ys[idx])
             loss.backward()
         except Exception as e:  # noqa: BLE001 (torch.compile's failures have many types)
             if forward is model or step > 0:
@@ -144,26 +166,19 @@ def main():
             print(f"torch.compile failed ({type(e).__name__}: {str(e)[:200]}); training eagerly", flush=True)
             forward = model
             opt.zero_grad(set_to_none=True)
-            logits = model(train_x[idx])
-            loss = F.cross_entropy(logits, train_y[idx])
+            logits = model(xs[idx])
+            loss = F.cross_entropy(logits, ys[idx])
             loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
         seen += a.batch
         run_loss += loss.item() * a.batch
-        run_correct += (logits.argmax(-1) == train_y[idx]).sum().item()
+        run_correct += (logits.argmax(-1) == ys[idx]).sum().item()
         run_n += a.batch
         now = time.time()
-        # Steps 10-30 time a step (the first ones include compilation and warm-up); the plan fills the budget.
-        if a.minutes > 0 and step == 10:
-            timing_from = now
-        if a.minutes > 0 and step == 30:
-            per_step = (now - timing_from) / 20
-            planned = max(60, 30 + int((a.minutes * 60 - (now - start)) / per_step))
-            print(f"{a.task}:{a.arch}: {per_step * 1000:.0f} ms/step, planning {planned} steps", flush=True)
         test_acc = ""
-        if now - last_eval >= a.eval_every or step == planned:
+        if now - last_eval >= a.eval_every or progress() >= 1.0:
             test_acc = f"{evaluate(model, test_x, test_y, device, 64):.4f}"
             # The weights so far, so that a run stopped by a limit still leaves a model (provenance.json is
             # written only by a run that ends normally).
@@ -194,6 +209,8 @@ def main():
         "task": a.task, "arch": a.arch, "seed": a.seed, "steps": step, "batch": a.batch,
         "examples_seen": seen, "epochs": seen / len(train_x), "wall_s": round(wall, 1),
         "budget": f"{a.minutes} minutes" if a.minutes > 0 else f"{a.steps} steps",
+        "curriculum": {"fraction": phases[0][0], **{k: phases[0][3][k] for k in ("seed", "count", "seq_len")}}
+        if a.curriculum else None,
         "lr": a.lr, "weight_decay": a.weight_decay, "compiled": forward is not model, "warmup_steps": warmup, "schedule": "cosine",
         "train_set": {k: train_meta[k] for k in ("task", "seed", "count", "seq_len", "generator")},
         "test_set": {k: test_meta[k] for k in ("task", "seed", "count", "seq_len", "generator")},
