@@ -119,35 +119,52 @@ TEST_F(CliAccuracy, ReferencePredictionsAreTheBatchRunsAndAddUp) {
     EXPECT_EQ(diagonal, correct);
 }
 
-// int8 on the systolic model: the same logits as the int8 reference, example by example, from worker
-// processes (--jobs 2) and batches of 4 with a filled-up last run; time and energy per inference.
-TEST_F(CliAccuracy, SystolicMatchesTheReferenceInInt8) {
-    const fs::path ref = dir_ / "ref_i8", sys = dir_ / "sys_i8";
+// int8 on the systolic and GPU models: the same logits as the int8 reference, example by example, from
+// worker processes (--jobs 2) and batches of 4 with a filled-up last run; time and energy per inference.
+TEST_F(CliAccuracy, SystolicAndGpuMatchTheReferenceInInt8) {
+    const fs::path ref = dir_ / "ref_i8";
     const auto r = accuracy("--model reference --jobs 1", ref);
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    const auto s = accuracy("--model systolic --jobs 2 --batch 4", sys);
-    ASSERT_EQ(s.exit_code, 0) << s.output;
-    auto strip_timing = [](const std::string& csv) {  // columns 5 and 6: seconds and energy_pj
-        std::string out;
-        std::istringstream lines(csv);
-        std::string line;
-        while (std::getline(lines, line)) {
-            std::vector<std::string> cells;
-            std::istringstream in(line);
-            std::string c;
-            while (std::getline(in, c, ',')) cells.push_back(c);
-            for (size_t i = 0; i < cells.size(); ++i)
-                if (i != 4 && i != 5) out += cells[i] + ",";
-            out += "\n";
-        }
-        return out;
-    };
-    EXPECT_EQ(strip_timing(read_text(ref / "examples.csv")), strip_timing(read_text(sys / "examples.csv")));
-    const auto acc = read_json(sys / "accuracy.json");
-    ASSERT_TRUE(acc.contains("per_inference"));
-    EXPECT_GT(acc.at("per_inference").at("seconds_mean").get<double>(), 0);
-    EXPECT_GT(acc.at("per_inference").at("energy_pj_mean").get<double>(), 0);
-    EXPECT_FALSE(fs::exists(sys / "shards"));  // the workers' folders are gone
+    for (const std::string model : {"systolic", "gpu"}) {
+        const fs::path sys = dir_ / (model + "_i8");
+        const auto s = accuracy("--model " + model + " --jobs 2 --batch 4", sys);
+        ASSERT_EQ(s.exit_code, 0) << s.output;
+        auto strip_timing = [](const std::string& csv) {  // columns 5 and 6: seconds and energy_pj
+            std::string out;
+            std::istringstream lines(csv);
+            std::string line;
+            while (std::getline(lines, line)) {
+                std::vector<std::string> cells;
+                std::istringstream in(line);
+                std::string c;
+                while (std::getline(in, c, ',')) cells.push_back(c);
+                for (size_t i = 0; i < cells.size(); ++i)
+                    if (i != 4 && i != 5) out += cells[i] + ",";
+                out += "\n";
+            }
+            return out;
+        };
+        EXPECT_EQ(strip_timing(read_text(ref / "examples.csv")),
+                  strip_timing(read_text(sys / "examples.csv")))
+            << model;
+        const auto acc = read_json(sys / "accuracy.json");
+        ASSERT_TRUE(acc.contains("per_inference")) << model;
+        EXPECT_GT(acc.at("per_inference").at("seconds_mean").get<double>(), 0) << model;
+        EXPECT_GT(acc.at("per_inference").at("energy_pj_mean").get<double>(), 0) << model;
+        EXPECT_FALSE(fs::exists(sys / "shards"));  // the workers' folders are gone
+    }
+}
+
+// The neuromorphic model's energy depends on the data (its spikes): it differs between examples, and a higher
+// sigma-delta threshold (fewer spikes) lowers it.
+TEST_F(CliAccuracy, NeuromorphicEnergyDependsOnTheDataAndTheThreshold) {
+    const fs::path base = dir_ / "neuro", t4 = dir_ / "neuro_t4";
+    ASSERT_EQ(accuracy("--model neuromorphic --jobs 1", base).exit_code, 0);
+    ASSERT_EQ(accuracy("--model neuromorphic --jobs 1 --set sigma_delta.threshold=4", t4).exit_code, 0);
+    const auto a = read_json(base / "accuracy.json").at("per_inference");
+    const auto b = read_json(t4 / "accuracy.json").at("per_inference");
+    EXPECT_LT(a.at("energy_pj_min").get<double>(), a.at("energy_pj_max").get<double>());
+    EXPECT_LT(b.at("energy_pj_mean").get<double>(), a.at("energy_pj_mean").get<double>());
 }
 
 TEST_F(CliAccuracy, BadInputsAreNamed) {
