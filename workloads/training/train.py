@@ -141,6 +141,7 @@ def main():
     if a.compile and hasattr(torch, "compile"):
         forward = torch.compile(model)
     phase = -1
+    final_acc, final_acc_step = None, -1
     while progress() < 1.0:
         if phase < 0 or progress() >= phases[phase][0]:
             phase += 1
@@ -179,7 +180,8 @@ def main():
         now = time.time()
         test_acc = ""
         if now - last_eval >= a.eval_every or progress() >= 1.0:
-            test_acc = f"{evaluate(model, test_x, test_y, device, 64):.4f}"
+            final_acc, final_acc_step = evaluate(model, test_x, test_y, device, 64), step
+            test_acc = f"{final_acc:.4f}"
             # The weights so far, so that a run stopped by a limit still leaves a model (provenance.json is
             # written only by a run that ends normally).
             model.save_ssmsim_weights(os.path.join(a.out, "weights"))
@@ -192,9 +194,10 @@ def main():
                   + (f" test {test_acc}" if test_acc else ""), flush=True)
             run_loss, run_correct, run_n = 0.0, 0, 0
     wall = time.time() - start
+    if final_acc_step != step:  # the budget ran out between the last step's check and the loop's
+        final_acc = evaluate(model, test_x, test_y, device, 64)
     log.close()
     os.replace(log_path + ".partial", log_path)
-    final_acc = evaluate(model, test_x, test_y, device, 64)
 
     # The exact form, in float32 without TF32: what ssmsim's float32 reference computes.
     torch.backends.cuda.matmul.allow_tf32 = False
