@@ -65,15 +65,10 @@ public:
         w_ = resolve_workload(a.workload, o, true);
         if (model != "reference") {
             config_ = a.config;
-            for (const auto& s : a.sets) {
-                auto [k, v] = parse_set(s);
-                overrides_[k] = v;
-            }
+            overrides_ = parse_sets(a.sets);
         }
         backend_ = info_->make();
     }
-
-    const Trace& trace() const { return w_.trace; }
 
     std::vector<Example> run(int64_t begin, int64_t end, const std::function<void(int64_t)>& tick) {
         const auto tokens = d_.tokens.as<int32_t>();
@@ -343,18 +338,17 @@ int cmd_accuracy(const AccuracyArgs& a) {
     if (a.workload.find(':', 4) == std::string::npos)
         throw InputError("--workload", "lra:<task>:<arch> (the architecture the weights are for)",
                          "'" + a.workload + "'");
-    require_every_parameter(a.workload, a.weights, d.meta["seq_len"].get<int64_t>());
     const int64_t count =
         a.count ? std::min(a.count, d.meta["count"].get<int64_t>()) : d.meta["count"].get<int64_t>();
-    if (a.model != "reference") {  // the config and --set keys before anything runs
-        const auto* b = BackendRegistry::find(a.model);
-        if (!b) throw InputError("--model", "a registered model (ssmsim list)", "'" + a.model + "'");
-        nlohmann::json ov = nlohmann::json::object();
-        for (const auto& s : a.sets) {
-            auto [k, v] = parse_set(s);
-            ov[k] = v;
+    // The weights, the config and the --set keys before anything runs; a worker's parent has checked them.
+    if (a.shard.empty()) {
+        require_every_parameter(a.workload, a.weights, d.meta["seq_len"].get<int64_t>());
+        if (a.model != "reference") {
+            const auto* b = BackendRegistry::find(a.model);
+            if (!b) throw InputError("--model", "a registered model (ssmsim list)", "'" + a.model + "'");
+            if (!b->default_config.empty())
+                (void)HwConfig::resolve(a.model, b->default_config, a.config, parse_sets(a.sets));
         }
-        if (!b->default_config.empty()) (void)HwConfig::resolve(a.model, b->default_config, a.config, ov);
     }
 
     if (!a.shard.empty()) {  // a worker: its slice, to examples.csv in --out
@@ -393,8 +387,10 @@ int cmd_accuracy(const AccuracyArgs& a) {
         run_children(self_executable(), tasks, static_cast<int>(jobs), kNoTimeLimit,
                      [&](size_t i, const ChildOutcome& o) {
                          bar.update(++done, fmt::format("shard {}", i));
-                         if (!o.ok && failure.empty())
+                         if (!o.ok && failure.empty()) {
                              failure = fmt::format("shard {}/{}: {}", i, jobs, o.error);
+                             input_error = o.exit_code == 2;  // the worker's bad input stays bad input
+                         }
                      });
         bar.finish();
         if (input_error) throw InputError(failure);

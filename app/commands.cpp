@@ -49,10 +49,7 @@ std::vector<CompareModel> plan_models(const RunArgs& a, const std::vector<const 
         if (!a.baseline.empty())
             throw InputError("--baseline", "--model all (ratios are between models)", "--model " + a.model);
         if (!a.configs.empty()) setups[0].config = a.configs[0];
-        for (const auto& kv : a.sets) {
-            auto [k, v] = parse_set(kv);  // a malformed --set is refused before --out is touched
-            setups[0].overrides[k] = v;
-        }
+        setups[0].overrides = parse_sets(a.sets);  // a malformed --set is refused before --out is touched
         return setups;
     }
     for (const auto& c : a.configs) {

@@ -27,4 +27,13 @@ std::pair<std::string, nlohmann::json> parse_set(const std::string& kv) {
     return {key, value};
 }
 
+nlohmann::json parse_sets(const std::vector<std::string>& kvs) {
+    nlohmann::json overrides = nlohmann::json::object();
+    for (const auto& kv : kvs) {
+        auto [k, v] = parse_set(kv);
+        overrides[k] = std::move(v);
+    }
+    return overrides;
+}
+
 }  // namespace ssmsim::cli

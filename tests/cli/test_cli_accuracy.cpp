@@ -215,6 +215,11 @@ TEST_F(CliAccuracy, BadInputsAreNamed) {
                    " --test " + bad.string());
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.output.find("labels.npy[2]"), std::string::npos) << r.output;
+    // A config value the model refuses when it runs, inside worker processes: still bad input (exit 2).
+    r = run_ssmsim("accuracy --workload lra:listops:s4d --weights " + (dir_ / "weights").string() +
+                   " --test " + (dir_ / "test").string() + " --model systolic --set clock_hz=-1 --jobs 2");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("--set clock_hz=-1"), std::string::npos) << r.output;
     // No architecture in --workload; a count of zero in `dataset`.
     r = run_ssmsim("accuracy --workload lra:listops --weights " + (dir_ / "weights").string() + " --test " +
                    (dir_ / "test").string());
