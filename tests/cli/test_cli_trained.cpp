@@ -30,6 +30,18 @@ std::string workload(const nlohmann::json& p) {
 }
 
 // None is committed yet (docs/accuracy.md, "Runs so far"): the tests skip until one is.
+// The first `count` examples of the model's test set (seed and length from provenance.json), written by
+// `ssmsim dataset` into `out`; false if the command failed.
+bool write_test_set(const nlohmann::json& p, int64_t count, const fs::path& out) {
+    const auto& test = p.at("test_set");
+    const auto r =
+        run_ssmsim("dataset lra:" + p.at("task").get<std::string>() + " --count " + std::to_string(count) +
+                   " --seed " + std::to_string(test.at("seed").get<uint64_t>()) + " --seq-len " +
+                   std::to_string(test.at("seq_len").get<int64_t>()) + " --out " + out.string());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return r.exit_code == 0;
+}
+
 class TrainedWeights : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -41,17 +53,18 @@ protected:
 };
 fs::path TrainedWeights::dir_;
 
-// The committed PyTorch logits (the exact form, float32, on test examples 0..K-1 at the full length) against
-// ssmsim's float32 reference with the same weights on the same examples: relative max-norm 1e-4.
+// The committed PyTorch logits (the exact form, float32, on test examples 0..K-1 at the test set's length)
+// against ssmsim's float32 reference with the same weights on the same examples: relative max-norm 1e-4.
 TEST_F(TrainedWeights, Float32ReferenceGivesThePyTorchLogits) {
     for (const auto& m : trained_models()) {
         const auto p = read_json(m / "provenance.json");
         const int64_t k = p.at("probe").at("examples").get<int64_t>();
         const auto seed = p.at("probe").at("test_seed").get<uint64_t>();
         const fs::path out = dir_ / (m.filename().string() + "_probe");
-        const auto r = run_ssmsim("run -q --workload " + workload(p) + " --numerics float32 --seed " +
-                                  std::to_string(seed) + " --batch " + std::to_string(k) + " --weights " +
-                                  (m / "weights").string() + " --out " + out.string());
+        const auto r = run_ssmsim(
+            "run -q --workload " + workload(p) + " --numerics float32 --seed " + std::to_string(seed) +
+            " --seq-len " + std::to_string(p.at("test_set").at("seq_len").get<int64_t>()) + " --batch " +
+            std::to_string(k) + " --weights " + (m / "weights").string() + " --out " + out.string());
         ASSERT_EQ(r.exit_code, 0) << r.output;
         const ssmsim::Tensor ours = ssmsim::read_npy(out / "outputs" / "logits.npy");
         const ssmsim::Tensor theirs = ssmsim::read_npy(m / "probe_logits.npy");
@@ -70,13 +83,8 @@ TEST_F(TrainedWeights, Float32ReferenceGivesThePyTorchLogits) {
 TEST_F(TrainedWeights, Float32AccuracyIsWellAboveTheMajorityClass) {
     for (const auto& m : trained_models()) {
         const auto p = read_json(m / "provenance.json");
-        const auto& test = p.at("test_set");
         const fs::path data = dir_ / (m.filename().string() + "_test");
-        ASSERT_EQ(run_ssmsim("dataset lra:" + p.at("task").get<std::string>() + " --count 200 --seed " +
-                             std::to_string(test.at("seed").get<uint64_t>()) + " --seq-len " +
-                             std::to_string(test.at("seq_len").get<int64_t>()) + " --out " + data.string())
-                      .exit_code,
-                  0);
+        ASSERT_TRUE(write_test_set(p, 200, data));
         const fs::path out = dir_ / (m.filename().string() + "_acc");
         const auto r =
             run_ssmsim("accuracy -q --workload " + workload(p) + " --numerics float32 --weights " +
@@ -96,13 +104,8 @@ TEST_F(TrainedWeights, Float32AccuracyIsWellAboveTheMajorityClass) {
 TEST_F(TrainedWeights, Int8ModelsPredictAlike) {
     for (const auto& m : trained_models()) {
         const auto p = read_json(m / "provenance.json");
-        const auto& test = p.at("test_set");
         const fs::path data = dir_ / (m.filename().string() + "_int8_test");
-        ASSERT_EQ(run_ssmsim("dataset lra:" + p.at("task").get<std::string>() + " --count 4 --seed " +
-                             std::to_string(test.at("seed").get<uint64_t>()) + " --seq-len " +
-                             std::to_string(test.at("seq_len").get<int64_t>()) + " --out " + data.string())
-                      .exit_code,
-                  0);
+        ASSERT_TRUE(write_test_set(p, 4, data));
         std::string first;
         for (const std::string model : {"reference", "systolic", "gpu"}) {
             const fs::path out = dir_ / (m.filename().string() + "_" + model);
