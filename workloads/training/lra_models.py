@@ -16,6 +16,7 @@ Bbar = (exp(dt A) - 1) / A computed in float64, as workloads/lra/s4d.cpp does. M
 (A = -exp(A_log), as mamba_simple.py) and D.
 """
 import math
+import os
 
 import numpy as np
 import torch
@@ -333,7 +334,6 @@ class LraModel(nn.Module):
         return {k: np.ascontiguousarray(v.detach().float().cpu().numpy()) for k, v in w.items()}
 
     def save_ssmsim_weights(self, folder):
-        import os
         os.makedirs(folder, exist_ok=True)
         for name, value in self.ssmsim_weights().items():
             np.save(os.path.join(folder, name + ".npy"), value)

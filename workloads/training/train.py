@@ -135,7 +135,7 @@ def main():
     warmup = 100
     start = time.time()
     last_eval = start
-    step, seen, run_loss, run_correct, run_n = 0, 0, 0.0, 0, 0
+    step, seen, seen_train, run_loss, run_correct, run_n = 0, 0, 0, 0.0, 0, 0
     model.train()
     forward = model
     if a.compile and hasattr(torch, "compile"):
@@ -174,6 +174,7 @@ def main():
         opt.step()
         step += 1
         seen += a.batch
+        seen_train += a.batch if phase == len(phases) - 1 else 0  # the curriculum's examples are not epochs
         run_loss += loss.item() * a.batch
         run_correct += (logits.argmax(-1) == ys[idx]).sum().item()
         run_n += a.batch
@@ -210,7 +211,7 @@ def main():
     model.save_ssmsim_weights(os.path.join(a.out, "weights"))
     rec = {
         "task": a.task, "arch": a.arch, "seed": a.seed, "steps": step, "batch": a.batch,
-        "examples_seen": seen, "epochs": seen / len(train_x), "wall_s": round(wall, 1),
+        "examples_seen": seen, "epochs": seen_train / len(train_x), "wall_s": round(wall, 1),
         "budget": f"{a.minutes} minutes" if a.minutes > 0 else f"{a.steps} steps",
         "curriculum": {"fraction": phases[0][0], **{k: phases[0][3][k] for k in ("seed", "count", "seq_len")}}
         if a.curriculum else None,
