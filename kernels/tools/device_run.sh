@@ -271,34 +271,36 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
   PYTHONUNBUFFERED=1 python3 kernels/tools/measure_ceilings.py --json "$OUT/device/ceilings.json" || echo "FAILED: ceilings"
 }
 
-train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batch[:lr]] ...", concurrently and
-  # spread over the GPUs, for TRAIN_MINUTES each (or TRAIN_STEPS); data sets from `ssmsim-cuda dataset` (train
-  # seed 1000, test seed 9000). Each model comes back as $OUT/train-<task>-<arch>.tar.gz (weights, curve, record).
+train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batch[:lr[:curriculum]]] ...",
+  # concurrently and spread over the GPUs, for TRAIN_MINUTES each (or TRAIN_STEPS); data sets from `ssmsim-cuda
+  # dataset` (train seed 1000, test seed 9000). A curriculum "LEN@UNTIL+LEN@UNTIL..." (TRAIN_CURRICULUM for
+  # models without one) trains on examples of length LEN (seed 2000) until that fraction of the budget, stage
+  # by stage. Each model comes back as $OUT/train-<task>-<arch>.tar.gz (weights, curve, record).
   step "train ${TRAIN_MODELS:-}"
-  local d=/tmp/ssmsim-data m task arch batch lr budget pids="" gpus i=0 dir
+  local d=/tmp/ssmsim-data m task arch batch lr cur stage stages budget pids="" gpus i=0 dir
   gpus=$(nvidia-smi -L | wc -l)
   budget=${TRAIN_STEPS:+--steps $TRAIN_STEPS}; budget=${budget:---minutes ${TRAIN_MINUTES:-5}}
-  for m in ${TRAIN_MODELS:-listops:s4d}; do
-    task=${m%%:*}
-    for set in train:1000:${TRAIN_COUNT:-100000} test:9000:2000; do
-      [ -f $d/$task-${set%%:*}/dataset.json ] || $BIN dataset lra:$task --seed $(echo $set | cut -d: -f2) \
-        --count ${set##*:} --out $d/$task-${set%%:*} || echo "FAILED: dataset $task $set"
-    done
-    # TRAIN_CURRICULUM="LEN:FRACTION": the first FRACTION of the budget on examples of length LEN (seed 2000)
-    [ -n "${TRAIN_CURRICULUM:-}" ] && { [ -f $d/$task-short/dataset.json ] || $BIN dataset lra:$task --seed 2000 \
-      --count ${TRAIN_COUNT:-100000} --seq-len ${TRAIN_CURRICULUM%%:*} --out $d/$task-short || echo "FAILED: dataset $task short"; }
-  done
   # TRAIN_MPS=1: under MPS, so that the processes' kernels run side by side instead of time-sliced. Off by
   # default: a call with it (and --compile) on 2026-12-01 hung past its limit without a line of output.
   [ "${TRAIN_MPS:-0}" = 1 ] && nvidia-cuda-mps-control -d && echo "MPS daemon started"
   for m in ${TRAIN_MODELS:-listops:s4d}; do
-    IFS=: read -r task arch batch lr <<< "$m"
+    IFS=: read -r task arch batch lr cur <<< "$m"
+    cur=${cur:-${TRAIN_CURRICULUM:-}}
+    for set in train:1000:${TRAIN_COUNT:-100000} test:9000:2000; do
+      [ -f $d/$task-${set%%:*}/dataset.json ] || $BIN dataset lra:$task --seed $(echo $set | cut -d: -f2) \
+        --count ${set##*:} --out $d/$task-${set%%:*} || echo "FAILED: dataset $task $set"
+    done
+    stages=""
+    for stage in ${cur//+/ }; do
+      [ -f $d/$task-L${stage%@*}/dataset.json ] || $BIN dataset lra:$task --seed 2000 --count ${TRAIN_COUNT:-100000} \
+        --seq-len ${stage%@*} --out $d/$task-L${stage%@*} || echo "FAILED: dataset $task length ${stage%@*}"
+      stages="$stages --curriculum $d/$task-L${stage%@*}:${stage#*@}"
+    done
     dir=/tmp/ssmsim-train/train-$task-$arch; rm -rf $dir; mkdir -p $dir
     # A hard limit per process, so that the call still packs what the others wrote.
     CUDA_VISIBLE_DEVICES=$((i % gpus)) SSMSIM_COMMIT=${SSMSIM_COMMIT:-unknown} PYTHONUNBUFFERED=1 \
       timeout ${TRAIN_LIMIT_S:-600} python3 workloads/training/train.py --task $task --arch $arch --train $d/$task-train --test $d/$task-test \
-      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} \
-      ${TRAIN_CURRICULUM:+--curriculum $d/$task-short:${TRAIN_CURRICULUM##*:}} > $dir/log.txt 2>&1 &
+      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} $stages > $dir/log.txt 2>&1 &
     pids="$pids $!"; i=$((i + 1))
   done
   for p in $pids; do wait $p || echo "FAILED: training process $p"; done

@@ -80,9 +80,9 @@ def main():
     ap.add_argument("--minutes", type=float, default=0.0, help="wall-clock budget of the training loop")
     ap.add_argument("--steps", type=int, default=0, help="step budget (instead of --minutes)")
     ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--curriculum", default="",
-                    help="DIR:FRACTION: train on DIR (the task at a shorter length) for that fraction of the "
-                         "budget first")
+    ap.add_argument("--curriculum", action="append", default=[],
+                    help="DIR:UNTIL: train on DIR (the task at a shorter length) until that fraction of the "
+                         "budget is used; repeat for stages of growing length (UNTIL increasing)")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (the SSM parameters: a third)")
     ap.add_argument("--weight-decay", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=1)
@@ -123,14 +123,16 @@ def main():
     def progress():
         return step / a.steps if a.steps else (time.time() - start) / budget_s
 
-    # The curriculum's shorter examples first, for its fraction of the budget; then the --train set.
+    # The curriculum's shorter examples first, each stage until its fraction of the budget; then --train.
     phases = []
-    if a.curriculum:
-        folder, fraction = a.curriculum.rsplit(":", 1)
+    for stage in a.curriculum:
+        folder, until = stage.rsplit(":", 1)
+        if not 0.0 < float(until) < 1.0 or (phases and float(until) <= phases[-1][0]):
+            raise SystemExit(f"--curriculum {stage}: expected UNTIL in (0, 1), above the previous stage's")
         cur_meta, cur_x, cur_y = load_dataset(folder, a.task, full_length=False)
         if cur_meta["seed"] == test_meta["seed"]:
-            raise SystemExit(f"--curriculum and --test share seed {cur_meta['seed']}")
-        phases.append((float(fraction), cur_x.to(device), cur_y.to(device), cur_meta))
+            raise SystemExit(f"--curriculum {stage} and --test share seed {cur_meta['seed']}")
+        phases.append((float(until), cur_x.to(device), cur_y.to(device), cur_meta))
     phases.append((1.0, train_x, train_y, train_meta))
     warmup = 100
     start = time.time()
@@ -144,6 +146,8 @@ def main():
     final_acc, final_acc_step = None, -1
     while progress() < 1.0:
         if phase < 0 or progress() >= phases[phase][0]:
+            while progress() >= phases[phase + 1][0] and phase + 2 < len(phases):  # a stage whose time is up
+                phase += 1
             phase += 1
             _, xs, ys, meta = phases[phase]
             perm, pos = torch.randperm(len(xs), generator=order), 0
@@ -213,8 +217,7 @@ def main():
         "task": a.task, "arch": a.arch, "seed": a.seed, "steps": step, "batch": a.batch,
         "examples_seen": seen, "epochs": seen_train / len(train_x), "wall_s": round(wall, 1),
         "budget": f"{a.minutes} minutes" if a.minutes > 0 else f"{a.steps} steps",
-        "curriculum": {"fraction": phases[0][0], **{k: phases[0][3][k] for k in ("seed", "count", "seq_len")}}
-        if a.curriculum else None,
+        "curriculum": [{"until": p[0], **{k: p[3][k] for k in ("seed", "count", "seq_len")}} for p in phases[:-1]],
         "lr": a.lr, "weight_decay": a.weight_decay, "compiled": forward is not model, "warmup_steps": warmup, "schedule": "cosine",
         "train_set": {k: train_meta[k] for k in ("task", "seed", "count", "seq_len", "generator")},
         "test_set": {k: test_meta[k] for k in ("task", "seed", "count", "seq_len", "generator")},
