@@ -275,7 +275,7 @@ train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batc
   # concurrently and spread over the GPUs, for TRAIN_MINUTES each (or TRAIN_STEPS); data sets from `ssmsim-cuda
   # dataset` (train seed 1000, test seed 9000). A curriculum "LEN@UNTIL+LEN@UNTIL..." (TRAIN_CURRICULUM for
   # models without one) trains on examples of length LEN (seed 2000) until that fraction of the budget, stage
-  # by stage. Each model comes back as $OUT/train-<task>-<arch>.tar.gz (weights, curve, record).
+  # by stage. .devdeps/init/train-<task>-<arch>.pt, if there, is a checkpoint to continue from. Each model comes back as $OUT/train-<task>-<arch>.tar.gz (weights, curve, record).
   step "train ${TRAIN_MODELS:-}"
   local d=/tmp/ssmsim-data m task arch batch lr cur stage stages budget pids="" gpus i=0 dir
   gpus=$(nvidia-smi -L | wc -l)
@@ -300,7 +300,8 @@ train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batc
     # A hard limit per process, so that the call still packs what the others wrote.
     CUDA_VISIBLE_DEVICES=$((i % gpus)) SSMSIM_COMMIT=${SSMSIM_COMMIT:-unknown} PYTHONUNBUFFERED=1 \
       timeout ${TRAIN_LIMIT_S:-600} python3 workloads/training/train.py --task $task --arch $arch --train $d/$task-train --test $d/$task-test \
-      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} $stages > $dir/log.txt 2>&1 &
+      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} $stages \
+      $([ -f .devdeps/init/train-$task-$arch.pt ] && echo --init .devdeps/init/train-$task-$arch.pt) > $dir/log.txt 2>&1 &
     pids="$pids $!"; i=$((i + 1))
   done
   for p in $pids; do wait $p || echo "FAILED: training process $p"; done

@@ -83,6 +83,9 @@ def main():
     ap.add_argument("--curriculum", action="append", default=[],
                     help="DIR:UNTIL: train on DIR (the task at a shorter length) until that fraction of the "
                          "budget is used; repeat for stages of growing length (UNTIL increasing)")
+    ap.add_argument("--init", default="",
+                    help="checkpoint.pt of an earlier run of the same task and architecture to start from (its "
+                         "schedule starts afresh: a warm restart)")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (the SSM parameters: a third)")
     ap.add_argument("--weight-decay", type=float, default=0.05)
     ap.add_argument("--seed", type=int, default=1)
@@ -106,6 +109,8 @@ def main():
     train_x, train_y = train_x.to(device), train_y.to(device)
 
     model = LraModel(a.task, a.arch).to(device)
+    if a.init:
+        model.load_state_dict(torch.load(a.init, map_location=device))
     ssm = {id(p) for p in model.ssm_parameters()}
     groups = [{"params": [p for p in model.parameters() if id(p) not in ssm], "weight_decay": a.weight_decay},
               {"params": model.ssm_parameters(), "weight_decay": 0.0, "lr_scale": 1.0 / 3.0}]
@@ -190,6 +195,7 @@ def main():
             # The weights so far, so that a run stopped by a limit still leaves a model (provenance.json is
             # written only by a run that ends normally).
             model.save_ssmsim_weights(os.path.join(a.out, "weights"))
+            torch.save(model.state_dict(), os.path.join(a.out, "checkpoint.pt"))
             last_eval = time.time()
         if step % 50 == 0 or test_acc:
             log.write(f"{step},{seen},{now - start:.1f},{lr:.6g},{run_loss / run_n:.4f},"
@@ -218,6 +224,7 @@ def main():
         "examples_seen": seen, "epochs": seen_train / len(train_x), "wall_s": round(wall, 1),
         "budget": f"{a.minutes} minutes" if a.minutes > 0 else f"{a.steps} steps",
         "curriculum": [{"until": p[0], **{k: p[3][k] for k in ("seed", "count", "seq_len")}} for p in phases[:-1]],
+        "init": a.init or None,
         "lr": a.lr, "weight_decay": a.weight_decay, "compiled": forward is not model, "warmup_steps": warmup, "schedule": "cosine",
         "train_set": {k: train_meta[k] for k in ("task", "seed", "count", "seq_len", "generator")},
         "test_set": {k: test_meta[k] for k in ("task", "seed", "count", "seq_len", "generator")},
