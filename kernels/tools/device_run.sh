@@ -300,7 +300,7 @@ train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batc
     # A hard limit per process, so that the call still packs what the others wrote.
     CUDA_VISIBLE_DEVICES=$((i % gpus)) SSMSIM_COMMIT=${SSMSIM_COMMIT:-unknown} PYTHONUNBUFFERED=1 \
       timeout ${TRAIN_LIMIT_S:-600} python3 workloads/training/train.py --task $task --arch $arch --train $d/$task-train --test $d/$task-test \
-      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} $stages \
+      --out $dir $budget ${batch:+--batch $batch} ${lr:+--lr $lr} ${TRAIN_COMPILE:+--compile} ${TRAIN_SEED:+--seed $TRAIN_SEED} $stages \
       $([ -f .devdeps/init/train-$task-$arch.pt ] && echo --init .devdeps/init/train-$task-$arch.pt) > $dir/log.txt 2>&1 &
     pids="$pids $!"; i=$((i + 1))
   done
