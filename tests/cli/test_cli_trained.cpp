@@ -78,13 +78,13 @@ TEST_F(TrainedWeights, Float32ReferenceGivesThePyTorchLogits) {
     }
 }
 
-// The float32 model on the first 200 examples of its test set (seed and length from provenance.json): at
+// The float32 model on the first 100 examples of its test set (seed and length from provenance.json): at
 // least 10 points above the majority class of those examples.
 TEST_F(TrainedWeights, Float32AccuracyIsWellAboveTheMajorityClass) {
     for (const auto& m : trained_models()) {
         const auto p = read_json(m / "provenance.json");
         const fs::path data = dir_ / (m.filename().string() + "_test");
-        ASSERT_TRUE(write_test_set(p, 200, data));
+        ASSERT_TRUE(write_test_set(p, 100, data));
         const fs::path out = dir_ / (m.filename().string() + "_acc");
         const auto r =
             run_ssmsim("accuracy -q --workload " + workload(p) + " --numerics float32 --weights " +
@@ -94,18 +94,18 @@ TEST_F(TrainedWeights, Float32AccuracyIsWellAboveTheMajorityClass) {
         const auto counts = read_json(data / "dataset.json").at("label_counts");
         int64_t majority = 0;
         for (const auto& c : counts) majority = std::max(majority, c.get<int64_t>());
-        EXPECT_GE(acc.at("accuracy").get<double>(), majority / 200.0 + 0.10)
-            << m << ": majority class " << majority << " of 200";
+        EXPECT_GE(acc.at("accuracy").get<double>(), majority / 100.0 + 0.10)
+            << m << ": majority class " << majority << " of 100";
     }
 }
 
-// int8 on the first 4 test examples at the full length: the systolic and GPU models give the reference's
+// int8 on the first 2 test examples at the full length: the systolic and GPU models give the reference's
 // logits, example by example.
 TEST_F(TrainedWeights, Int8ModelsPredictAlike) {
     for (const auto& m : trained_models()) {
         const auto p = read_json(m / "provenance.json");
         const fs::path data = dir_ / (m.filename().string() + "_int8_test");
-        ASSERT_TRUE(write_test_set(p, 4, data));
+        ASSERT_TRUE(write_test_set(p, 2, data));
         std::string first;
         for (const std::string model : {"reference", "systolic", "gpu"}) {
             const fs::path out = dir_ / (m.filename().string() + "_" + model);

@@ -3,7 +3,8 @@
 
   /usr/bin/python3 workloads/training/plot_training.py RUN_DIR [RUN_DIR ...] --out curves.png
 
-Each RUN_DIR holds a training.csv (train.py's); the legend names it by its folder.
+Each RUN_DIR holds a training.csv (train.py's); the legend names it by its folder (and its parent's, where
+two folders share a name).
 """
 import argparse
 import csv
@@ -29,9 +30,11 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
-    for run in a.runs:
+    names = [os.path.basename(os.path.normpath(run)) for run in a.runs]
+    for run, name in zip(a.runs, names):
         rows = read(os.path.join(run, "training.csv"))
-        name = os.path.basename(os.path.normpath(run))
+        if names.count(name) > 1:  # runs of the same model: name them by their parent folder too
+            name = os.path.join(os.path.basename(os.path.dirname(os.path.normpath(run))), name)
         seen = [int(r["examples"]) for r in rows]
         loss_ax.plot(seen, [float(r["train_loss"]) for r in rows], label=name)
         tested = [(int(r["examples"]), float(r["test_acc"])) for r in rows if r["test_acc"]]
