@@ -5,11 +5,13 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <set>
 #include <thread>
 
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "app/int_arg.h"
@@ -25,6 +27,7 @@
 #include "sim/util/error.h"
 #include "sim/util/progress.h"
 #include "workloads/lra/dataset.h"
+#include "workloads/lra/fake_quant.h"
 
 namespace ssmsim::cli {
 
@@ -63,6 +66,12 @@ public:
         o.numerics = numerics;
         o.weights = a.weights;
         w_ = resolve_workload(a.workload, o, true);
+        if (!a.fake_quant
+                 .empty()) {  // the grid of int8 PTQ on the chosen op kinds only (workloads/lra/fake_quant.h)
+            fake_kinds_ = {a.fake_quant.begin(), a.fake_quant.end()};
+            absmax_ = workloads::calibrate(w_.trace, *w_.data);  // on example 0, as quantize() is
+            workloads::fake_quantize_weights(w_.trace, *w_.data, fake_kinds_);
+        }
         if (model != "reference") {
             config_ = a.config;
             overrides_ = parse_sets(a.sets);
@@ -84,8 +93,12 @@ public:
                 std::copy_n(tokens.begin() + static_cast<ptrdiff_t>(src * per_example), per_example,
                             dst.begin() + static_cast<ptrdiff_t>(b * per_example));
             }
-            RunRequest req{w_.trace, &*w_.data, overrides_, config_, false};
-            const RunResult r = backend_->run(req);
+            RunResult r;
+            if (fake_kinds_.empty()) {
+                r = backend_->run(RunRequest{w_.trace, &*w_.data, overrides_, config_, false});
+            } else {
+                r.outputs = workloads::run_fake_quant(w_.trace, *w_.data, fake_kinds_, absmax_);
+            }
             const Tensor& logits = r.outputs.at(w_.trace.outputs.front());
             const int64_t classes = logits.shape().back();
             const double seconds = r.report.contains("seconds") ? r.report["seconds"].get<double>()
@@ -118,6 +131,8 @@ private:
     nlohmann::json overrides_ = nlohmann::json::object();
     std::string config_;
     std::unique_ptr<Backend> backend_;
+    std::set<std::string> fake_kinds_;
+    workloads::AbsMax absmax_;
 };
 
 std::string num(double v) { return std::isnan(v) ? "" : fmt::format("{}", v); }
@@ -163,7 +178,7 @@ std::vector<Example> read_examples(const fs::path& csv) {
 // model is that reference.
 std::vector<Example> run_range(const AccuracyArgs& a, const workloads::Dataset& d, int64_t begin, int64_t end,
                                bool progress) {
-    const bool is_float_ref = a.model == "reference" && a.numerics == "float32";
+    const bool is_float_ref = a.model == "reference" && a.numerics == "float32" && a.fake_quant.empty();
     const int64_t total = (end - begin) * (is_float_ref ? 1 : 2);
     Progress bar("examples", static_cast<size_t>(total), progress);
     int64_t done = 0;
@@ -174,6 +189,7 @@ std::vector<Example> run_range(const AccuracyArgs& a, const workloads::Dataset& 
         for (auto& e : ex) e.float32_predicted = e.predicted;
     } else {
         AccuracyArgs ref = a;
+        ref.fake_quant.clear();
         ref.batch = std::max<int64_t>(a.batch, 8);  // the reference's time is not reported: batch it
         ExampleRunner f32(ref, d, "reference", "float32");
         const auto base = f32.run(begin, end, tick);
@@ -212,6 +228,25 @@ void require_every_parameter(const std::string& workload, const std::string& dir
                          fmt::format("{} missing, the first '{}.npy'", missing, first));
 }
 
+// --fake-quant is a float32 reference run, over op kinds the workload has.
+void require_fake_quant_kinds(const AccuracyArgs& a, int64_t seq_len) {
+    if (a.model != "reference" || a.numerics != "float32")
+        throw InputError("--fake-quant", "--model reference --numerics float32 (it rounds a float32 run)",
+                         "--model " + a.model + " --numerics " + a.numerics);
+    WorkloadOptions o;
+    o.seq_len = seq_len;
+    o.numerics = "float32";
+    const ResolvedWorkload w = resolve_workload(a.workload, o, false);
+    std::set<std::string> kinds;
+    for (const auto& op : w.trace.ops) kinds.insert(op.kind);
+    for (const auto& k : a.fake_quant)
+        if (!kinds.count(k))
+            throw InputError(
+                "--fake-quant",
+                "an op kind of " + a.workload + " (" + fmt::format("{}", fmt::join(kinds, ", ")) + ")",
+                "'" + k + "'");
+}
+
 std::pair<int64_t, int64_t> parse_shard(const std::string& s) {
     const auto slash = s.find('/');
     const auto k = parse_integer<int64_t>(s.substr(0, slash), 0, kMaxJobs);
@@ -245,6 +280,7 @@ std::vector<std::string> worker_args(const AccuracyArgs& a, int64_t count, const
                                "--quiet"};
     if (!a.config.empty()) v.insert(v.end(), {"--config", a.config});
     for (const auto& s : a.sets) v.insert(v.end(), {"--set", s});
+    for (const auto& k : a.fake_quant) v.insert(v.end(), {"--fake-quant", k});
     return v;
 }
 
@@ -273,6 +309,7 @@ nlohmann::ordered_json summarise(const AccuracyArgs& a, const workloads::Dataset
     r["numerics"] = a.numerics;
     if (!a.config.empty()) r["config"] = a.config;
     if (!a.sets.empty()) r["set"] = a.sets;
+    if (!a.fake_quant.empty()) r["fake_quant"] = a.fake_quant;
     r["weights"] = a.weights;
     r["test_set"] = {{"dir", a.test},
                      {"seed", d.meta["seed"]},
@@ -315,6 +352,9 @@ CLI::App* add_accuracy_command(CLI::App& app, AccuracyArgs& a) {
         ->capture_default_str();
     c->add_option("--config", a.config, "hardware config name or JSON file (default: the model's own)");
     c->add_option("--set", a.sets, "override a config value: key=value (repeatable)");
+    c->add_option("--fake-quant", a.fake_quant,
+                  "op kind to put on its int8 grid in a float32 reference run (repeatable): the per-op "
+                  "sensitivity of int8 quantization");
     c->add_option("--count", a.count, "the first N examples (default: all)")
         ->check(integer_arg<int64_t>(1, workloads::kMaxBatch, "examples"));
     c->add_option("--batch", a.batch, "examples per simulated run")
@@ -342,6 +382,7 @@ int cmd_accuracy(const AccuracyArgs& a) {
         a.count ? std::min(a.count, d.meta["count"].get<int64_t>()) : d.meta["count"].get<int64_t>();
     // The weights, the config and the --set keys before anything runs; a worker's parent has checked them.
     if (a.shard.empty()) {
+        if (!a.fake_quant.empty()) require_fake_quant_kinds(a, d.meta["seq_len"].get<int64_t>());
         require_every_parameter(a.workload, a.weights, d.meta["seq_len"].get<int64_t>());
         if (a.model != "reference") {
             const auto* b = BackendRegistry::find(a.model);

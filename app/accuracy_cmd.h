@@ -19,9 +19,10 @@ struct AccuracyArgs {
     std::string numerics = "int8";
     std::string config;
     std::vector<std::string> sets;
-    int64_t count = 0;  // the first `count` examples (0: all)
-    int64_t batch = 1;  // examples per simulated run
-    int jobs = 0;       // processes (0: the number of cores)
+    std::vector<std::string> fake_quant;  // op kinds put on the int8 grid in a float32 run (sensitivity)
+    int64_t count = 0;                    // the first `count` examples (0: all)
+    int64_t batch = 1;                    // examples per simulated run
+    int jobs = 0;                         // processes (0: the number of cores)
     std::string out;
     std::string shard;  // "k/J": a worker process's part (internal)
     bool quiet = false;

@@ -21,8 +21,9 @@ struct Execution {
 };
 
 using ProgressFn = std::function<void(size_t done, const std::string& op)>;
-// Sees every op's outputs right after it runs, before anything is freed (calibration).
-using ObserverFn = std::function<void(const OpDecl& op, const TensorStore& live)>;
+// Sees every op's outputs right after it runs, before anything is freed: calibration reads them, the
+// per-op quantization sensitivity (workloads/lra/fake_quant.h) rounds them in place.
+using ObserverFn = std::function<void(const OpDecl& op, TensorStore& live)>;
 
 // `data` holds every graph input. With keep_all, no intermediate is freed (tests).
 Execution execute(const Trace& trace, TensorStore data, const ProgressFn& progress = {},

@@ -167,6 +167,23 @@ TEST_F(CliAccuracy, NeuromorphicEnergyDependsOnTheDataAndTheThreshold) {
     EXPECT_LT(b.at("energy_pj_mean").get<double>(), a.at("energy_pj_mean").get<double>());
 }
 
+// The per-op sensitivity run: through worker processes, its logits differ from the float32 run's, its
+// agreement column is against that run, and accuracy.json names the kinds.
+TEST_F(CliAccuracy, FakeQuantRoundsTheChosenKindOnly) {
+    const std::string base = "accuracy -q --workload lra:listops:s4d --numerics float32 --weights " +
+                             (dir_ / "weights").string() + " --test " + (dir_ / "test").string() +
+                             " --jobs 2";
+    ASSERT_EQ(run_ssmsim(base + " --out " + (dir_ / "f32").string()).exit_code, 0);
+    const auto r =
+        run_ssmsim(base + " --fake-quant linear --fake-quant layernorm --out " + (dir_ / "fq").string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto acc = read_json(dir_ / "fq" / "accuracy.json");
+    EXPECT_EQ(acc.at("fake_quant"), nlohmann::json({"linear", "layernorm"}));
+    const auto plain = read_json(dir_ / "f32" / "accuracy.json");
+    EXPECT_EQ(acc.at("float32_reference_accuracy"), plain.at("accuracy"));
+    EXPECT_NE(read_text(dir_ / "fq" / "examples.csv"), read_text(dir_ / "f32" / "examples.csv"));
+}
+
 TEST_F(CliAccuracy, BadInputsAreNamed) {
     // A test set of another task.
     const fs::path pf = dir_ / "pf";
@@ -220,6 +237,17 @@ TEST_F(CliAccuracy, BadInputsAreNamed) {
                    " --test " + (dir_ / "test").string() + " --model systolic --set clock_hz=-1 --jobs 2");
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.output.find("--set clock_hz=-1"), std::string::npos) << r.output;
+    // --fake-quant outside a float32 reference run, and a kind the workload does not have.
+    r = run_ssmsim("accuracy --workload lra:listops:s4d --weights " + (dir_ / "weights").string() +
+                   " --test " + (dir_ / "test").string() + " --fake-quant linear");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("--model reference --numerics float32"), std::string::npos) << r.output;
+    r = run_ssmsim("accuracy --workload lra:listops:s4d --numerics float32 --weights " +
+                   (dir_ / "weights").string() + " --test " + (dir_ / "test").string() +
+                   " --fake-quant softplus");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("an op kind of lra:listops:s4d (add, classifier"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("'softplus'"), std::string::npos) << r.output;
     // No architecture in --workload; a count of zero in `dataset`.
     r = run_ssmsim("accuracy --workload lra:listops --weights " + (dir_ / "weights").string() + " --test " +
                    (dir_ / "test").string());

@@ -3,12 +3,14 @@
 regenerates docs/accuracy-results.md, its CSV and its trade-off plot (docs/accuracy.md, "Results"):
 
   /usr/bin/python3 workloads/training/accuracy_report.py [--ssmsim build/ssmsim] [--count 500]
-      [--spiking-count 200] [--thresholds 0,4,16] [--timing-count 8] [--jobs J] [--work DIR]
+      [--spiking-count 100] [--thresholds 0,4] [--sensitivity-count 32] [--timing-count 8] [--jobs J] [--work DIR]
 
 Per model, on the first examples of its test set (seed and length from its provenance.json):
 - the int8 reference over --count examples, with the float32 reference beside it (accuracy, agreement);
 - the neuromorphic model at each sigma-delta threshold over --spiking-count examples: accuracy, agreement
   with float32, latency and energy per inference (mean, min, max: its spike counts depend on the data);
+- the float32 reference with one op kind at a time on its int8 grid (`--fake-quant`), and with all of them,
+  over --sensitivity-count examples: the per-op sensitivity of int8 quantization;
 - the systolic and GPU models over --timing-count examples: latency and energy per inference. Their int8
   logits equal the int8 reference's (tests/cli/test_cli_trained.cpp), so their accuracy is the reference's.
 Runs are cached in --work by their command line, so an interrupted report resumes.
@@ -46,6 +48,16 @@ def test_set(a, prov):
     return folder
 
 
+def op_kinds(a, workload):
+    """The op kinds of the workload's float32 trace (a short one: the kinds do not depend on the length)."""
+    folder = os.path.join(a.work, "kinds-" + workload.replace(":", "-"))
+    if not os.path.exists(os.path.join(folder, "trace.json")):
+        subprocess.run([a.ssmsim, "gen", workload, "--seq-len", "64", "--numerics", "float32", "--out", folder],
+                       check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(folder, "trace.json")) as f:
+        return sorted({op["kind"] for op in json.load(f)["ops"]})
+
+
 def pct(x):
     return f"{100 * x:.1f}%"
 
@@ -59,8 +71,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ssmsim", default=os.path.join(ROOT, "build", "ssmsim"))
     ap.add_argument("--count", type=int, default=500)
-    ap.add_argument("--spiking-count", type=int, default=200)
-    ap.add_argument("--thresholds", default="0,4,16")
+    ap.add_argument("--spiking-count", type=int, default=100)
+    ap.add_argument("--sensitivity-count", type=int, default=32)
+    ap.add_argument("--thresholds", default="0,4")
     ap.add_argument("--timing-count", type=int, default=8)
     ap.add_argument("--jobs", type=int, default=0)
     ap.add_argument("--work", default=os.path.join(ROOT, "runs", "accuracy-report"))
@@ -89,6 +102,13 @@ def main():
             rows.append(dict(base, config=f"{model} (int8)", examples=acc["examples"], accuracy=acc["accuracy"],
                              agreement_with_float32=acc["agreement_with_float32"], latency_s=s, energy_pj=e,
                              energy_pj_min=lo, energy_pj_max=hi))
+        for kinds in [[k] for k in op_kinds(a, workload)] + [op_kinds(a, workload)]:
+            acc = run_accuracy(a, workload, weights, test, ["--model", "reference", "--numerics", "float32"] +
+                               [x for k in kinds for x in ("--fake-quant", k)], a.sensitivity_count)
+            rows.append(dict(base, config="float32, int8 grid on " + ("every op" if len(kinds) > 1 else kinds[0]),
+                             sensitivity=True, examples=acc["examples"], accuracy=acc["accuracy"],
+                             agreement_with_float32=acc["agreement_with_float32"],
+                             float32_accuracy=acc["float32_reference_accuracy"]))
         for th in a.thresholds.split(","):
             acc = run_accuracy(a, workload, weights, test,
                                ["--model", "neuromorphic", "--set", f"sigma_delta.threshold={th}"], a.spiking_count)
@@ -101,7 +121,8 @@ def main():
 
 
 def write_outputs(a, rows):
-    fields = ["model", "task", "arch", "config", "threshold", "examples", "accuracy", "agreement_with_float32",
+    fields = ["model", "task", "arch", "config", "threshold", "examples", "accuracy", "float32_accuracy",
+              "agreement_with_float32",
               "latency_s", "energy_pj", "energy_pj_min", "energy_pj_max", "trained_test_accuracy"]
     csv_path = os.path.join(a.docs, "accuracy-results.csv")
     with open(csv_path + ".partial", "w", newline="") as f:
@@ -119,13 +140,26 @@ def write_outputs(a, rows):
              f"Command: `{' '.join(['accuracy_report.py'] + sys.argv[1:])}`", "",
              "| model | configuration | examples | accuracy | agreement with float32 | latency per inference | "
              "energy per inference (min-max) |", "|---|---|---|---|---|---|---|"]
-    for r in rows:
+    for r in (r for r in rows if not r.get("sensitivity")):
         lat = f"{r['latency_s'] * 1e3:.3g} ms" if r.get("latency_s") is not None else ""
         en = (f"{r['energy_pj'] * 1e-9:.3g} mJ ({r['energy_pj_min'] * 1e-9:.3g}-{r['energy_pj_max'] * 1e-9:.3g})"
               if r.get("energy_pj") is not None else "")
         lines.append(f"| {r['model']} | {r['config']} | {r['examples']} | {pct(r['accuracy'])} | "
                      f"{pct(r['agreement_with_float32'])} | {lat} | {en} |")
-    lines += ["", "![accuracy against energy per inference](accuracy-tradeoff.png)", ""]
+    lines += ["", "![accuracy against energy per inference](accuracy-tradeoff.png)", "",
+              "## Per-op sensitivity of int8 quantization", "",
+              "The float32 reference with only one op kind put on the int8 grid the quantizer gives it "
+              "(`accuracy --numerics float32 --fake-quant KIND`: that kind's outputs rounded to max |x| / 127 "
+              "of the calibration example, saturating, and the int8 weights of linear, embedding, convolution "
+              "and classifier ops rounded per tensor). It isolates rounding and saturation; the integer "
+              "kernels' own approximations (tables, fixed-point recurrences) are not in it, so the last row, "
+              "every kind at once, need not equal the int8 reference.", "",
+              "| model | op kind on the int8 grid | examples | accuracy | float32 accuracy | "
+              "agreement with float32 |", "|---|---|---|---|---|---|"]
+    for r in (r for r in rows if r.get("sensitivity")):
+        lines.append(f"| {r['model']} | {r['config'].split(' on ', 1)[1]} | {r['examples']} | {pct(r['accuracy'])} | "
+                     f"{pct(r['float32_accuracy'])} | {pct(r['agreement_with_float32'])} |")
+    lines.append("")
     md = os.path.join(a.docs, "accuracy-results.md")
     with open(md + ".partial", "w") as f:
         f.write("\n".join(lines))
