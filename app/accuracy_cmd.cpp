@@ -65,6 +65,7 @@ public:
         o.batch = a.batch;
         o.numerics = numerics;
         o.weights = a.weights;
+        o.calibration_samples = a.calibrate;
         w_ = resolve_workload(a.workload, o, true);
         if (!a.fake_quant
                  .empty()) {  // the grid of int8 PTQ on the chosen op kinds only (workloads/lra/fake_quant.h)
@@ -281,6 +282,7 @@ std::vector<std::string> worker_args(const AccuracyArgs& a, int64_t count, const
     if (!a.config.empty()) v.insert(v.end(), {"--config", a.config});
     for (const auto& s : a.sets) v.insert(v.end(), {"--set", s});
     for (const auto& k : a.fake_quant) v.insert(v.end(), {"--fake-quant", k});
+    if (a.calibrate > 1) v.insert(v.end(), {"--calibrate", std::to_string(a.calibrate)});
     return v;
 }
 
@@ -310,6 +312,7 @@ nlohmann::ordered_json summarise(const AccuracyArgs& a, const workloads::Dataset
     if (!a.config.empty()) r["config"] = a.config;
     if (!a.sets.empty()) r["set"] = a.sets;
     if (!a.fake_quant.empty()) r["fake_quant"] = a.fake_quant;
+    if (a.calibrate > 1) r["calibration_examples"] = a.calibrate;
     r["weights"] = a.weights;
     r["test_set"] = {{"dir", a.test},
                      {"seed", d.meta["seed"]},
@@ -355,6 +358,11 @@ CLI::App* add_accuracy_command(CLI::App& app, AccuracyArgs& a) {
     c->add_option("--fake-quant", a.fake_quant,
                   "op kind to put on its int8 grid in a float32 reference run (repeatable): the per-op "
                   "sensitivity of int8 quantization");
+    c->add_option("--calibrate", a.calibrate,
+                  "int8 scales from max |x| over test examples 0..N-1 at the full length (default: example 0 "
+                  "at up to 1,024 steps, as run does)")
+        ->check(integer_arg<int64_t>(1, 256, "examples"))
+        ->capture_default_str();
     c->add_option("--count", a.count, "the first N examples (default: all)")
         ->check(integer_arg<int64_t>(1, workloads::kMaxBatch, "examples"));
     c->add_option("--batch", a.batch, "examples per simulated run")

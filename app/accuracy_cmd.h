@@ -20,6 +20,7 @@ struct AccuracyArgs {
     std::string config;
     std::vector<std::string> sets;
     std::vector<std::string> fake_quant;  // op kinds put on the int8 grid in a float32 run (sensitivity)
+    int64_t calibrate = 1;                // int8 calibration examples (WorkloadSpec::calibration_samples)
     int64_t count = 0;                    // the first `count` examples (0: all)
     int64_t batch = 1;                    // examples per simulated run
     int jobs = 0;                         // processes (0: the number of cores)

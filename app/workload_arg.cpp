@@ -79,6 +79,7 @@ ResolvedWorkload resolve_workload(const std::string& arg, const WorkloadOptions&
         spec.batch = opts.batch;
         spec.numerics = parse_numerics(opts.numerics);
         spec.weights_dir = opts.weights;
+        spec.calibration_samples = opts.calibration_samples;
         const auto check = [&](const Trace& t) { check_memory_budget(t, opts); };
         ResolvedWorkload r{spec.name(), Trace{}, std::nullopt};
         if (want_data) {

@@ -14,7 +14,8 @@ struct WorkloadOptions {
     int64_t batch = 1;  // samples of an lra: workload (--batch), the B of its [B, L, ...] tensors
     std::string numerics = "int8";
     std::string weights;
-    int64_t memory_budget_mib = 0;  // 0: three quarters of physical memory
+    int64_t calibration_samples = 1;  // WorkloadSpec::calibration_samples
+    int64_t memory_budget_mib = 0;    // 0: three quarters of physical memory
     // Given on the command line (not defaulted): a trace folder fixes its seed and numerics, so it refuses
     // them rather than ignore them.
     bool seed_given = false;

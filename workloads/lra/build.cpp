@@ -209,7 +209,15 @@ Workload build_one(const WorkloadSpec& spec) {
     apply_user_weights(f, spec.weights_dir);
     if (spec.numerics == Numerics::float32) return {std::move(f.trace), std::move(f.data)};
     AbsMax absmax;
-    if (len > kCalibrationLength) {
+    if (spec.calibration_samples > 1) {
+        absmax = calibrate(f.trace, f.data);
+        for (int64_t i = 1; i < spec.calibration_samples; ++i) {
+            FloatGraph other = build_float(spec, make_input(spec.task, sample_seed(spec.seed, i), len), len);
+            apply_user_weights(other, spec.weights_dir);
+            for (const auto& [name, m] : calibrate(other.trace, other.data))
+                absmax[name] = std::max(absmax[name], m);
+        }
+    } else if (len > kCalibrationLength) {
         FloatGraph calib = build_float(spec, in, kCalibrationLength);
         apply_user_weights(calib, spec.weights_dir);
         absmax = calibrate(calib.trace, calib.data);
@@ -218,7 +226,8 @@ Workload build_one(const WorkloadSpec& spec) {
     }
     QuantizedTrace q = quantize(f.trace, f.data, absmax);
     q.trace.meta["numerics"] = "int8";
-    q.trace.meta["calibration_len"] = std::min(len, kCalibrationLength);
+    q.trace.meta["calibration_len"] = spec.calibration_samples > 1 ? len : std::min(len, kCalibrationLength);
+    if (spec.calibration_samples > 1) q.trace.meta["calibration_samples"] = spec.calibration_samples;
     return {std::move(q.trace), std::move(q.data)};
 }
 

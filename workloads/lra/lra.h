@@ -35,6 +35,9 @@ struct WorkloadSpec {
     int64_t batch = 1;    // samples, the B of every [B, L, ...] tensor (docs/workloads.md, "Batches")
     Numerics numerics = Numerics::int8;
     std::string weights_dir;  // float32 <tensor name>.npy files that replace generated parameters
+    // int8 scales: 1 (the default) calibrates on sample 0 at up to 1,024 steps; N > 1 takes max |x| over
+    // samples 0..N-1 at the full length (`accuracy --calibrate N`, docs/accuracy.md).
+    int64_t calibration_samples = 1;
 
     int64_t length() const { return seq_len ? seq_len : task_info(task).seq_len; }
     std::string name() const;  // "lra:image:mamba"
