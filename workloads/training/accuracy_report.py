@@ -12,7 +12,8 @@ Per model, on the first examples of its test set (seed and length from its prove
 - the float32 reference with one op kind at a time on its int8 grid (`--fake-quant`), and with all of them,
   over --sensitivity-count examples: the per-op sensitivity of int8 quantization;
 - the systolic and GPU models over --timing-count examples: latency and energy per inference. Their int8
-  logits equal the int8 reference's (tests/cli/test_cli_trained.cpp), so their accuracy is the reference's.
+  logits equal the int8 reference's (tests/cli/test_cli_trained.cpp; the script checks their predictions
+  again), so the table gives them the reference's accuracy over --count examples.
 Runs are cached in --work by their command line, so an interrupted report resumes.
 """
 import argparse
@@ -26,6 +27,12 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def predictions(a, acc):
+    """{example index: predicted class} from the run's examples.csv."""
+    with open(os.path.join(acc["_out"], "examples.csv")) as f:
+        return {int(r["index"]): int(r["predicted"]) for r in csv.DictReader(f)}
+
+
 def run_accuracy(a, workload, weights, test, extra, count):
     args = ["accuracy", "-q", "--workload", workload, "--weights", weights, "--test", test,
             "--count", str(count)] + (["--jobs", str(a.jobs)] if a.jobs else []) + extra
@@ -36,7 +43,7 @@ def run_accuracy(a, workload, weights, test, extra, count):
               flush=True)
         subprocess.run([a.ssmsim] + args + ["--out", out], check=True)
     with open(os.path.join(out, "accuracy.json")) as f:
-        return json.load(f)
+        return dict(json.load(f), _out=out)
 
 
 def test_set(a, prov):
@@ -64,6 +71,10 @@ def op_kinds(a, workload):
                        check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(folder, "trace.json")) as f:
         return sorted({op["kind"] for op in json.load(f)["ops"]})
+
+
+def energy(pj):
+    return f"{pj * 1e-12:.3g} J" if pj >= 1e12 else f"{pj * 1e-9:.3g} mJ"
 
 
 def pct(x):
@@ -106,10 +117,15 @@ def main():
                          agreement_with_float32=ref["agreement_with_float32"]))
         for model in ("systolic", "gpu"):
             acc = run_accuracy(a, workload, weights, test, ["--model", model], a.timing_count)
+            # Its int8 logits are the reference's (tested); checked again here on the examples it ran, so
+            # the reference's accuracy over --count examples is this model's.
+            ours, theirs = predictions(a, acc), predictions(a, ref)
+            if any(theirs.get(i) != p for i, p in ours.items()):
+                raise SystemExit(f"{workload} on {model}: predictions differ from the int8 reference's")
             s, e, lo, hi = per_inference(acc)
-            rows.append(dict(base, config=f"{model} (int8)", examples=acc["examples"], accuracy=acc["accuracy"],
-                             agreement_with_float32=acc["agreement_with_float32"], latency_s=s, energy_pj=e,
-                             energy_pj_min=lo, energy_pj_max=hi))
+            rows.append(dict(base, config=f"{model} (int8)", examples=f"{ref['examples']} (timed: {acc['examples']})",
+                             accuracy=ref["accuracy"], agreement_with_float32=ref["agreement_with_float32"],
+                             latency_s=s, energy_pj=e, energy_pj_min=lo, energy_pj_max=hi))
         kinds = op_kinds(a, workload)
         sens = {}
         for k in kinds:
@@ -153,7 +169,7 @@ def write_outputs(a, rows):
              "energy per inference (min-max) |", "|---|---|---|---|---|---|---|"]
     for r in (r for r in rows if not r.get("sensitivity")):
         lat = f"{r['latency_s'] * 1e3:.3g} ms" if r.get("latency_s") is not None else ""
-        en = (f"{r['energy_pj'] * 1e-9:.3g} mJ ({r['energy_pj_min'] * 1e-9:.3g}-{r['energy_pj_max'] * 1e-9:.3g})"
+        en = (f"{energy(r['energy_pj'])} ({energy(r['energy_pj_min'])} to {energy(r['energy_pj_max'])})"
               if r.get("energy_pj") is not None else "")
         lines.append(f"| {r['model']} | {r['config']} | {r['examples']} | {pct(r['accuracy'])} | "
                      f"{pct(r['agreement_with_float32'])} | {lat} | {en} |")
