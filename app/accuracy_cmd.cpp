@@ -67,8 +67,8 @@ public:
         o.weights = a.weights;
         o.calibration_samples = a.calibrate;
         w_ = resolve_workload(a.workload, o, true);
-        if (!a.fake_quant
-                 .empty()) {  // the grid of int8 PTQ on the chosen op kinds only (workloads/lra/fake_quant.h)
+        // --fake-quant: the grid of int8 PTQ on the chosen op kinds only (workloads/lra/fake_quant.h).
+        if (!a.fake_quant.empty()) {
             fake_kinds_ = {a.fake_quant.begin(), a.fake_quant.end()};
             absmax_ = workloads::calibrate(w_.trace, *w_.data);  // on example 0, as quantize() is
             workloads::fake_quantize_weights(w_.trace, *w_.data, fake_kinds_);
@@ -391,6 +391,9 @@ int cmd_accuracy(const AccuracyArgs& a) {
     // The weights, the config and the --set keys before anything runs; a worker's parent has checked them.
     if (a.shard.empty()) {
         if (!a.fake_quant.empty()) require_fake_quant_kinds(a, d.meta["seq_len"].get<int64_t>());
+        if (a.calibrate > 1 && a.numerics != "int8")
+            throw InputError("--calibrate", "--numerics int8 (it sets int8 scales)",
+                             "--numerics " + a.numerics);
         require_every_parameter(a.workload, a.weights, d.meta["seq_len"].get<int64_t>());
         if (a.model != "reference") {
             const auto* b = BackendRegistry::find(a.model);

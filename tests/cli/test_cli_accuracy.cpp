@@ -184,6 +184,15 @@ TEST_F(CliAccuracy, FakeQuantRoundsTheChosenKindOnly) {
     EXPECT_NE(read_text(dir_ / "fq" / "examples.csv"), read_text(dir_ / "f32" / "examples.csv"));
 }
 
+// --calibrate reaches the workers and the record (its scales: tests/workloads/test_calibration.cpp).
+TEST_F(CliAccuracy, CalibrateIsRecorded) {
+    const auto r = run_ssmsim("accuracy -q --workload lra:listops:s4d --calibrate 3 --jobs 2 --weights " +
+                              (dir_ / "weights").string() + " --test " + (dir_ / "test").string() +
+                              " --out " + (dir_ / "cal3").string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(read_json(dir_ / "cal3" / "accuracy.json").at("calibration_examples"), 3);
+}
+
 TEST_F(CliAccuracy, BadInputsAreNamed) {
     // A test set of another task.
     const fs::path pf = dir_ / "pf";
@@ -248,6 +257,15 @@ TEST_F(CliAccuracy, BadInputsAreNamed) {
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.output.find("an op kind of lra:listops:s4d (add, classifier"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("'softplus'"), std::string::npos) << r.output;
+    // --calibrate on a float32 run, and out of range.
+    r = run_ssmsim("accuracy --workload lra:listops:s4d --numerics float32 --calibrate 4 --weights " +
+                   (dir_ / "weights").string() + " --test " + (dir_ / "test").string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("--calibrate: expected --numerics int8"), std::string::npos) << r.output;
+    r = run_ssmsim("accuracy --workload lra:listops:s4d --calibrate 0 --weights " +
+                   (dir_ / "weights").string() + " --test " + (dir_ / "test").string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("--calibrate"), std::string::npos) << r.output;
     // No architecture in --workload; a count of zero in `dataset`.
     r = run_ssmsim("accuracy --workload lra:listops --weights " + (dir_ / "weights").string() + " --test " +
                    (dir_ / "test").string());
