@@ -383,6 +383,10 @@ int cmd_accuracy(const AccuracyArgs& a) {
     if (d.meta["task"] != task)
         throw InputError("--test " + a.test, "a data set of task '" + task + "' (the workload's)",
                          "one of task " + d.meta["task"].dump());
+    if (workloads::dataset_difficulty(d) != workloads::PathfinderDifficulty::hard)
+        throw InputError("--test " + a.test + " (dataset.json:/difficulty)",
+                         "hard, the difficulty of the workload and of published results",
+                         d.meta["difficulty"].dump());
     if (a.workload.find(':', 4) == std::string::npos)
         throw InputError("--workload", "lra:<task>:<arch> (the architecture the weights are for)",
                          "'" + a.workload + "'");

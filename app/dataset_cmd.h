@@ -16,8 +16,9 @@ struct DatasetArgs {
         task;  // lra:<task> (an :<arch> suffix is accepted and ignored: the inputs do not depend on it)
     int64_t count = 0;
     uint64_t seed = 1;
-    int64_t seq_len = 0;  // 0: the task's full length
-    int jobs = 0;         // threads (0: the number of cores)
+    int64_t seq_len = 0;              // 0: the task's full length
+    int jobs = 0;                     // threads (0: the number of cores)
+    std::string difficulty = "hard";  // Pathfinder and Path-X: easy, intermediate or hard (the published one)
     std::string out;
 };
 

@@ -274,8 +274,8 @@ ceilings() {  # the measured copy bandwidth and the vendor library's int8 rate, 
 train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batch[:lr[:curriculum]]] ...",
   # concurrently and spread over the GPUs, for TRAIN_MINUTES each (or TRAIN_STEPS); data sets from `ssmsim-cuda
   # dataset` (train seed 1000, test seed 9000). A curriculum "LEN@UNTIL+LEN@UNTIL..." (TRAIN_CURRICULUM for
-  # models without one) trains on examples of length LEN (seed 2000) until that fraction of the budget, stage
-  # by stage. .devdeps/init/train-<task>-<arch>.pt, if there, is a checkpoint to continue from. Each model comes back as $OUT/train-<task>-<arch>.tar.gz (weights, curve, record).
+  # models without one) trains on examples of length LEN until that fraction of the budget, stage by stage; a
+  # stage may name an easier Pathfinder difficulty instead (easy@0.2) or with its length (256/easy@0.2). .devdeps/init/train-<task>-<arch>.pt, if there, is a checkpoint to continue from. Each model comes back as $OUT/train-<task>-<arch>.tar.gz (weights, curve, record).
   step "train ${TRAIN_MODELS:-}"
   local d=/tmp/ssmsim-data m task arch batch lr cur stage stages budget pids="" gpus i=0 dir
   gpus=$(nvidia-smi -L | wc -l)
@@ -292,9 +292,18 @@ train() {  # trains LRA models (docs/accuracy.md): TRAIN_MODELS "task:arch[:batc
     done
     stages=""
     for stage in ${cur//+/ }; do
-      [ -f $d/$task-L${stage%@*}/dataset.json ] || $BIN dataset lra:$task --seed 2000 --count ${TRAIN_COUNT:-100000} \
-        --seq-len ${stage%@*} --out $d/$task-L${stage%@*} || echo "FAILED: dataset $task length ${stage%@*}"
-      stages="$stages --curriculum $d/$task-L${stage%@*}:${stage#*@}"
+      # A stage's examples: LEN (a shorter length), DIFF (an easier Pathfinder difficulty at the full length)
+      # or LEN/DIFF (seed 2000; the test set has 9000).
+      local spec=${stage%@*} slen="" sdiff=hard sdir
+      case $spec in
+        */*) slen=${spec%%/*}; sdiff=${spec#*/} ;;
+        [0-9]*) slen=$spec ;;
+        *) sdiff=$spec ;;
+      esac
+      sdir=$d/$task-L${slen:-full}-$sdiff
+      [ -f $sdir/dataset.json ] || $BIN dataset lra:$task --seed 2000 --count ${TRAIN_COUNT:-100000} \
+        ${slen:+--seq-len $slen} --difficulty $sdiff --out $sdir || echo "FAILED: dataset $task stage $spec"
+      stages="$stages --curriculum $sdir:${stage#*@}"
     done
     dir=/tmp/ssmsim-train/train-$task-$arch; rm -rf $dir; mkdir -p $dir
     # A hard limit per process, so that the call still packs what the others wrote.

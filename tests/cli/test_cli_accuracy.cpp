@@ -75,6 +75,40 @@ TEST_F(CliAccuracy, DatasetDoesNotDependOnThreads) {
         EXPECT_EQ(read_text(a / f), read_text(b / f)) << f;
 }
 
+// Easier Pathfinder data sets for training curricula: recorded in dataset.json, refused as a test set (the
+// workload and published results are the hard setting) and for other tasks.
+TEST_F(CliAccuracy, PathfinderDifficultyIsRecordedAndTestSetsAreHard) {
+    const fs::path easy = dir_ / "pf-easy", hard = dir_ / "pf-hard";
+    ASSERT_EQ(run_ssmsim("dataset lra:pathfinder --count 4 --seed 5 --difficulty easy --out " + easy.string())
+                  .exit_code,
+              0);
+    ASSERT_EQ(run_ssmsim("dataset lra:pathfinder --count 4 --seed 5 --out " + hard.string()).exit_code, 0);
+    EXPECT_EQ(read_json(easy / "dataset.json").at("difficulty"), "easy");
+    EXPECT_EQ(read_json(hard / "dataset.json").at("difficulty"), "hard");
+    EXPECT_NE(read_text(easy / "tokens.npy"), read_text(hard / "tokens.npy"));
+
+    auto r = run_ssmsim("accuracy --workload lra:pathfinder:s4d --weights " + (dir_ / "weights").string() +
+                        " --test " + easy.string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("dataset.json:/difficulty"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"easy\""), std::string::npos) << r.output;
+    auto meta = read_json(hard / "dataset.json");
+    meta["difficulty"] = "medium";
+    write_text(hard / "dataset.json", meta.dump());
+    r = run_ssmsim("accuracy --workload lra:pathfinder:s4d --weights " + (dir_ / "weights").string() +
+                   " --test " + hard.string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("easy, intermediate or hard"), std::string::npos) << r.output;
+
+    r = run_ssmsim("dataset lra:listops --count 2 --difficulty easy --out " + (dir_ / "lo-easy").string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("--difficulty"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir_ / "lo-easy" / "dataset.json"));
+    r = run_ssmsim("dataset lra:pathfinder --count 2 --difficulty medium --out " + (dir_ / "pf-m").string());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.output.find("--difficulty"), std::string::npos) << r.output;
+}
+
 // The reference in float32: its predictions are the batch run's, it agrees with itself, and the confusion
 // matrix and accuracy are those of examples.csv.
 TEST_F(CliAccuracy, ReferencePredictionsAreTheBatchRunsAndAddUp) {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "workloads/inputs/inputs.h"
@@ -30,12 +31,11 @@ struct InputTask {
 };
 
 std::vector<InputTask> all_tasks() {
-    return {{"listops", make_listops, 256, 1, listops::kVocab, 10},
-            {"text", make_text, 1000, 1, kByteVocab, 2},
-            {"retrieval", make_retrieval, 500, 2, kByteVocab, 2},
-            {"image", make_image, 1024, 1, 256, 10},
-            {"pathfinder32", make_pathfinder, 1024, 1, 256, 2},
-            {"pathx", make_pathfinder, 128 * 128, 1, 256, 2}};
+    const Generator pathfinder = [](uint64_t seed, int64_t len) { return make_pathfinder(seed, len); };
+    return {
+        {"listops", make_listops, 256, 1, listops::kVocab, 10}, {"text", make_text, 1000, 1, kByteVocab, 2},
+        {"retrieval", make_retrieval, 500, 2, kByteVocab, 2},   {"image", make_image, 1024, 1, 256, 10},
+        {"pathfinder32", pathfinder, 1024, 1, 256, 2},          {"pathx", pathfinder, 128 * 128, 1, 256, 2}};
 }
 
 uint64_t fnv1a(const TaskInput& in) {
@@ -449,6 +449,35 @@ TEST(Pathfinder, LraSizedScenesFollowThePublishedSettings) {
             }
         }
     }
+}
+
+TEST(Pathfinder, EasierDifficultiesHaveThePublishedShorterContours) {
+    // Linsley et al.'s three data sets at side 32: 6, 9 and 14 paddles per target contour; distractors of a
+    // third of that, as many as make about 20 distractor paddles.
+    const std::pair<PathfinderDifficulty, size_t> levels[] = {{PathfinderDifficulty::easy, 6},
+                                                              {PathfinderDifficulty::intermediate, 9},
+                                                              {PathfinderDifficulty::hard, 14}};
+    for (const auto& [difficulty, length] : levels) {
+        SCOPED_TRACE(std::string(pathfinder_difficulty_name(difficulty)));
+        EXPECT_EQ(parse_pathfinder_difficulty(pathfinder_difficulty_name(difficulty)), difficulty);
+        const PathfinderParams p = pathfinder_params(32, difficulty);
+        EXPECT_EQ(p.contour_length, static_cast<int32_t>(length));
+        EXPECT_EQ(p.distractor_length, static_cast<int32_t>(length / 3));
+        EXPECT_EQ(p.num_distractors, static_cast<int32_t>(20 / (length / 3)));
+        int ones = 0;
+        for (uint64_t seed = 0; seed < 40; ++seed) {
+            const PathfinderScene sc = make_pathfinder_scene(seed, 1024, difficulty);
+            EXPECT_EQ(sc.contours[0].paddles.size(), length);
+            EXPECT_EQ(sc.contours[1].paddles.size(), length);
+            ones += sc.input.label;
+        }
+        EXPECT_GT(ones, 8);
+        EXPECT_LT(ones, 32);
+    }
+    // hard is the default, and what the workloads use: the same bytes as before the option existed.
+    EXPECT_EQ(make_pathfinder(3, 1024).tokens, make_pathfinder(3, 1024, PathfinderDifficulty::hard).tokens);
+    EXPECT_NE(make_pathfinder(3, 1024).tokens, make_pathfinder(3, 1024, PathfinderDifficulty::easy).tokens);
+    EXPECT_THROW(parse_pathfinder_difficulty("medium"), std::invalid_argument);
 }
 
 TEST(Pathfinder, SceneMatchesImageAndLabel) {

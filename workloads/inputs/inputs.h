@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace ssmsim::workloads {
@@ -64,7 +65,14 @@ TaskInput make_image(uint64_t seed, int64_t seq_len);
 
 // ---- Pathfinder (Pathfinder-32, Path-X = 128) -------------------------------------------------------------
 // Pixels 0..255 as tokens (vocab 256, no padding), row-major; seq_len = side * side, side >= 8.
-TaskInput make_pathfinder(uint64_t seed, int64_t seq_len);
+// The published data sets come in three difficulties, by the length of the target contours (Linsley et al.
+// 2018: 6, 9 and 14 paddles at side 32); LRA uses the hardest, and so do the workloads. The easier ones are
+// for training curricula only.
+enum class PathfinderDifficulty { easy, intermediate, hard };
+PathfinderDifficulty parse_pathfinder_difficulty(std::string_view name);  // throws std::invalid_argument
+std::string_view pathfinder_difficulty_name(PathfinderDifficulty d);
+TaskInput make_pathfinder(uint64_t seed, int64_t seq_len,
+                          PathfinderDifficulty difficulty = PathfinderDifficulty::hard);
 
 // The scene behind a Pathfinder image, for tests and debugging. Coordinates are in 1/256 pixel
 // (kPathfinderSubpixel); pixel (row y, column x) has its centre at (256 y + 128, 256 x + 128).
@@ -110,7 +118,9 @@ struct PathfinderScene {
     std::array<int32_t, 2> marker_contour{};   // index into contours of the contour each marker ends
 };
 
-PathfinderParams pathfinder_params(int64_t side);
-PathfinderScene make_pathfinder_scene(uint64_t seed, int64_t seq_len);
+PathfinderParams pathfinder_params(int64_t side,
+                                   PathfinderDifficulty difficulty = PathfinderDifficulty::hard);
+PathfinderScene make_pathfinder_scene(uint64_t seed, int64_t seq_len,
+                                      PathfinderDifficulty difficulty = PathfinderDifficulty::hard);
 
 }  // namespace ssmsim::workloads

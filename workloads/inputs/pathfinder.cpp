@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/util/rng.h"
@@ -349,7 +350,27 @@ void render(std::vector<int32_t>& img, int64_t S, PathfinderPoint a, PathfinderP
 
 }  // namespace
 
-PathfinderParams pathfinder_params(int64_t side) {
+PathfinderDifficulty parse_pathfinder_difficulty(std::string_view name) {
+    if (name == "easy") return PathfinderDifficulty::easy;
+    if (name == "intermediate") return PathfinderDifficulty::intermediate;
+    if (name == "hard") return PathfinderDifficulty::hard;
+    throw std::invalid_argument("pathfinder difficulty '" + std::string(name) +
+                                "': expected easy, intermediate or hard");
+}
+
+std::string_view pathfinder_difficulty_name(PathfinderDifficulty d) {
+    switch (d) {
+        case PathfinderDifficulty::easy:
+            return "easy";
+        case PathfinderDifficulty::intermediate:
+            return "intermediate";
+        case PathfinderDifficulty::hard:
+            break;
+    }
+    return "hard";
+}
+
+PathfinderParams pathfinder_params(int64_t side, PathfinderDifficulty difficulty) {
     // Interpolates LRA's two settings: side 32 (paddle 2, margin 1, thickness 0.5, marker 1.5, seed
     // distance 7, continuity 1.0, 20 distractor paddles) and side 128 (paddle 5 = the script default,
     // margin 2, thickness 1.5, marker 3, seed distance 20, continuity 1.8, 35 distractor paddles).
@@ -362,7 +383,12 @@ PathfinderParams pathfinder_params(int64_t side) {
     p.marker_radius = kSub + 4 * side;
     p.separation = std::max<int64_t>(1, 2 * p.paddle_margin / kSub - 1);
     p.seed_distance = std::max<int64_t>(4, (13 * side + 256) / 96);  // >= 4 keeps small-grid dots apart
-    p.contour_length = static_cast<int32_t>(std::clamp<int64_t>(14 * side / 32, 3, 14));
+    // Target contour paddles at side 32 (snakes2_wrapper.py's contour_length for the three data sets);
+    // smaller grids scale it down, larger ones keep it (Path-X uses 14 too).
+    const int64_t published = difficulty == PathfinderDifficulty::easy           ? 6
+                              : difficulty == PathfinderDifficulty::intermediate ? 9
+                                                                                 : 14;
+    p.contour_length = static_cast<int32_t>(std::clamp<int64_t>(published * side / 32, 3, published));
     p.distractor_length = std::max<int32_t>(1, p.contour_length / 3);
     const int64_t distractor_paddles = side >= 32 ? 15 + 5 * side / 32 : 20 * side / 32;
     p.num_distractors = static_cast<int32_t>(distractor_paddles / p.distractor_length);
@@ -370,10 +396,10 @@ PathfinderParams pathfinder_params(int64_t side) {
     return p;
 }
 
-PathfinderScene make_pathfinder_scene(uint64_t seed, int64_t seq_len) {
+PathfinderScene make_pathfinder_scene(uint64_t seed, int64_t seq_len, PathfinderDifficulty difficulty) {
     const int64_t S = detail::square_side("pathfinder", seq_len, 8);
     PathfinderScene scene;
-    scene.params = pathfinder_params(S);
+    scene.params = pathfinder_params(S, difficulty);
     const PathfinderParams& p = scene.params;
     Rng rng = Rng::for_stream(seed, "lra/pathfinder");
     SceneBuilder builder(p, rng);
@@ -429,8 +455,8 @@ PathfinderScene make_pathfinder_scene(uint64_t seed, int64_t seq_len) {
     return scene;
 }
 
-TaskInput make_pathfinder(uint64_t seed, int64_t seq_len) {
-    return make_pathfinder_scene(seed, seq_len).input;
+TaskInput make_pathfinder(uint64_t seed, int64_t seq_len, PathfinderDifficulty difficulty) {
+    return make_pathfinder_scene(seed, seq_len, difficulty).input;
 }
 
 }  // namespace ssmsim::workloads

@@ -9,8 +9,9 @@
 
 namespace ssmsim::workloads {
 
-// The task's input generator (build.cpp).
-TaskInput make_input(Task t, uint64_t seed, int64_t len);
+// The task's input generator (build.cpp); `difficulty` applies to Pathfinder and Path-X only.
+TaskInput make_input(Task t, uint64_t seed, int64_t len,
+                     PathfinderDifficulty difficulty = PathfinderDifficulty::hard);
 // The first `len` steps of every row of `in`, as int32 [rows, len] (build.cpp).
 Tensor token_prefix(const TaskInput& in, int64_t len);
 

@@ -19,7 +19,7 @@
 
 namespace ssmsim::workloads {
 
-TaskInput make_input(Task t, uint64_t seed, int64_t len) {
+TaskInput make_input(Task t, uint64_t seed, int64_t len, PathfinderDifficulty difficulty) {
     switch (t) {
         case Task::listops:
             return make_listops(seed, len);
@@ -31,7 +31,7 @@ TaskInput make_input(Task t, uint64_t seed, int64_t len) {
             return make_image(seed, len);
         case Task::pathfinder:
         case Task::pathx:
-            return make_pathfinder(seed, len);
+            return make_pathfinder(seed, len, difficulty);
     }
     return {};
 }

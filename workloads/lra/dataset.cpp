@@ -20,12 +20,21 @@ namespace ssmsim::workloads {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+bool is_pathfinder(Task t) { return t == Task::pathfinder || t == Task::pathx; }
+
+}  // namespace
+
 Dataset make_dataset(Task task, uint64_t seed, int64_t count, int64_t seq_len, int jobs,
-                     std::string_view generator) {
+                     std::string_view generator, PathfinderDifficulty difficulty) {
     const TaskInfo& info = task_info(task);
+    if (!is_pathfinder(task) && difficulty != PathfinderDifficulty::hard)
+        throw std::invalid_argument(
+            fmt::format("a difficulty applies to lra:pathfinder and lra:pathx only, not lra:{}", info.name));
     const int64_t len = seq_len ? seq_len : info.seq_len;
     // Sample 0 fixes the row count and vocabulary (and throws, naming the task, on a length it refuses).
-    const TaskInput first = make_input(task, seed, len);
+    const TaskInput first = make_input(task, seed, len, difficulty);
     const int64_t rows = first.rows;
     Dataset d{Tensor(DType::int32, rows == 1 ? Shape{count, len} : Shape{count, rows, len}),
               Tensor(DType::int32, {count}),
@@ -41,7 +50,7 @@ Dataset make_dataset(Task task, uint64_t seed, int64_t count, int64_t seq_len, i
     auto worker = [&] {
         for (int64_t i = next++; i < count; i = next++) {
             try {
-                const TaskInput in = i == 0 ? first : make_input(task, sample_seed(seed, i), len);
+                const TaskInput in = i == 0 ? first : make_input(task, sample_seed(seed, i), len, difficulty);
                 const Tensor t = token_prefix(in, len);
                 std::ranges::copy(t.as<int32_t>(), tok.begin() + i * per_sample);
                 lab[static_cast<size_t>(i)] = in.label;
@@ -71,7 +80,14 @@ Dataset make_dataset(Task task, uint64_t seed, int64_t count, int64_t seq_len, i
         {"label_counts", histogram},
         {"samples", "example i is sample i of --seed <seed> --batch <count> (docs/workloads.md, Batches)"},
         {"generator", std::string(generator)}};
+    if (is_pathfinder(task)) d.meta["difficulty"] = std::string(pathfinder_difficulty_name(difficulty));
     return d;
+}
+
+PathfinderDifficulty dataset_difficulty(const Dataset& d) {
+    const auto it = d.meta.find("difficulty");
+    return it == d.meta.end() ? PathfinderDifficulty::hard
+                              : parse_pathfinder_difficulty(it->get<std::string>());
 }
 
 void write_dataset(const fs::path& dir, const Dataset& d) {
@@ -111,6 +127,15 @@ Dataset read_dataset(const fs::path& dir) {
     const int64_t rows = meta_int(d.meta, jf, "rows", 1, 2);
     const int64_t classes = meta_int(d.meta, jf, "classes", info.classes, info.classes);
     const int64_t vocab = meta_int(d.meta, jf, "vocab", 1, int64_t{1} << 24);
+    if (const auto diff = d.meta.find("difficulty"); diff != d.meta.end()) {
+        const bool named =
+            diff->is_string() && (*diff == "easy" || *diff == "intermediate" || *diff == "hard");
+        if (!named || (!is_pathfinder(t) && *diff != "hard"))
+            throw InputError(
+                jf + ":/difficulty",
+                is_pathfinder(t) ? "easy, intermediate or hard" : "no difficulty (Pathfinder only)",
+                diff->dump());
+    }
 
     const fs::path tf = dir / "tokens.npy", lf = dir / "labels.npy";
     d.tokens = read_npy(tf);

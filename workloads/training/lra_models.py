@@ -113,15 +113,19 @@ class S4DDirection(nn.Module):
         dta = torch.exp(self.log_dt.detach().double())[:, None] * a
         return torch.exp(dta).to(dtype), ((torch.exp(dta) - 1.0) / a).to(dtype)
 
+    def kernel(self, length, device, dtype):
+        """[H, L]: K[l] = sum_n C Bbar Abar^l, the convolution kernel of the fast form."""
+        dta = self.dt_a()
+        bbar = (torch.exp(dta) - 1.0) / -torch.exp(self.log_neg_a)
+        steps = torch.arange(length, device=device, dtype=dtype)
+        # a product and a sum over N (an einsum here becomes H tiny batched matmuls, slow on the CPU)
+        return ((self.C * bbar)[:, :, None] * torch.exp(dta[:, :, None] * steps)).sum(dim=1)
+
     def forward(self, u, exact):  # u [B, L, H]
         if exact:
             return self._recurrent(u)
         length = u.shape[1]
-        dta = self.dt_a()
-        bbar = (torch.exp(dta) - 1.0) / -torch.exp(self.log_neg_a)
-        steps = torch.arange(length, device=u.device, dtype=u.dtype)
-        # [H, L]; a product and a sum over N (an einsum here becomes H tiny batched matmuls, slow on the CPU)
-        kernel = ((self.C * bbar)[:, :, None] * torch.exp(dta[:, :, None] * steps)).sum(dim=1)
+        kernel = self.kernel(length, u.device, u.dtype)
         x = u.transpose(1, 2)  # [B, H, L]
         if self.reverse:
             x = x.flip(-1)
@@ -163,12 +167,28 @@ class S4DLayer(nn.Module):
 
     def forward(self, x, exact):
         u = self.norm(x) if self.prenorm else x
-        y = self.ssm_fwd(u, exact)
-        if self.ssm_bwd is not None:
-            y = y + self.ssm_bwd(u, exact)
+        if self.ssm_bwd is not None and not exact:
+            y = self._bidirectional_fft(u)
+        else:
+            y = self.ssm_fwd(u, exact)
+            if self.ssm_bwd is not None:
+                y = y + self.ssm_bwd(u, exact)
         y = gelu_tanh(y)
         x = x + self.glu_a(y) * torch.sigmoid(self.glu_b(y))
         return x if self.prenorm else self.norm(x)
+
+    def _bidirectional_fft(self, u):
+        """Both directions as one circular convolution of length 2L: the forward kernel at lags 0..L-1, the
+        backward one at lags 0..-(L-1) (wrapped to the end), so one FFT of u and one inverse serve both."""
+        length = u.shape[1]
+        kf = self.ssm_fwd.kernel(length, u.device, u.dtype)
+        kb = self.ssm_bwd.kernel(length, u.device, u.dtype)
+        zero = kf.new_zeros(kf.shape[0], 1)
+        k = torch.cat([kf[:, :1] + kb[:, :1], kf[:, 1:], zero, kb[:, 1:].flip(-1)], dim=-1)  # [H, 2L]
+        n = 2 * length
+        x = u.transpose(1, 2)
+        y = torch.fft.irfft(torch.fft.rfft(x, n=n) * torch.fft.rfft(k, n=n), n=n)[..., :length].transpose(1, 2)
+        return y + self.ssm_fwd.D * u
 
     def ssmsim_weights(self, p):
         w = {f"{p}.{'norm' if self.prenorm else 'postnorm'}.gamma": self.norm.gamma,

@@ -36,6 +36,9 @@ def load_dataset(folder, task, full_length=True):
         meta = json.load(f)
     if meta.get("task") != task:
         raise SystemExit(f"{folder}/dataset.json: expected task '{task}', found '{meta.get('task')}'")
+    if full_length and meta.get("difficulty", "hard") != "hard":
+        raise SystemExit(f"{folder}/dataset.json: difficulty '{meta['difficulty']}'; --train and --test hold the "
+                         "published (hard) examples, easier ones go in a --curriculum stage")
     if full_length and meta.get("seq_len") != TASKS[task]["seq_len"]:
         print(f"note: {folder} holds examples of length {meta.get('seq_len')}, not the task's full "
               f"{TASKS[task]['seq_len']} (provenance.json records it)", flush=True)
@@ -81,8 +84,9 @@ def main():
     ap.add_argument("--steps", type=int, default=0, help="step budget (instead of --minutes)")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--curriculum", action="append", default=[],
-                    help="DIR:UNTIL: train on DIR (the task at a shorter length) until that fraction of the "
-                         "budget is used; repeat for stages of growing length (UNTIL increasing)")
+                    help="DIR:UNTIL: train on DIR (the task at a shorter length, or an easier Pathfinder "
+                         "difficulty) until that fraction of the budget is used; repeat for stages of growing "
+                         "length or difficulty (UNTIL increasing)")
     ap.add_argument("--init", default="",
                     help="checkpoint.pt of an earlier run of the same task and architecture to start from (its "
                          "schedule starts afresh: a warm restart)")
@@ -157,7 +161,8 @@ def main():
             _, xs, ys, meta = phases[phase]
             perm, pos = torch.randperm(len(xs), generator=order), 0
             print(f"{a.task}:{a.arch}: step {step}: training on {meta['count']} examples of length "
-                  f"{meta['seq_len']} (seed {meta['seed']})", flush=True)
+                  f"{meta['seq_len']} (seed {meta['seed']}"
+                  + (f", difficulty {meta['difficulty']})" if "difficulty" in meta else ")"), flush=True)
         if pos + a.batch > len(perm):
             perm, pos = torch.randperm(len(xs), generator=order), 0
         idx = perm[pos:pos + a.batch].to(device)
@@ -223,7 +228,8 @@ def main():
         "task": a.task, "arch": a.arch, "seed": a.seed, "steps": step, "batch": a.batch,
         "examples_seen": seen, "epochs": seen_train / len(train_x), "wall_s": round(wall, 1),
         "budget": f"{a.minutes} minutes" if a.minutes > 0 else f"{a.steps} steps",
-        "curriculum": [{"until": p[0], **{k: p[3][k] for k in ("seed", "count", "seq_len")}} for p in phases[:-1]],
+        "curriculum": [{"until": p[0], **{k: p[3][k] for k in ("seed", "count", "seq_len", "difficulty") if k in p[3]}}
+                       for p in phases[:-1]],
         "init": a.init or None,
         "lr": a.lr, "weight_decay": a.weight_decay, "compiled": forward is not model, "warmup_steps": warmup, "schedule": "cosine",
         "train_set": {k: train_meta[k] for k in ("task", "seed", "count", "seq_len", "generator")},
